@@ -1,0 +1,8 @@
+"""Corpus assistant: answers questions from your documents, citing the passages it used."""
+
+from assistant.answer import Answer, Citation, Passage
+from assistant.api import AnswerStream, Assistant, DocumentInfo
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+__all__ = ["Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "DocumentInfo", "Passage", "Settings"]

@@ -1,0 +1,55 @@
+"""What `Assistant.ask` returns: the answer text with [n] markers and the passages behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Language = Literal["fr", "en"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved passage. `number` is the n of its [n] marker in the answer."""
+
+    number: int
+    source: str  # path relative to the ingested folder, e.g. "002_0f7ae77d079d1074.txt"
+    title: str  # the article or section heading the passage falls under
+    text: str  # the chunk text (normalised)
+    score: float  # fused retrieval score (higher is better)
+    start_char: int = 0  # offsets into the source text: source_text[start_char:end_char]
+    end_char: int = 0
+    node_id: str = ""
+    # Spans (start, end) inside `text` of the sentences the answer quotes or relies on.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+# The public name used in the API docs: ans.citations is a list of Citation.
+Citation = Passage
+
+
+@dataclass
+class Answer:
+    """An answer with its evidence. `citations` are the passages the text cites, in marker order."""
+
+    question: str
+    text: str
+    citations: list[Passage] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    abstained: bool = False
+    mode: str = "extractive"  # "extractive" or the LLM's model name
+    language: Language = "en"
+    standalone_question: str = ""  # the question after follow-up resolution
+    # Sentences whose citation was removed or looks unsupported, for the UI and the eval.
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # set when the answer could not be completed (e.g. the LLM failed)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None
+
+    def sources_text(self) -> str:
+        """The numbered source list, as the CLI prints it."""
+        lines = [f"[{c.number}] {c.title} — {c.source}" for c in self.citations]
+        return "\n".join(lines)

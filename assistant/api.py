@@ -1,0 +1,181 @@
+"""The public Python API: `Assistant`. Scripts, the web UI and the eval all go through it.
+
+    from assistant import Assistant
+    bot = Assistant()                    # settings from env / .env / defaults
+    bot.ingest("corpus/")                # -> SyncReport
+    ans = bot.ask("Qui a composé la musique du film 2050 ?")
+    stream = bot.stream("...")
+    for piece in stream: print(piece, end="")
+    stream.answer                        # the final Answer once the stream is exhausted
+    chat = bot.chat(); chat.ask("..."); chat.ask("et en 2018 ?")
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Answer, Passage
+from assistant.answering import answer_pieces
+from assistant.components import Components
+from assistant.errors import AssistantError, EmptyIndexError, InvalidQuestionError
+from assistant.providers import make_llm, prepare_offline_environment
+from assistant.retrieve import Hit
+from assistant.settings import Settings
+from assistant.text import guess_language
+from ingest.report import SyncReport
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    source: str
+    root: str
+    titles: list[str]
+    chunks: int
+    tokens: int
+    ingested_at: str
+
+
+class AnswerStream:
+    """Iterate to get text pieces as they are produced; `.answer` is complete after the loop."""
+
+    def __init__(self, pieces: Iterator[str], answer: Answer) -> None:
+        self._pieces = pieces
+        self.answer = answer
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._pieces
+
+    def consume(self) -> Answer:
+        for _ in self:
+            pass
+        return self.answer
+
+
+class Assistant:
+    """Ask a corpus questions; get answers that cite their passages."""
+
+    def __init__(self, settings: Settings | None = None, *, components: Components | None = None) -> None:
+        prepare_offline_environment()
+        self.settings = settings or Settings()
+        self._components = components or Components(self.settings)
+        self.llm = make_llm(self.settings)
+
+    # --- configuration -------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return "extractive" if self.llm is None else str(getattr(self.llm, "model", "llm"))
+
+    @property
+    def embed_model(self) -> Any:
+        """The loaded embedding model (shared by variants)."""
+        return self._components.embed_model
+
+    def variant(self, **overrides: Any) -> "Assistant":
+        """Another assistant over the same store and loaded model, with some settings changed."""
+        settings = self.settings.model_copy(update=overrides)
+        return Assistant(settings, components=self._components)
+
+    # --- ingest --------------------------------------------------------------------------------
+
+    def ingest(self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False) -> SyncReport:
+        """Sync a folder (or one file) into the index; see ingest/sync.py for the rules."""
+        return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild)
+
+    def documents(self) -> list[DocumentInfo]:
+        out = []
+        for root in self._components.store.roots():
+            stats_path = root.state_dir / "stats.json"
+            stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+            for info in stats.values():
+                out.append(DocumentInfo(info["source"], root.path, info.get("titles", []), info.get("chunks", 0),
+                                        info.get("tokens", 0), info.get("ingested_at", "")))
+        return sorted(out, key=lambda d: (d.root, d.source))
+
+    def remove(self, source: str, root: str | None = None) -> int:
+        """Remove one document from the index (Chroma, BM25, docstore); returns the chunks removed."""
+        return self._components.remove(source, root)
+
+    def source_text(self, source: str, root: str | None = None) -> str:
+        return self._components.source_text(source, root)
+
+    # --- asking --------------------------------------------------------------------------------
+
+    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Passage]:
+        question = self._validate(question)
+        return [self._passage(i, hit) for i, hit in enumerate(self._search(question, top_k), 1)]
+
+    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+        return self.stream(question, top_k=top_k).consume()
+
+    def stream(self, question: str, *, top_k: int | None = None) -> AnswerStream:
+        question = self._validate(question)
+        return self.answer_stream(question, question, top_k=top_k)
+
+    def chat(self) -> "ChatSession":
+        from assistant.chat import ChatSession
+
+        return ChatSession(self)
+
+    def answer_stream(self, question: str, standalone: str, *, top_k: int | None = None) -> AnswerStream:
+        """Answer `question`, retrieving with `standalone` (its self-contained form, for follow-ups)."""
+        started = time.perf_counter()
+        hits = self._search(standalone, top_k)
+        answer = Answer(
+            question=question, text="", retrieved=[self._passage(i, h) for i, h in enumerate(hits, 1)],
+            mode=self.mode, language=guess_language(question), standalone_question=standalone,
+        )
+        answer.timings["retrieve"] = time.perf_counter() - started
+        weights = self._components.term_weights
+        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, started)
+        return AnswerStream(pieces, answer)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _validate(self, question: str) -> str:
+        if not isinstance(question, str):
+            raise InvalidQuestionError("The question must be text.")
+        cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
+        cleaned = " ".join(cleaned.split())
+        if not cleaned:
+            raise InvalidQuestionError("The question is empty: type a question about the corpus.")
+        if len(cleaned) > self.settings.max_question_chars:
+            raise InvalidQuestionError(
+                f"The question is too long ({len(cleaned)} characters; the limit is "
+                f"{self.settings.max_question_chars}). Shorten it or raise ASSISTANT_MAX_QUESTION_CHARS."
+            )
+        return cleaned
+
+    def _search(self, query: str, top_k: int | None) -> list[Hit]:
+        retriever = self._components.retriever(self.settings)
+        hits = retriever.search(query, top_k or self.settings.top_k)
+        if not hits and self._components.store.count() == 0:
+            raise EmptyIndexError()
+        return hits
+
+    @staticmethod
+    def _passage(number: int, hit: Hit) -> Passage:
+        meta = hit.node.metadata
+        return Passage(
+            number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
+            text=hit.node.get_content(), score=round(float(hit.score), 6),
+            start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
+            node_id=hit.node.node_id,
+        )
+
+
+# Re-exported for `from assistant.api import ChatSession` convenience.
+def __getattr__(name: str) -> Any:
+    if name == "ChatSession":
+        from assistant.chat import ChatSession
+
+        return ChatSession
+    raise AttributeError(name)
+
+
+__all__ = ["Assistant", "AnswerStream", "DocumentInfo", "AssistantError"]

@@ -1,0 +1,169 @@
+"""The `assistant` command line.
+
+    assistant ingest [PATH] [--rebuild]   sync a folder into the index (default: the bundled corpus)
+    assistant ask "question"              answer once, then the numbered sources
+    assistant chat                        a terminal chat (follow-ups understood)
+    assistant ui                          the web UI on 127.0.0.1:7860
+    assistant eval [...]                  score the assistant on eval/questions.yaml
+    assistant documents                   list what is ingested
+    assistant remove SOURCE               remove one document from the index
+
+User errors print one line and exit non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Ask your documents; answers cite their passages.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("ingest", help="sync a folder (or one file) into the index")
+    p.add_argument("path", nargs="?", help="folder or file (default: ASSISTANT_CORPUS_DIR, i.e. corpus/)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index first (after changing the embedding model)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None, help="passages given to the answerer")
+    p.add_argument("--json", action="store_true", help="print the whole answer object as JSON")
+    p = sub.add_parser("chat", help="chat in the terminal")
+    p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
+    p = sub.add_parser("ui", help="start the web UI")
+    p.add_argument("--host", default=None, help="interface to bind (default ASSISTANT_UI_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_UI_PORT, 7860)")
+    p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
+    sub.add_parser("documents", help="list ingested documents")
+    p = sub.add_parser("remove", help="remove one document from the index")
+    p.add_argument("source", help="its source path as listed by `assistant documents`")
+    p = sub.add_parser("eval", help="run the eval suite (see `assistant eval --help`)", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _bot(**overrides: Any) -> Any:
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    try:
+        settings = Settings(**overrides)
+    except Exception as err:  # pydantic ValidationError: show the first problem only
+        first = getattr(err, "errors", lambda: [{"loc": ["?"], "msg": str(err)}])()[0]
+        raise AssistantError(f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return Assistant(settings)
+
+
+def _sync_corpus(bot: Any) -> None:
+    folder = bot.settings.corpus_dir
+    if not folder.is_dir():
+        print(f"(no corpus folder at {folder}; skipping sync)", file=sys.stderr)
+        return
+    report = bot.ingest(folder, show_progress=True)
+    print(report.summary(), file=sys.stderr)
+
+
+def _print_answer(answer: Any) -> None:
+    print(answer.text)
+    if answer.citations:
+        print("\nSources:")
+        print(answer.sources_text())
+    elif answer.abstained and answer.retrieved:
+        pass  # the abstention text already lists the nearest sources
+    for warning in answer.warnings:
+        print(f"(warning: {warning})", file=sys.stderr)
+    if answer.error:
+        print(f"error: {answer.error}", file=sys.stderr)
+
+
+def _chat(bot: Any) -> int:
+    session = bot.chat()
+    print(f"Mode: {bot.mode}. Ask a question (empty line or Ctrl-D to quit, /new for a new conversation).")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            session.reset()
+            print("(new conversation)")
+            continue
+        try:
+            stream = session.stream(question)
+            for piece in stream:
+                print(piece, end="", flush=True)
+            print()
+            answer = stream.answer
+            if answer.citations:
+                print(answer.sources_text())
+            if answer.error:
+                print(f"error: {answer.error}", file=sys.stderr)
+        except AssistantError as err:
+            print(f"error: {err}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "eval":
+        from eval.cli import main as eval_main
+
+        return eval_main(args.args)
+    bot = _bot()
+    if args.command == "ingest":
+        path = Path(args.path) if args.path else bot.settings.corpus_dir
+        report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
+        print(report.table())
+        return 1 if report.count("failed") and not report.changed_anything and not report.count("unchanged") else 0
+    if args.command == "ask":
+        answer = bot.ask(args.question, top_k=args.top_k)
+        if args.json:
+            from dataclasses import asdict
+
+            print(json.dumps(asdict(answer), ensure_ascii=False, indent=2))
+        else:
+            _print_answer(answer)
+        return 0 if answer.complete else 1
+    if args.command == "chat":
+        if not args.no_sync:
+            _sync_corpus(bot)
+        return _chat(bot)
+    if args.command == "ui":
+        if not args.no_sync:
+            _sync_corpus(bot)
+        from ui.app import launch
+
+        launch(bot, host=args.host, port=args.port)
+        return 0
+    if args.command == "documents":
+        docs = bot.documents()
+        for d in docs:
+            print(f"{d.source}\t{d.chunks} chunks\t{d.tokens} tokens\t{d.ingested_at}\t{d.root}")
+        if not docs:
+            print("Nothing ingested yet: run `assistant ingest corpus/`.")
+        return 0
+    if args.command == "remove":
+        print(f"Removed {bot.remove(args.source)} chunks of {args.source}.")
+        return 0
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

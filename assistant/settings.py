@@ -1,0 +1,121 @@
+"""One typed settings object, read from ASSISTANT_* environment variables and `.env`.
+
+Load it once (``Settings()``) and pass it explicitly; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMChoice = Literal["auto", "none", "openai", "openai_like"]
+EmbeddingChoice = Literal["local", "openai"]
+FusionMode = Literal["rrf", "weighted"]
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Each field maps to ASSISTANT_<NAME> (case-insensitive)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- Where things live -------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the embedded Chroma store, the docstore, the BM25 index and uploads.",
+    )
+    corpus_dir: Path = Field(
+        Path("corpus"),
+        description="Folder synced at start-up by `assistant chat` / `assistant ui` (the bundled corpus).",
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host. When set, use that server instead of the embedded store."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (with ASSISTANT_CHROMA_HOST).")
+    collection: str = Field("corpus", description="Chroma collection name.")
+
+    # --- Embeddings --------------------------------------------------------------------------
+    embedding: EmbeddingChoice = Field(
+        "local", description="`local` (all-MiniLM-L6-v2, on this machine) or `openai`."
+    )
+    embedding_model: str | None = Field(
+        None,
+        description="Embedding model: a local folder (default: the bundled all-MiniLM-L6-v2) "
+        "or an OpenAI model name (default text-embedding-3-small).",
+    )
+    embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per batch during ingest.")
+
+    # --- LLM ---------------------------------------------------------------------------------
+    llm: LLMChoice = Field(
+        "auto",
+        description="`auto`: an OpenAI-compatible server if ASSISTANT_LLM_BASE_URL is set, else OpenAI if "
+        "OPENAI_API_KEY is set, else the offline extractive answerer. `none` forces extractive.",
+    )
+    llm_model: str = Field("gpt-4.1-mini", description="Model name sent to the LLM server.")
+    llm_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio), e.g. http://127.0.0.1:11434/v1."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the LLM; falls back to OPENAI_API_KEY. Never logged."
+    )
+    llm_context_window: int = Field(8192, ge=512, description="Context window of the model, in tokens.")
+    llm_max_tokens: int = Field(512, ge=16, description="Longest answer the LLM may write, in tokens.")
+    llm_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before one LLM request times out.")
+    llm_max_retries: int = Field(
+        2, ge=0, le=10, description="Retries on timeouts, connection errors, 429 and 5xx (one place: the openai client)."
+    )
+
+    # --- Chunking ----------------------------------------------------------------------------
+    chunk_size: int = Field(
+        180, ge=32, le=250, description="Target chunk size in embedding-model word pieces (the model stops at 256)."
+    )
+    chunk_overlap: int = Field(24, ge=0, le=100, description="Overlap between consecutive chunks, in word pieces.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused at ingest.")
+
+    # --- Retrieval and answering -------------------------------------------------------------
+    retrieval: RetrievalMode = Field(
+        "hybrid", description="`hybrid` (dense + BM25, fused), `dense` only or `bm25` only."
+    )
+    top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
+    candidates_k: int = Field(20, ge=1, le=200, description="Candidates each retriever (dense, BM25) returns before fusion.")
+    fusion: FusionMode = Field("rrf", description="`rrf` (reciprocal rank) or `weighted` (min-max scores).")
+    dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
+    abstain_min_score: float = Field(
+        0.35, ge=0, le=1, description="Abstain when the best passage's support score is below this."
+    )
+    citation_min_overlap: float = Field(
+        0.3, ge=0, le=1, description="A cited sentence sharing less than this share of content words with its passage is flagged."
+    )
+    max_answer_sentences: int = Field(3, ge=1, le=10, description="Sentences quoted by the extractive answerer.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused with a message.")
+
+    # --- Web UI ------------------------------------------------------------------------------
+    ui_host: str = Field("127.0.0.1", description="Interface the web UI binds to.")
+    ui_port: int = Field(7860, description="Port of the web UI.")
+    ui_user: str | None = Field(None, description="Login user for the web UI (with ASSISTANT_UI_PASSWORD).")
+    ui_password: SecretStr | None = Field(None, description="Login password for the web UI.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    # Paths derived from data_dir (pure, no side effects).
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"

@@ -1,0 +1,191 @@
+"""Write the report folder: summary.json, results.jsonl, report.md and PNG plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from eval.runner import QuestionResult
+
+# Column key -> short header, for the terminal table and report.md.
+COLUMNS: dict[str, str] = {
+    "hit@1": "hit@1",
+    "hit@3": "hit@3",
+    "mrr": "MRR",
+    "evidence_recall": "ev.rec",
+    "context_tokens": "ctx tok",
+    "key_fact_recall": "kf.rec",
+    "token_f1": "F1",
+    "citation_validity": "cit.val",
+    "citation_precision": "cit.prec",
+    "citation_recall": "cit.rec",
+    "abstention_accuracy": "abst.acc",
+    "false_abstention_rate": "false.abst",
+    "faithfulness": "faithful",
+    "relevancy": "relevant",
+    "correctness": "correct",
+    "latency_p50": "p50 s",
+    "latency_p95": "p95 s",
+}
+PLOTTED = ("hit@3", "mrr", "evidence_recall", "key_fact_recall", "token_f1", "citation_precision", "citation_recall", "abstention_accuracy")
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if key == "context_tokens":
+        return f"{value:.0f}"
+    if key.startswith("latency"):
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def _columns(rows: dict[str, dict[str, Any]]) -> list[str]:
+    present = {k for row in rows.values() for k, v in row.items() if v is not None}
+    return [k for k in COLUMNS if k in present]
+
+
+def table_rows(summary: dict[str, dict[str, Any]], lang: str | None = None) -> dict[str, dict[str, Any]]:
+    """{config: figures} for the overall run, or for one language."""
+    if lang is None:
+        return {name: s["overall"] for name, s in summary.items()}
+    return {name: s["by_lang"][lang] for name, s in summary.items() if lang in s["by_lang"]}
+
+
+def text_table(rows: dict[str, dict[str, Any]]) -> str:
+    """An aligned plain-text table: one row per configuration."""
+    keys = _columns(rows)
+    headers = ["config", "n"] + [COLUMNS[k] for k in keys]
+    body = [[name, str(row.get("n", ""))] + [_cell(k, row.get(k)) for k in keys] for name, row in rows.items()]
+    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) for line in [headers, *body]]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
+    """The same table in Markdown."""
+    keys = _columns(rows)
+    header = "| config | n | " + " | ".join(COLUMNS[k] for k in keys) + " |"
+    rule = "|---|---:|" + "---:|" * len(keys)
+    body = [f"| {name} | {row.get('n', '')} | " + " | ".join(_cell(k, row.get(k)) for k in keys) + " |" for name, row in rows.items()]
+    return "\n".join([header, rule, *body])
+
+
+def languages(summary: dict[str, dict[str, Any]]) -> list[str]:
+    return sorted({lang for s in summary.values() for lang in s["by_lang"]})
+
+
+def markdown_report(summary: dict[str, dict[str, Any]], meta: dict[str, Any], plots: Sequence[str]) -> str:
+    """report.md: settings, the comparison table, one table per language and per kind, the plots."""
+    parts = ["# Evaluation report", ""]
+    parts += [f"- **{k}**: {v}" for k, v in meta.items() if not isinstance(v, (dict, list))]
+    descriptions = meta.get("descriptions", {})
+    parts += ["", "## Configurations", ""] + [f"- `{n}`: {d}" for n, d in descriptions.items()]
+    parts += ["", "## All questions", "", markdown_table(table_rows(summary))]
+    for lang in languages(summary):
+        parts += ["", f"## Language: {lang}", "", markdown_table(table_rows(summary, lang))]
+    kinds = sorted({k for s in summary.values() for k in s["by_kind"]})
+    for kind in kinds:
+        rows = {name: s["by_kind"][kind] for name, s in summary.items() if kind in s["by_kind"]}
+        parts += ["", f"## Kind: {kind}", "", markdown_table(rows)]
+    parts += ["", "## Reading the figures", "", _LEGEND]
+    if plots:
+        parts += ["", "## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in plots]
+    return "\n".join(parts) + "\n"
+
+
+_LEGEND = """\
+- hit@k / MRR: file level (distinct retrieved files in rank order) against the evidence files.
+- ev.rec: share of key facts present in the retrieved passages; read it with **ctx tok**, the
+  cl100k_base size of that context (a bigger context buys recall).
+- kf.rec / F1: key facts stated in the answer; token F1 against the reference (accents, articles,
+  number formats normalised).
+- cit.val: [n] markers pointing at a retrieved passage; cit.prec: cited passage supports its sentence
+  (extractive quote, or >= 50% of the sentence's content words in the passage); cit.rec: sentences with
+  a valid citation.
+- abst.acc: unanswerable questions declined; false.abst: answerable questions declined.
+- n/a: not applicable (e.g. the starter retrieves only; no LLM configured for judge columns)."""
+
+
+# --- Plots (matplotlib, Agg canvas, no pyplot global state) ------------------------------------
+
+
+def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib Figure, imported lazily
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _bars(axes: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
+    """Grouped bars: one group per metric, one bar per row (configuration or language)."""
+    keys = [k for k in PLOTTED if any(row.get(k) is not None for row in rows.values())]
+    width = 0.8 / max(len(rows), 1)
+    for i, (name, row) in enumerate(rows.items()):
+        values = [row.get(k) or 0.0 for k in keys]
+        axes.bar([x + i * width for x in range(len(keys))], values, width, label=name)
+    axes.set_xticks([x + width * (len(rows) - 1) / 2 for x in range(len(keys))], [COLUMNS[k] for k in keys], rotation=30)
+    axes.set_ylim(0, 1.05)
+    axes.set_title(title)
+    axes.legend(fontsize="small")
+
+
+def plot_by_config(summary: dict[str, dict[str, Any]], path: Path) -> Path:
+    figure = _figure(10, 4.5)
+    _bars(figure.add_subplot(), table_rows(summary), "Metrics by configuration (n/a plotted as 0)")
+    figure.savefig(path)
+    return path
+
+
+def plot_by_language(summary: dict[str, dict[str, Any]], path: Path) -> Path:
+    figure = _figure(10, 3.6 * max(len(summary), 1))
+    for i, (name, s) in enumerate(summary.items(), start=1):
+        _bars(figure.add_subplot(len(summary), 1, i), s["by_lang"], f"{name}: metrics by language")
+    figure.savefig(path)
+    return path
+
+
+def plot_latency(results: Sequence[QuestionResult], path: Path) -> Path:
+    names = list(dict.fromkeys(r.config for r in results))
+    data = [[r.latency_s for r in results if r.config == n and r.error is None] or [0.0] for n in names]
+    figure = _figure(8, 4)
+    axes = figure.add_subplot()
+    axes.boxplot(data, tick_labels=names, showfliers=True)
+    axes.set_ylabel("seconds per question")
+    axes.set_title("Latency distribution by configuration")
+    figure.savefig(path)
+    return path
+
+
+def write_plots(folder: Path, summary: dict[str, dict[str, Any]], results: Sequence[QuestionResult]) -> list[Path]:
+    """metrics_by_config.png, metrics_by_language.png, latency.png."""
+    return [
+        plot_by_config(summary, folder / "metrics_by_config.png"),
+        plot_by_language(summary, folder / "metrics_by_language.png"),
+        plot_latency(results, folder / "latency.png"),
+    ]
+
+
+def write_report(
+    out_dir: str | Path,
+    summary: dict[str, dict[str, Any]],
+    results: Sequence[QuestionResult],
+    meta: dict[str, Any],
+    *,
+    plots: bool = True,
+) -> list[Path]:
+    """Write every report file into `out_dir` (created if needed); returns the paths written."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "summary.json", folder / "results.jsonl", folder / "report.md"]
+    payload = {"meta": meta, "configs": summary}
+    written[0].write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written[1].write_text("".join(r.to_json() + "\n" for r in results), encoding="utf-8")
+    images: list[Path] = []
+    if plots:
+        images = write_plots(folder, summary, results)
+    written[2].write_text(markdown_report(summary, meta, [p.name for p in images]), encoding="utf-8")
+    return written + images

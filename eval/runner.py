@@ -1,0 +1,183 @@
+"""Run configurations over questions, score each answer, and summarise overall and per language."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from tqdm import tqdm
+
+from assistant.answer import Answer
+from assistant.errors import InvalidQuestionError, LLMError
+from eval import metrics as m
+from eval.configs import EvalConfig, Outcome
+from eval.dataset import Question
+
+RETRIEVAL_METRICS = ("hit@1", "hit@3", "mrr", "evidence_recall", "context_tokens")
+ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall")
+ABSTENTION_METRICS = ("abstention_accuracy", "false_abstention_rate")
+LATENCY_METRICS = ("latency_p50", "latency_p95")
+HEADLINE = ("evidence_recall", "key_fact_recall", "citation_precision", "abstention_accuracy")
+DEFAULT_FLOORS = Path(__file__).with_name("floors.json")
+
+Judge = Callable[[list["QuestionResult"], dict[str, Question]], None]
+
+
+@dataclass
+class QuestionResult:
+    """One configuration on one question: what came back, how long it took, and its scores."""
+
+    config: str
+    id: str
+    lang: str
+    kind: str
+    answerable: bool
+    question: str
+    answer: str
+    abstained: bool | None  # None: the configuration cannot abstain (starter)
+    latency_s: float
+    retrieved: list[dict[str, Any]] = field(default_factory=list)  # {number, source, score, text}
+    cited: list[int] = field(default_factory=list)
+    standalone_question: str = ""
+    error: str | None = None
+    metrics: dict[str, float | None] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+def retrieval_scores(question: Question, answer: Answer) -> dict[str, float | None]:
+    """hit@1, hit@3, MRR (file level), evidence recall and the context size it cost."""
+    sources = [p.source for p in answer.retrieved]
+    context = [p.text for p in answer.retrieved]
+    return {
+        "hit@1": m.hit_at_k(sources, question.sources, 1),
+        "hit@3": m.hit_at_k(sources, question.sources, 3),
+        "mrr": m.reciprocal_rank(sources, question.sources),
+        "evidence_recall": m.evidence_recall(question.key_facts, context),
+        "context_tokens": float(m.context_tokens(context)),
+    }
+
+
+def answer_scores(question: Question, answer: Answer) -> dict[str, float | None]:
+    """Key-fact recall and F1 (answerable questions), citation metrics (answers that claim something)."""
+    numbers = {p.number: p.text for p in answer.retrieved}
+    claimed = not answer.abstained
+    return {
+        "key_fact_recall": m.key_fact_recall(question.key_facts, answer.text) if question.answerable else None,
+        "token_f1": m.token_f1(answer.text, question.reference) if question.answerable else None,
+        "citation_validity": m.citation_validity(answer.text, numbers) if claimed else None,
+        "citation_precision": m.citation_precision(answer.text, numbers) if claimed else None,
+        "citation_recall": m.citation_recall(answer.text, numbers) if claimed else None,
+    }
+
+
+def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionResult:
+    """Turn one outcome into a QuestionResult with every applicable metric."""
+    answer = outcome.answer
+    scores = retrieval_scores(question, answer)
+    if config.answers:
+        scores |= answer_scores(question, answer)
+    return QuestionResult(
+        config=config.name,
+        id=question.id,
+        lang=question.lang,
+        kind=question.kind,
+        answerable=question.answerable,
+        question=question.question,
+        answer=answer.text,
+        abstained=bool(answer.abstained) if config.abstains else None,
+        latency_s=outcome.latency_s,
+        retrieved=[{"number": p.number, "source": p.source, "score": p.score, "text": p.text} for p in answer.retrieved],
+        cited=m.cited_numbers(answer.text),
+        standalone_question=answer.standalone_question,
+        error=answer.error,
+        metrics=scores,
+    )
+
+
+def run_one(config: EvalConfig, question: Question) -> QuestionResult:
+    """Ask one question; an LLM failure or a refused question is recorded, not raised."""
+    try:
+        outcome = config.run(question)
+    except (LLMError, InvalidQuestionError) as err:
+        failed = Answer(question=question.question, text="", error=str(err))
+        outcome = Outcome(answer=failed, latency_s=0.0)
+    return score(config, question, outcome)
+
+
+def run(
+    configs: Sequence[EvalConfig], questions: Sequence[Question], *, progress: bool = True, judge: Judge | None = None
+) -> list[QuestionResult]:
+    """Every configuration on every question (one tqdm bar), then the optional LLM judges per configuration."""
+    results: list[QuestionResult] = []
+    with tqdm(total=len(configs) * len(questions), desc="eval", unit="q", disable=not progress) as bar:
+        for config in configs:
+            bar.set_postfix_str(config.name)
+            for question in questions:
+                results.append(run_one(config, question))
+                bar.update()
+    if judge is not None:
+        by_id = {q.id: q for q in questions}
+        for config in configs:
+            if config.answers:
+                judge([r for r in results if r.config == config.name], by_id)
+    return results
+
+
+def metric_names(results: Iterable[QuestionResult]) -> list[str]:
+    """Per-question metric names present in `results`, in first-seen order."""
+    names: dict[str, None] = {}
+    for result in results:
+        names |= dict.fromkeys(result.metrics)
+    return list(names)
+
+
+def summarize_group(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Means of every metric (None values skipped), abstention figures, latency percentiles."""
+    summary: dict[str, Any] = {"n": len(results)}
+    for name in metric_names(results):
+        summary[name] = m.mean(r.metrics.get(name) for r in results)
+    judged = [r for r in results if r.abstained is not None]
+    stats = m.abstention_stats([r.answerable for r in judged], [bool(r.abstained) for r in judged])
+    summary["abstention_accuracy"] = stats.accuracy
+    summary["false_abstention_rate"] = stats.false_rate
+    latencies = [r.latency_s for r in results if r.error is None]
+    summary["latency_p50"] = m.percentile(latencies, 50)
+    summary["latency_p95"] = m.percentile(latencies, 95)
+    summary["errors"] = sum(r.error is not None for r in results)
+    return summary
+
+
+def _split(results: Sequence[QuestionResult], key: str) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[QuestionResult]] = {}
+    for result in results:
+        groups.setdefault(str(getattr(result, key)), []).append(result)
+    return {name: summarize_group(group) for name, group in sorted(groups.items())}
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
+    """{config: {"overall": {...}, "by_lang": {lang: {...}}, "by_kind": {kind: {...}}}} in run order."""
+    summary: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(r.config for r in results):
+        own = [r for r in results if r.config == name]
+        summary[name] = {"overall": summarize_group(own), "by_lang": _split(own, "lang"), "by_kind": _split(own, "kind")}
+    return summary
+
+
+def load_floors(path: str | Path = DEFAULT_FLOORS) -> dict[str, Any]:
+    """The CI floors: {"config": name, "floors": {metric: min}, "reasons": {metric: why lowered}}."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def check_floors(summary: dict[str, dict[str, Any]], floors: dict[str, Any]) -> list[str]:
+    """One line per headline figure below its floor (a missing figure counts as 0)."""
+    overall = summary[floors["config"]]["overall"]
+    failures = []
+    for metric, floor in floors["floors"].items():
+        value = overall.get(metric) or 0.0
+        if value < floor:
+            failures.append(f"{floors['config']} {metric} = {value:.3f} < floor {floor:.3f}")
+    return failures

@@ -1,0 +1,234 @@
+"""Find the headings of a clean text and cut it into titled, contiguous sections.
+
+Markdown and HTML (rendered as markdown by the loader) use their ATX / setext headings.
+Plain text, PDF text, and markdown/HTML without any heading markup use heuristics:
+
+* link-blog items: a bullet line ("• ", "* ", "- ", "– ") that is neither preceded nor followed
+  by another bullet line and has text after it. When a document has two or more such items
+  it is treated as a link blog: only the items are headings (their sub-headings stay body).
+* the first line of the text, when it is at most 200 characters and does not end with ".".
+* heading lines: short (<= 120 chars, <= 16 words) or ALL CAPS (>= 3 words, <= 200 chars),
+  starting with an uppercase letter or a digit, no sentence punctuation at the end (a
+  trailing parenthetical is fine; "?"/"!" only for a one-line paragraph of <= 10 words
+  followed by a paragraph of >= 200 chars), not a URL, hashtag, "via"/"cc @" line, nor a
+  list item next to other list items. A line inside a multi-line paragraph must start the
+  paragraph or follow a finished sentence, and be followed by a body-like line (or, as the
+  paragraph's last line, by a paragraph of >= 200 chars).
+
+Consecutive heading lines form one heading run titled by its FIRST line (the corpus has
+titles followed by credit lines, e.g. label/distribution, not kickers). A heuristic heading
+line of more than 10 words directly followed by another heading is a sentence, not a heading.
+A run of heuristic heading lines that comes less than 80 characters of body after the
+previous heading is treated as body (credit lines such as "Score ...", "Label ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TITLE_MAX = 150
+_MIN_BODY = 80  # chars of body a section needs before a heuristic heading may end it
+_LONG_PARAGRAPH = 200
+
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^(?:={3,}|-{3,})$")
+_BULLET = re.compile(r"^[•*\-–][ \t]+(?=\S)")
+_LIST_LIKE = re.compile(r"^(?:[•*\-–—·▪◦][ \t]|\d{1,3}[ \t]*[.)\-–—:][ \t])")
+_URL = re.compile(r"^(?:https?://|www\.)|://", re.IGNORECASE)
+_SENTENCE_END = ".!?…»”\""
+_NO_HEADING_END = ".,;:!?…»”\")]"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    start: int  # offsets into the clean text
+    end: int
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    start: int
+    end: int
+    para: int  # paragraph number
+    first: bool  # first line of its paragraph
+    last: bool  # last line of its paragraph
+
+
+@dataclass(frozen=True)
+class _Heading:
+    line: int  # index into the list of lines
+    title: str
+    strong: bool  # markup, item, first line or ALL CAPS: never demoted
+
+
+def shorten(title: str, limit: int = TITLE_MAX) -> str:
+    """Cut ``title`` to at most ``limit`` characters at a word boundary, ending with "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+def _lines(clean: str) -> list[_Line]:
+    out: list[_Line] = []
+    para, pos = 0, 0
+    for block in clean.split("\n\n"):
+        parts = block.split("\n")
+        offset = pos
+        for i, text in enumerate(parts):
+            if text:
+                out.append(_Line(text, offset, offset + len(text), para, i == 0, i == len(parts) - 1))
+            offset += len(text) + 1
+        pos += len(block) + 2
+        para += 1
+    return out
+
+
+def _paragraph_length(lines: list[_Line], para: int) -> int:
+    return sum(len(line.text) for line in lines if line.para == para)
+
+
+def _is_caps(text: str) -> bool:
+    cased = [c for c in text if c.lower() != c.upper()]
+    return len(cased) >= 4 and all(c.isupper() for c in cased) and len(text.split()) >= 3
+
+
+def _bad_ending(text: str) -> bool:
+    """True when the line ends like a sentence (a balanced trailing parenthetical is fine)."""
+    if text[-1] in ")]":
+        opener = "(" if text[-1] == ")" else "["
+        head = text[: text.rfind(opener)].rstrip() if opener in text else ""
+        return not head or head[-1] in _NO_HEADING_END
+    return text[-1] in _NO_HEADING_END
+
+
+def _heading_like(text: str, allow_bang: bool) -> bool:
+    words = text.split()
+    caps = _is_caps(text)
+    if not (len(text) <= 120 and len(words) <= 16) and not (caps and len(text) <= 200):
+        return False
+    if sum(c.isalpha() for c in text) < 2 or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if _URL.search(text) or text.startswith("#") or sum(w.startswith("#") for w in words) * 2 >= len(words):
+        return False
+    if re.match(r"(?i)via\s|cc\s+@", text):
+        return False
+    if text[-1] in "?!":
+        return allow_bang and len(words) <= 10
+    if caps:
+        return text[-1] not in ",;:"
+    return not _bad_ending(text)
+
+
+def _body_like(text: str) -> bool:
+    return not _URL.search(text) and len(text) >= 40 and (text[-1] in _SENTENCE_END or len(text) >= 100)
+
+
+def _markup_headings(lines: list[_Line]) -> list[_Heading]:
+    out: list[_Heading] = []
+    for k, line in enumerate(lines):
+        m = _ATX.match(line.text)
+        if m and m.group(2).strip():
+            out.append(_Heading(k, shorten(m.group(2)), True))
+        elif (
+            k + 1 < len(lines)
+            and lines[k + 1].para == line.para
+            and _SETEXT.match(lines[k + 1].text)
+            and not _SETEXT.match(line.text)
+            and not _LIST_LIKE.match(line.text)
+        ):
+            out.append(_Heading(k, shorten(line.text), True))
+    return out
+
+
+def _items(lines: list[_Line]) -> list[_Heading]:
+    out: list[_Heading] = []
+    for k, line in enumerate(lines):
+        if not _BULLET.match(line.text) or k + 1 >= len(lines):
+            continue
+        if (k > 0 and _BULLET.match(lines[k - 1].text)) or _BULLET.match(lines[k + 1].text):
+            continue
+        title = _BULLET.sub("", line.text).split(" | ")[0]
+        out.append(_Heading(k, shorten(title), True))
+    return out
+
+
+def _heading_line(lines: list[_Line], k: int) -> bool:
+    line = lines[k]
+    if k + 1 >= len(lines):
+        return False
+    if _LIST_LIKE.match(line.text) and (
+        (k > 0 and _LIST_LIKE.match(lines[k - 1].text)) or _LIST_LIKE.match(lines[k + 1].text)
+    ):
+        return False
+    if line.first and line.last:  # a one-line paragraph
+        long_next = _paragraph_length(lines, line.para + 1) >= _LONG_PARAGRAPH
+        return _heading_like(line.text, allow_bang=long_next)
+    if not _heading_like(line.text, allow_bang=False):
+        return False
+    if not line.first and lines[k - 1].text[-1] not in _SENTENCE_END:
+        return False
+    if line.last:
+        return _paragraph_length(lines, line.para + 1) >= _LONG_PARAGRAPH
+    return _body_like(lines[k + 1].text)
+
+
+def _heuristic_headings(lines: list[_Line]) -> list[_Heading]:
+    items = _items(lines)
+    if len(items) >= 2:
+        return items
+    found = {h.line: h for h in items}
+    first = lines[0].text
+    if len(first) <= 200 and not first.endswith(".") and sum(c.isalpha() for c in first) >= 2:
+        found.setdefault(0, _Heading(0, shorten(first), True))
+    for k, line in enumerate(lines):
+        if k not in found and _heading_line(lines, k):
+            found[k] = _Heading(k, shorten(line.text), _is_caps(line.text))
+    # A long "heading" followed directly by another heading is a sentence without its period.
+    return [
+        h
+        for h in sorted(found.values(), key=lambda h: h.line)
+        if h.strong or len(h.title.split()) <= 10 or h.line + 1 not in found
+    ]
+
+
+def _runs(headings: list[_Heading]) -> list[list[_Heading]]:
+    runs: list[list[_Heading]] = []
+    for h in headings:
+        if runs and runs[-1][-1].line + 1 == h.line:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    return runs
+
+
+def find_sections(clean: str, fmt: str, fallback_title: str) -> list[Section]:
+    """Contiguous sections covering ``clean``, each titled by the heading it falls under."""
+    fallback = shorten(fallback_title) or "untitled"
+    lines = _lines(clean)
+    if not lines:
+        return [Section(fallback, 0, len(clean))]
+    headings = _markup_headings(lines) if fmt in ("md", "html") else []
+    if not headings:
+        headings = _heuristic_headings(lines)
+
+    starts: list[tuple[int, str]] = []  # (start offset, title)
+    body_from = 0  # where the body of the current section begins
+    for run in _runs(headings):
+        run_start = lines[run[0].line].start
+        weak = not any(h.strong for h in run)
+        if starts and weak and len(clean[body_from:run_start].strip()) < _MIN_BODY:
+            continue  # too little body since the last heading: these lines are body
+        starts.append((run_start, run[0].title))
+        body_from = lines[run[-1].line].end
+
+    if not starts or starts[0][0] > 0:
+        starts.insert(0, (0, fallback))
+    ends = [s for s, _ in starts[1:]] + [len(clean)]
+    return [Section(title, start, end) for (start, title), end in zip(starts, ends)]

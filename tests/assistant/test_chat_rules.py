@@ -1,0 +1,14 @@
+from assistant.chat import carry_topic, depends_on_history
+
+
+def test_follow_ups_are_detected():
+    assert depends_on_history("Et qui l'a réalisé ?")
+    assert depends_on_history("et en 2018 ?")
+    assert depends_on_history("What about Japan?")
+    assert not depends_on_history("Qui a composé la musique du film 2050 ?")
+    assert not depends_on_history("Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?")
+
+
+def test_carry_topic_keeps_both():
+    q = carry_topic("Et qui l'a réalisé ?", "Qui a composé la musique du film 2050 ?")
+    assert "réalisé" in q and "2050" in q

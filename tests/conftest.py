@@ -1,0 +1,156 @@
+"""Shared fixtures: no network, offline environment, the real assistant on the bundled corpus,
+and a real `chroma run` server.
+
+Tests never reach the network: sockets may only connect to loopback, and name lookups other than
+localhost fail. Opt-in tests that need an outside service do not exist in this suite.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+_OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for key, value in _OFFLINE_ENV.items():
+        os.environ[key] = value
+    # Settings must come from the tests, not from a developer's environment or .env file.
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_") or key == "OPENAI_API_KEY":
+            del os.environ[key]
+    _block_network()
+
+
+def _block_network() -> None:
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(address: object) -> None:
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            raise ConnectionRefusedError(f"tests may not reach the network (tried {address[0]})")
+
+    def connect(self: socket.socket, address: object) -> None:
+        check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        check(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+        if host is not None and not _is_loopback(host if isinstance(host, str) else str(host)):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests may not resolve {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_leak(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test runs from its own folder so a stray .env or data/ folder cannot leak in."""
+    monkeypatch.chdir(tmp_path)
+
+
+def make_settings(data_dir: Path, **overrides: object):
+    from assistant.settings import Settings
+
+    values = {"data_dir": data_dir, "corpus_dir": CORPUS, "llm": "none"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def shared_components(tmp_path_factory: pytest.TempPathFactory):
+    """The real embedding model and an embedded Chroma store holding the bundled corpus (ingested once)."""
+    from assistant.components import Components
+
+    data_dir = tmp_path_factory.mktemp("corpus-index")
+    components = Components(make_settings(data_dir))
+    components.sync(CORPUS, show_progress=False, rebuild=False)
+    return components
+
+
+@pytest.fixture(scope="session")
+def ingested_assistant(shared_components):
+    """A real Assistant (offline, extractive) over the bundled corpus. Do not ingest into it."""
+    from assistant.api import Assistant
+
+    return Assistant(shared_components.settings, components=shared_components)
+
+
+@pytest.fixture(scope="session")
+def embed_model(shared_components):
+    return shared_components.embed_model
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on 127.0.0.1, stopped at the end of the session."""
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert exe, "the `chroma` command (installed with chromadb) is missing"
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "wb")
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((path / "server.log").read_text(errors="replace"))
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("chroma run did not start within 30 s")
+    yield "127.0.0.1", port
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

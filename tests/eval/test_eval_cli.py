@@ -1,0 +1,98 @@
+"""CLI smoke tests with the fake assistant (no model, no Chroma)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import EmptyIndexError
+from eval.cli import main
+from eval.configs import build_configs, default_config_names
+from eval.dataset import load_questions
+from eval.runner import run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_full_run_writes_report(tmp_path: Path, questions_file: Path, fake_bot, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report"
+    code = main(["--configs", "hybrid,dense,bm25,starter", "--questions", str(questions_file), "--output", str(out), "--quiet"], bot=fake_bot)
+    stdout = capsys.readouterr().out
+    assert code == 0
+    assert fake_bot.ingested == [fake_bot.settings.corpus_dir]
+    assert stdout.splitlines()[0].split()[:2] == ["config", "n"]
+    assert "[fr]" in stdout and "[en]" in stdout and "report:" in stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary["configs"]) == ["hybrid", "dense", "bm25", "starter"]
+    hybrid = summary["configs"]["hybrid"]["overall"]
+    assert hybrid["n"] == 5 and hybrid["abstention_accuracy"] == 1.0 and hybrid["key_fact_recall"] > 0.5
+    assert summary["configs"]["starter"]["overall"]["abstention_accuracy"] is None
+    assert set(summary["configs"]["hybrid"]["by_lang"]) == {"fr", "en"}
+    assert len((out / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 20
+    assert all((out / name).stat().st_size > 1000 for name in ("metrics_by_config.png", "metrics_by_language.png", "latency.png"))
+
+
+def test_followup_asks_history_first(questions_file: Path, fake_bot) -> None:
+    (followup,) = [q for q in load_questions(questions_file) if q.kind == "followup"]
+    (config,) = build_configs(fake_bot, ["hybrid"])
+    (result,) = run([config], [followup], progress=False)
+    assert fake_bot.asked[0] == "When was the climate report published?"
+    assert result.standalone_question.startswith("When was the climate report published?")
+    assert result.metrics["key_fact_recall"] == 1.0
+
+
+def test_subset_options(tmp_path: Path, questions_file: Path, fake_bot) -> None:
+    args = ["--configs", "bm25", "--questions", str(questions_file), "--lang", "fr", "--limit", "2"]
+    assert main([*args, "--output", str(tmp_path), "--no-plots", "--no-sync", "--quiet"], bot=fake_bot) == 0
+    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["fr-music", "fr-visitors"] and fake_bot.ingested == []
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_default_configs_depend_on_llm(fake_bot) -> None:
+    assert default_config_names(fake_bot) == ["hybrid", "dense", "bm25", "starter"]
+    fake_bot.mode = "gpt-4.1-mini"
+    assert default_config_names(fake_bot) == ["hybrid", "dense", "bm25", "llm", "starter"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--configs", "llm"], 2, "error: configuration 'llm' needs an LLM"),
+        (["--configs", "nope"], 2, "error: unknown configuration 'nope'"),
+        (["--ids", "missing"], 2, "error: unknown question id(s): missing"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, code, message, tmp_path, questions_file, fake_bot, capsys) -> None:
+    assert main([*argv, "--questions", str(questions_file), "--output", str(tmp_path), "--quiet"], bot=fake_bot) == code
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(message) and "\n" not in err
+
+
+def test_assistant_error_exits_non_zero(tmp_path: Path, questions_file: Path, fake_bot, capsys) -> None:
+    def empty(*_args, **_kwargs):
+        raise EmptyIndexError()
+
+    broken = fake_bot.variant()
+    broken.ask = empty
+    fake_bot.variant = lambda **_: broken
+    assert main(["--configs", "hybrid", "--questions", str(questions_file), "--output", str(tmp_path), "--quiet"], bot=fake_bot) == 1
+    assert capsys.readouterr().err.strip() == "error: The index is empty: run `assistant ingest corpus/` first."
+
+
+def test_check_floors_option(tmp_path: Path, questions_file: Path, fake_bot, capsys, monkeypatch) -> None:
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"config": "hybrid", "floors": {"key_fact_recall": 1.01}, "reasons": {}}), encoding="utf-8")
+    monkeypatch.setattr("eval.runner.load_floors", lambda path=floors: json.loads(floors.read_text(encoding="utf-8")))
+    argv = ["--configs", "hybrid", "--questions", str(questions_file), "--output", str(tmp_path / "o"), "--no-plots", "--quiet", "--check-floors"]
+    assert main(argv, bot=fake_bot) == 1
+    assert "below floor: hybrid key_fact_recall" in capsys.readouterr().err
+
+
+def test_python_dash_m_help() -> None:
+    done = subprocess.run([sys.executable, "-m", "eval", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--output" in done.stdout and "--configs" in done.stdout

@@ -1,0 +1,109 @@
+"""The runner's scoring and summaries, and the report writer, on fake results."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer, Passage
+from eval.configs import EvalConfig, Outcome
+from eval.dataset import load_questions
+from eval.report import text_table, table_rows, write_report
+from eval.runner import QuestionResult, check_floors, score, summarize
+
+
+def _result(config: str, qid: str, lang: str, latency: float, **metrics: float | None) -> QuestionResult:
+    return QuestionResult(
+        config=config, id=qid, lang=lang, kind="single", answerable=qid != "u", question="?",
+        answer="Réponse [1].", abstained=qid == "u", latency_s=latency,
+        retrieved=[{"number": 1, "source": "a.txt", "score": 1.0, "text": "Réponse."}], cited=[1], metrics=dict(metrics),
+    )
+
+
+@pytest.fixture
+def results() -> list[QuestionResult]:
+    full = {"hit@1": 1.0, "mrr": 1.0, "evidence_recall": 0.5, "context_tokens": 300.0, "key_fact_recall": 1.0, "citation_precision": 1.0}
+    return [
+        _result("hybrid", "q1", "fr", 0.2, **full),
+        _result("hybrid", "q2", "en", 0.4, **{**full, "key_fact_recall": 0.0}),
+        _result("hybrid", "u", "fr", 0.1, **{**full, "key_fact_recall": None}),
+        _result("starter", "q1", "fr", 0.05, **{"hit@1": 0.0, "mrr": 0.5, "evidence_recall": 1.0, "context_tokens": 2000.0}),
+    ]
+
+
+def test_summary_overall_and_by_language(results: list[QuestionResult]) -> None:
+    results[3].abstained = None
+    summary = summarize(results)
+    hybrid = summary["hybrid"]["overall"]
+    assert hybrid["n"] == 3 and hybrid["key_fact_recall"] == 0.5  # None skipped
+    assert hybrid["abstention_accuracy"] == 1.0 and hybrid["false_abstention_rate"] == 0.0
+    assert hybrid["latency_p50"] == pytest.approx(0.2)
+    assert summary["hybrid"]["by_lang"]["en"]["key_fact_recall"] == 0.0
+    assert set(summary["hybrid"]["by_lang"]) == {"en", "fr"}
+    assert summary["starter"]["overall"]["abstention_accuracy"] is None
+    assert "key_fact_recall" not in summary["starter"]["overall"]
+
+
+def test_write_report_files_and_pngs(tmp_path: Path, results: list[QuestionResult]) -> None:
+    summary = summarize(results)
+    written = write_report(tmp_path / "out", summary, results, {"questions": 3, "descriptions": {"hybrid": "h"}})
+    names = {p.name for p in written}
+    assert names == {"summary.json", "results.jsonl", "report.md", "metrics_by_config.png", "metrics_by_language.png", "latency.png"}
+    payload = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert payload["configs"]["hybrid"]["overall"]["n"] == 3 and payload["meta"]["questions"] == 3
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and json.loads(lines[0])["answer"] == "Réponse [1]."
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| hybrid | 3 |" in report and "## Language: en" in report and "![latency](latency.png)" in report
+    for png in (p for p in written if p.suffix == ".png"):
+        _assert_real_png(png)
+
+
+def _assert_real_png(path: Path) -> None:
+    from matplotlib.image import imread
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width > 100 and height > 100
+    pixels = imread(path)
+    assert pixels.std() > 0.01  # not a blank image
+
+
+def test_no_plots(tmp_path: Path, results: list[QuestionResult]) -> None:
+    written = write_report(tmp_path, summarize(results), results, {}, plots=False)
+    assert [p.suffix for p in written] == [".json", ".jsonl", ".md"]
+    assert "## Plots" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_text_table_marks_not_applicable(results: list[QuestionResult]) -> None:
+    table = text_table(table_rows(summarize(results)))
+    header, rule, hybrid, starter = table.splitlines()
+    assert header.split()[:4] == ["config", "n", "hit@1", "MRR"] and set(rule) == {"-"}
+    assert starter.startswith("starter") and "n/a" in starter
+
+
+def test_score_applies_answer_metrics_only_when_relevant(questions_file: Path) -> None:
+    music, *_, unicorn = load_questions(questions_file)
+    passage = Passage(number=1, source="musique.txt", title="", text="La musique est de Jean Dupont.", score=1.0)
+    answer = Answer(question=music.question, text="La musique est de Jean Dupont [1].", retrieved=[passage])
+    config = EvalConfig("hybrid", "", lambda q: Outcome(answer, 0.1))
+    result = score(config, music, Outcome(answer, 0.1))
+    assert result.metrics["hit@1"] == 1.0 and result.metrics["key_fact_recall"] == 1.0
+    assert result.metrics["citation_precision"] == 1.0 and result.cited == [1] and result.abstained is False
+    declined = Answer(question=unicorn.question, text="Je ne sais pas.", retrieved=[passage], abstained=True)
+    result = score(config, unicorn, Outcome(declined, 0.1))
+    assert result.metrics["hit@1"] is None and result.metrics["key_fact_recall"] is None
+    assert result.metrics["citation_recall"] is None and result.abstained is True
+    retrieval_only = EvalConfig("starter", "", config.run, answers=False, abstains=False)
+    result = score(retrieval_only, music, Outcome(answer, 0.1))
+    assert "key_fact_recall" not in result.metrics and result.abstained is None
+
+
+def test_check_floors(results: list[QuestionResult]) -> None:
+    summary = summarize(results)
+    floors = {"config": "hybrid", "floors": {"evidence_recall": 0.4, "key_fact_recall": 0.9}, "reasons": {}}
+    assert check_floors(summary, floors) == ["hybrid key_fact_recall = 0.500 < floor 0.900"]

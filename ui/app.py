@@ -1,0 +1,168 @@
+"""The Gradio web UI: a chat with a sources panel, and a corpus tab.
+
+Run it with `assistant ui` (host and port from ASSISTANT_UI_HOST / ASSISTANT_UI_PORT), or:
+
+    from assistant import Assistant
+    from ui.app import launch
+    bot = Assistant(); bot.ingest(bot.settings.corpus_dir); launch(bot)
+
+Offline by design: analytics off, no share link, no extra served paths.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import socket
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+
+from assistant.settings import Settings
+from ui import chat, corpus, render, theme
+from ui.examples import EXAMPLES
+from ui.uploads import ALLOWED_SUFFIXES
+
+CONCURRENCY = 4  # answers running at once; ingest/remove run one at a time
+
+
+def _offline_env() -> None:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def build_app(bot: Any) -> gr.Blocks:
+    """The Blocks app for one Assistant (shared by all sessions; conversations are per session)."""
+    _offline_env()
+    bots = chat.answerers(bot)
+    settings = bot.settings
+    with gr.Blocks(title="Corpus assistant", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        state = gr.State(None)
+        gr.HTML(f'<div id="app-header"><h1>Corpus assistant</h1>{render.mode_markdown(bot.mode)}</div>')
+        banner = gr.HTML("", elem_id="banner")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            elem_id="chatbot", label="Conversation", height=560, sanitize_html=True,
+                            render_markdown=True, feedback_options=None, buttons=["copy"],
+                            placeholder="Ask a question about the corpus, in French or English.",
+                        )
+                        with gr.Row():
+                            msg = gr.Textbox(
+                                elem_id="question", show_label=False, scale=6, autofocus=True,
+                                placeholder="Votre question… / Your question…",
+                            )
+                            ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        with gr.Row(elem_classes="examples"):
+                            examples = [
+                                gr.Button(f"{lang.upper()} · {q}", size="sm", elem_classes="example-btn")
+                                for lang, q in EXAMPLES
+                            ]
+                        new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+                        with gr.Accordion("Settings", open=False):
+                            top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages retrieved (top-k)")
+                            choice = gr.Radio(
+                                list(bots), value=bot.mode, label="Answer with (changing it starts a new conversation)",
+                                visible=len(bots) > 1,
+                            )
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources-panel")
+            with gr.Tab("Corpus", id="corpus"):
+                tab = _corpus_tab(settings)
+
+        respond = functools.partial(chat.respond, bots)
+        chat_io = dict(inputs=[msg, chatbot, state, top_k, choice], outputs=[chatbot, sources, state, msg])
+        msg.submit(respond, **chat_io)
+        ask.click(respond, **chat_io)
+        for button, (_, question) in zip(examples, EXAMPLES):
+            button.click(lambda q=question: q, outputs=msg, queue=False).then(respond, **chat_io)
+        new.click(chat.new_conversation, inputs=state, outputs=[chatbot, sources, state], queue=False)
+        chatbot.clear(chat.new_conversation, inputs=state, outputs=[chatbot, sources, state], queue=False)
+        choice.change(functools.partial(chat.switch_answerer, bots), inputs=[choice, state], outputs=[chatbot, sources, state])
+        _wire_corpus(demo, bot, tab, banner)
+    return demo
+
+
+def _corpus_tab(settings: Settings) -> SimpleNamespace:
+    docs = gr.Dataframe(
+        headers=render.DOCUMENT_HEADERS, datatype="str", interactive=False, wrap=True, label="Ingested documents",
+        elem_id="documents", column_widths=["22%", "10%", "36%", "9%", "9%", "14%"],
+    )
+    with gr.Row():
+        with gr.Column():
+            files = gr.File(
+                file_count="multiple", file_types=list(ALLOWED_SUFFIXES), elem_id="upload",
+                label=f"Upload {' '.join(ALLOWED_SUFFIXES)} files (up to {settings.max_file_mb:g} MB each)",
+            )
+        with gr.Column():
+            pick = gr.Dropdown([], label="Document to remove", elem_id="remove-pick")
+            with gr.Row():
+                remove = gr.Button("Remove from the index", variant="stop", elem_id="remove")
+                reingest = gr.Button("Re-ingest the bundled corpus", elem_id="reingest")
+    status = gr.HTML("", elem_id="corpus-status")
+    report = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="Last ingest report", elem_id="report")
+    return SimpleNamespace(docs=docs, files=files, pick=pick, remove=remove, reingest=reingest, status=status, report=report)
+
+
+def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTML) -> None:
+    refresh = dict(fn=functools.partial(corpus.refresh, bot), outputs=[tab.docs, tab.pick, banner])
+    serial = dict(concurrency_limit=1, concurrency_id="corpus")
+
+    def on_upload(files, progress=gr.Progress(track_tqdm=True)):
+        table, message = corpus.upload(bot, files, progress)
+        return table, message, None
+
+    def on_reingest(progress=gr.Progress(track_tqdm=True)):
+        return corpus.reingest_corpus(bot, progress)
+
+    tab.files.upload(on_upload, inputs=tab.files, outputs=[tab.report, tab.status, tab.files], **serial).then(**refresh)
+    tab.reingest.click(on_reingest, outputs=[tab.report, tab.status], **serial).then(**refresh)
+    tab.remove.click(functools.partial(corpus.remove, bot), inputs=tab.pick, outputs=tab.status, **serial).then(**refresh)
+    demo.load(**refresh)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def launch(bot: Any, settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
+    """Serve the UI on settings.ui_host:ui_port. With block=False, return the running app (tests)."""
+    _offline_env()
+    settings = settings or bot.settings
+    auth = None
+    if settings.ui_user and settings.ui_password:
+        auth = (settings.ui_user, settings.ui_password.get_secret_value())
+    elif not _is_loopback(settings.ui_host):
+        print(
+            f"warning: the UI listens on {settings.ui_host} without a login; anyone who can reach this port can use "
+            "it. Set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD.",
+            file=sys.stderr,
+        )
+    demo = build_app(bot)
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    demo.launch(
+        server_name=settings.ui_host, server_port=settings.ui_port, share=False, auth=auth,
+        allowed_paths=[], blocked_paths=[str(settings.data_dir.resolve())],
+        max_file_size=int(settings.max_file_mb * 1024 * 1024), footer_links=["gradio", "settings"],
+        ssr_mode=False, mcp_server=False, enable_monitoring=False, pwa=False, show_error=False,
+        theme=gr.themes.Default(), css=theme.CSS, head=theme.HEAD, prevent_thread_lock=not block,
+        quiet=not block,
+    )
+    return demo
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now (for tests and screenshots)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

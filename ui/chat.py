@@ -1,0 +1,105 @@
+"""Chat event handlers: stream an answer into the conversation, reset it, switch the answerer.
+
+Each browser session keeps its own `ChatState` in a `gr.State`, so two users never share a
+conversation. The handlers only call the Assistant's public API; they add no retrieval logic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from ui import render
+
+log = logging.getLogger(__name__)
+
+THINKING = '<span class="typing">Searching the corpus…</span>'
+
+
+@dataclass
+class ChatState:
+    """One browser session's conversation: the core's chat session and which answerer it uses."""
+
+    session: Any  # assistant ChatSession
+    choice: str
+
+
+def answerers(bot: Any) -> dict[str, Any]:
+    """The answerers offered in the settings: the configured one, plus extractive when an LLM is set."""
+    options = {bot.mode: bot}
+    if bot.mode != "extractive":
+        options["extractive"] = bot.variant(llm="none")
+    return options
+
+
+def session_for(bots: Mapping[str, Any], state: ChatState | None, choice: str | None) -> ChatState:
+    """The session's chat, created on first use (or when the answerer changed)."""
+    choice = choice if choice in bots else next(iter(bots))
+    if state is None or state.choice != choice:
+        state = ChatState(bots[choice].chat(), choice)
+    return state
+
+
+def _user(text: str) -> dict:
+    return {"role": "user", "content": render.esc(text)}
+
+
+def _bot(content: str) -> dict:
+    return {"role": "assistant", "content": content}
+
+
+def respond(
+    bots: Mapping[str, Any], message: str, history: list | None, state: ChatState | None, top_k: float, choice: str | None
+) -> Iterator[tuple]:
+    """Yield (chat history, sources panel, state, textbox) while the answer streams in."""
+    question = (message or "").strip()
+    history = list(history or [])
+    if not question:
+        yield history, gr.skip(), state, ""
+        return
+    state = session_for(bots, state, choice)
+    history += [_user(question), _bot(THINKING)]
+    yield history, gr.skip(), state, ""
+    text = ""
+    try:
+        stream = state.session.stream(question, top_k=int(top_k))
+        for piece in stream:
+            text += piece
+            history[-1] = _bot(render.streaming_markdown(text))
+            yield history, gr.skip(), state, ""
+        answer = stream.answer
+    except AssistantError as err:
+        yield _failed(history, text, str(err)), gr.skip(), state, ""
+        return
+    except Exception:  # noqa: BLE001 - the edge: keep the app alive, details go to the server log
+        log.exception("answering %r failed", question)
+        yield _failed(history, text, "Unexpected error while answering (details in the server log)."), gr.skip(), state, ""
+        return
+    history[-1] = _bot(render.answer_markdown(answer))
+    yield history, render.sources_html(answer), state, ""
+
+
+def _failed(history: list, partial: str, message: str) -> list:
+    if partial:
+        content = render.cite_badges(render.esc(partial)) + "\n\n" + render.error_markdown(message)
+    else:
+        content = render.error_markdown(message)
+    return [*history[:-1], _bot(content)]
+
+
+def new_conversation(state: ChatState | None) -> tuple:
+    """Clear the chat, the sources panel and the core's session history."""
+    if state is not None:
+        state.session.reset()
+    return [], render.EMPTY_SOURCES, state
+
+
+def switch_answerer(bots: Mapping[str, Any], choice: str, state: ChatState | None) -> tuple:
+    """A different answerer starts a new conversation."""
+    if state is not None and state.choice == choice:
+        return gr.skip(), gr.skip(), state
+    return [], render.EMPTY_SOURCES, session_for(bots, None, choice)

@@ -1,0 +1,93 @@
+"""Corpus tab handlers: list documents, ingest uploads, remove a document, re-ingest the bundled corpus.
+
+Uploaded files are copied into `settings.uploads_dir` (see ui/uploads.py) and that folder is synced
+with `bot.ingest`, like any other folder. Core errors come back as a readable status line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from ingest.report import SyncReport
+from ui import render
+from ui.uploads import UploadError, delete_upload, is_uploads_root, save_upload
+
+Progress = Callable[..., Any]
+
+
+def _no_progress(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def refresh(bot: Any) -> tuple:
+    """(documents table, remove dropdown, banner above the chat)."""
+    try:
+        docs = bot.documents()
+    except AssistantError as err:
+        return _table([]), gr.update(choices=[], value=None), render.corpus_banner(0, str(err))
+    keys = [render.document_key(d) for d in docs]
+    table = _table(render.document_rows(docs), render.DOCUMENT_HEADERS)
+    return table, gr.update(choices=keys, value=None), render.corpus_banner(len(docs))
+
+
+def _table(rows: list[list], headers: Sequence[str] = render.REPORT_HEADERS) -> dict:
+    return {"headers": list(headers), "data": rows}
+
+
+def _status(text: str, *, error: bool = False) -> str:
+    cls = "status status-error" if error else "status"
+    return f'<div class="{cls}">{render.esc(text)}</div>'
+
+
+def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progress) -> tuple:
+    """Save the uploaded files under the uploads folder and sync it: (report table, status)."""
+    settings = bot.settings
+    saved, rejected = [], []
+    for path in files or []:
+        name = Path(path).name
+        try:
+            saved.append(save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb))
+        except UploadError as err:
+            rejected.append((name, str(err)))
+    if not saved:
+        message = "No file was accepted." if rejected else "Choose one or more files first."
+        return _table(render.report_rows(SyncReport(root=""), rejected)), _status(message, error=True)
+    progress(0, desc=f"Ingesting {len(saved)} file(s)…")
+    try:
+        report = bot.ingest(settings.uploads_dir, show_progress=True)
+    except AssistantError as err:
+        return _table(render.report_rows(SyncReport(root=""), rejected)), _status(str(err), error=True)
+    failed = report.count("failed") + len(rejected)
+    return _table(render.report_rows(report, rejected)), _status(report.summary(), error=failed > 0)
+
+
+def reingest_corpus(bot: Any, progress: Progress = _no_progress) -> tuple:
+    """Sync the bundled corpus folder again: (report table, status)."""
+    folder = Path(bot.settings.corpus_dir)
+    if not folder.is_dir():
+        return _table([]), _status(f"No bundled corpus at {folder}: set ASSISTANT_CORPUS_DIR.", error=True)
+    progress(0, desc="Ingesting the bundled corpus…")
+    try:
+        report = bot.ingest(folder, show_progress=True)
+    except AssistantError as err:
+        return _table([]), _status(str(err), error=True)
+    return _table(render.report_rows(report)), _status(report.summary(), error=report.count("failed") > 0)
+
+
+def remove(bot: Any, key: str | None) -> str:
+    """Remove the chosen document from the index (and its file, when it was uploaded here): status."""
+    if not key:
+        return _status("Pick a document to remove first.", error=True)
+    source, root = render.parse_document_key(key)
+    try:
+        chunks = bot.remove(source, root)
+    except AssistantError as err:
+        return _status(str(err), error=True)
+    uploads_dir = bot.settings.uploads_dir
+    deleted = is_uploads_root(root, uploads_dir) and delete_upload(source, uploads_dir)
+    extra = " and its uploaded file was deleted" if deleted else ""
+    return _status(f"Removed {source}: {chunks} chunks left the index{extra}.")

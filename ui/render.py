@@ -1,0 +1,170 @@
+"""Pure functions turning answers, passages and reports into escaped HTML/Markdown for the UI.
+
+Every piece of document or model text goes through `html.escape` before any markup is added, so
+a passage containing `<script>` shows as text. Only the markup written here reaches the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from assistant.answer import Answer, Passage
+from ingest.report import SyncReport
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+EMPTY_SOURCES = '<div class="sources-empty">Sources for the latest answer appear here.</div>'
+DOCUMENT_HEADERS = ["Source", "Folder", "Titles found", "Chunks", "Tokens", "Ingested"]
+REPORT_HEADERS = ["File", "Status", "Chunks", "Tokens", "Reason"]
+
+
+def esc(text: str) -> str:
+    """Escape text for HTML (and for Markdown that allows HTML)."""
+    return html.escape(text, quote=True)
+
+
+def cite_badges(escaped: str, known: Iterable[int] | None = None) -> str:
+    """Turn [n] markers of already-escaped text into badges linking to source card n.
+
+    Markers whose number is not in `known` (when given) are styled as dangling.
+    """
+    numbers = None if known is None else set(known)
+
+    def badge(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        cls = "cite" if numbers is None or n in numbers else "cite cite-dangling"
+        return f'<a class="{cls}" href="#src-{n}" title="Source {n}">[{n}]</a>'
+
+    return MARKER.sub(badge, escaped)
+
+
+def streaming_markdown(partial: str) -> str:
+    """The answer while it streams: escaped, with badges, and a cursor."""
+    return cite_badges(esc(partial)) + ' <span class="typing">▍</span>'
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The final chat message for an answer: abstention, incomplete and warning notes included."""
+    body = cite_badges(esc(answer.text), (p.number for p in answer.retrieved))
+    parts = []
+    if answer.abstained:
+        parts.append('<span class="tag tag-abstain">Not in the corpus</span>')
+    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        parts.append(f'<span class="understood">Understood as: {esc(answer.standalone_question)}</span>')
+    parts.append(body)
+    if answer.abstained and answer.retrieved:
+        parts.append('<span class="note">The nearest passages are listed under Sources.</span>')
+    if answer.error:
+        parts.append(f'<span class="tag tag-error">Incomplete</span> {esc(answer.error)}')
+    for warning in answer.warnings:
+        parts.append(f'<span class="note">⚠ {esc(warning)}</span>')
+    return "\n\n".join(parts)
+
+
+def error_markdown(message: str) -> str:
+    """A chat message for a problem that prevented any answer."""
+    return f'<span class="tag tag-error">Error</span> {esc(message)}'
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Escape `text`, wrapping the given (start, end) spans in <mark>; overlapping spans are merged."""
+    merged: list[list[int]] = []
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out += [esc(text[pos:start]), "<mark>", esc(text[start:end]), "</mark>"]
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def passage_card(passage: Passage, *, cited: bool) -> str:
+    cls = "src-card cited" if cited else "src-card"
+    title = esc(passage.title or passage.source)
+    return (
+        f'<div class="{cls}" id="src-{passage.number}">'
+        f'<div class="src-head"><span class="src-num">{passage.number}</span>'
+        f'<span class="src-title">{title}</span>'
+        f'<span class="src-score" title="retrieval score">{passage.score:.3f}</span></div>'
+        f'<div class="src-file">{esc(passage.source)}</div>'
+        f'<div class="src-text">{highlighted(passage.text, passage.highlights)}</div>'
+        "</div>"
+    )
+
+
+def sources_html(answer: Answer) -> str:
+    """The sources panel: cited passages first, the other retrieved ones folded underneath."""
+    cited_numbers = {p.number for p in answer.citations}
+    others = [p for p in answer.retrieved if p.number not in cited_numbers]
+    if answer.abstained:
+        head = f"Not in the corpus · {len(answer.retrieved)} nearest passages"
+        cards = [passage_card(p, cited=False) for p in answer.retrieved]
+        return _panel(head, cards, [])
+    head = f"Sources · {len(answer.citations)} cited of {len(answer.retrieved)} retrieved"
+    cards = [passage_card(p, cited=True) for p in answer.citations]
+    return _panel(head, cards, [passage_card(p, cited=False) for p in others])
+
+
+def _panel(head: str, cards: list[str], folded: list[str]) -> str:
+    out = [f'<div class="sources"><div class="sources-head">{esc(head)}</div>', *cards]
+    if folded:
+        label = f"{len(folded)} more retrieved, not cited"
+        out.append(f'<details class="uncited"><summary>{label}</summary>{"".join(folded)}</details>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def mode_markdown(mode: str) -> str:
+    if mode == "extractive":
+        return '<span class="mode">Mode: <b>extractive</b> (offline, answers quote the corpus)</span>'
+    return f'<span class="mode">Mode: <b>LLM</b> · {esc(mode)}</span>'
+
+
+def _when(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def document_rows(docs: Iterable) -> list[list]:
+    """Rows for the corpus table (Gradio shows Dataframe cells as plain text)."""
+    rows = []
+    for d in docs:
+        titles = "; ".join(d.titles[:3]) + (f" (+{len(d.titles) - 3})" if len(d.titles) > 3 else "")
+        rows.append([d.source, Path(d.root).name or d.root, titles, d.chunks, d.tokens, _when(d.ingested_at)])
+    return rows
+
+
+def document_key(doc) -> str:
+    """The label of a document in the remove dropdown; `parse_document_key` reverses it."""
+    return f"{doc.source}  ⟨{doc.root}⟩"
+
+
+def parse_document_key(key: str) -> tuple[str, str]:
+    source, _, root = key.rpartition("  ⟨")
+    return source, root.removesuffix("⟩")
+
+
+def report_rows(report: SyncReport, rejected: Sequence[tuple[str, str]] = ()) -> list[list]:
+    rows = [[f.source, f.status, f.chunks, f.tokens, f.reason] for f in sorted(report.files, key=lambda f: f.source)]
+    return rows + [[name, "rejected", 0, 0, reason] for name, reason in rejected]
+
+
+def corpus_banner(count: int, error: str | None = None) -> str:
+    """The notice above the chat: empty index, unreachable store, or nothing."""
+    if error:
+        return f'<div class="banner banner-error">{esc(error)}</div>'
+    if count == 0:
+        return (
+            '<div class="banner">The index is empty. Open the <b>Corpus</b> tab to upload files '
+            "or ingest the bundled corpus, then ask away.</div>"
+        )
+    return ""
