@@ -131,8 +131,10 @@ class Assistant:
             mode=self.mode, language=guess_language(question), standalone_question=standalone,
         )
         answer.timings["retrieve"] = time.perf_counter() - started
+        bm25_scores = [h.bm25 for h in hits if h.bm25 is not None]
+        lexical = max(bm25_scores, default=0.0) if self.settings.retrieval != "dense" else self._components.bm25_top_score(standalone)
         weights = self._components.term_weights
-        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, started)
+        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, started)
         return AnswerStream(pieces, answer)
 
     # --- internals -----------------------------------------------------------------------------

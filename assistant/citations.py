@@ -49,7 +49,7 @@ def _clean_markers(text: str, n_passages: int) -> tuple[str, list[int], list[int
         return "".join(f"[{n}]" for n in dict.fromkeys(valid))
 
     cleaned = MARKER_RE.sub(repl, text)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
+    cleaned = re.sub(r"[ \t]+([.,])", r"\1", cleaned)  # French keeps its space before ; : ! ?
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
     return cleaned, cited, removed
 

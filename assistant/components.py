@@ -21,10 +21,11 @@ from ingest.report import SyncReport
 
 
 class Components:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, embed_model: Any = None) -> None:
+        """`embed_model` lets callers share an already loaded model (tests, benchmarks)."""
         self.settings = settings
         self._lock = threading.RLock()
-        self._embed: Any = None
+        self._embed: Any = embed_model
         self._store: Store | None = None
         self._bm25: Bm25Index | None = None
         self._dense: Any = None
@@ -64,6 +65,13 @@ class Components:
             self._dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
         )
+
+    def bm25_top_score(self, query: str) -> float:
+        """The best BM25 score of `query` over the corpus (0.0 when nothing matches)."""
+        retriever = self.bm25.retriever(1)
+        if retriever is None:
+            return 0.0
+        return max((n.score or 0.0 for n in retriever.retrieve(query)), default=0.0)
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of stemmed terms from the BM25 index (1.0 when unknown or when BM25 is empty)."""

@@ -32,8 +32,12 @@ class Extract:
     support: float = 0.0  # weighted share of the question's content words found in the best sentence
 
 
-_NUMERIC_Q = re.compile(r"\b(combien|quand|quelle année|en quelle|how many|how much|when|what year|which year|percentage|share)\b", re.I)
+_NUMERIC_Q = re.compile(r"\b(combien|how many|how much|percentage|share|montant|prix|price|cost)\b", re.I)
+_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|when|what year|which year|date)\b", re.I)
+_WHO_Q = re.compile(r"\b(qui|quel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur)|who|whom|whose|which (company|person|actor|writer|firm))\b", re.I)
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]+")
 _MAX_QUOTE_CHARS = 400
+_PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
 
 def _question_weights(question: str, weights: Weights | None) -> dict[str, float]:
@@ -54,24 +58,55 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _coverage(qw: dict[str, float], terms: set[str], prefixes: set[str]) -> tuple[float, set[str]]:
+    """Weighted share of question terms found: exact stem 1.0, same 5-letter prefix 0.7."""
+    got, matched = 0.0, set()
+    for term, weight in qw.items():
+        if term in terms:
+            got += weight
+            matched.add(term)
+        elif len(term) >= _PREFIX and term[:_PREFIX] in prefixes:
+            got += 0.7 * weight
+            matched.add(term)
+    total = sum(qw.values())
+    return (got / total if total else 0.0), matched
+
+
+def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -> float:
+    """Small bonus when the sentence holds the kind of thing asked for and the question doesn't."""
+    bonus = 0.0
+    if _NUMERIC_Q.search(question) and any(n not in question_text_lower for n in re.findall(r"\d[\d  ,.]*", sentence)):
+        bonus += 0.12
+    if _DATE_Q.search(question) and any(y not in question_text_lower for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", sentence)):
+        bonus += 0.12
+    if _WHO_Q.search(question) and any(n.lower() not in question_text_lower for n in _NAME_RE.findall(sentence)):
+        bonus += 0.08
+    return bonus
+
+
 def extract(question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`."""
     qw = _question_weights(question, weights)
-    total = sum(qw.values())
-    wants_number = bool(_NUMERIC_Q.search(question))
+    q_lower = question.lower()
     scored: list[tuple[float, float, Quote, set[str]]] = []
+    seen: set[str] = set()
     for rank, text in enumerate(passages):
         for start, end in _sentence_spans(text):
             sentence = text[start:end]
+            key = " ".join(sentence.lower().split())
+            if key in seen:
+                continue  # the same line quoted twice adds nothing
+            seen.add(key)
             terms = set(content_terms(sentence))
-            coverage = sum(w for t, w in qw.items() if t in terms) / total if total else 0.0
-            score = coverage + 0.08 / (rank + 1)
-            if wants_number and re.search(r"\d", sentence):
-                score += 0.05
-            if len(sentence.split()) < 4:
-                score -= 0.1  # headings and fragments answer little on their own
+            coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
+            new_terms = len(terms) - len(matched)
+            score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
+            if new_terms == 0:
+                score *= 0.3  # a heading that repeats the question answers nothing
+            elif new_terms == 1:
+                score *= 0.7
             quote = Quote(rank + 1, start, end, score, sentence)
-            scored.append((score, coverage, quote, terms & set(qw)))
+            scored.append((score, coverage, quote, matched))
     if not scored:
         return Extract()
     scored.sort(key=lambda item: item[0], reverse=True)

@@ -84,10 +84,13 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
     candidates_k: int = Field(20, ge=1, le=200, description="Candidates each retriever (dense, BM25) returns before fusion.")
-    fusion: FusionMode = Field("rrf", description="`rrf` (reciprocal rank) or `weighted` (min-max scores).")
-    dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
-    abstain_min_score: float = Field(
-        0.35, ge=0, le=1, description="Abstain when the best passage's support score is below this."
+    fusion: FusionMode = Field(
+        "weighted", description="`weighted` (min-max normalised scores; measured best here) or `rrf` (reciprocal rank)."
+    )
+    dense_weight: float = Field(0.3, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
+    abstain_min_bm25: float = Field(
+        4.5, ge=0, description="Abstain when the question's best BM25 score in the corpus is below this "
+        "(calibrated on eval/questions.yaml; 0 never abstains).",
     )
     citation_min_overlap: float = Field(
         0.3, ge=0, le=1, description="A cited sentence sharing less than this share of content words with its passage is flagged."

@@ -78,6 +78,9 @@ class Stemmer:
     def stemWord(self, word: str) -> str:  # noqa: N802 - the name bm25s looks for
         return fold(self._stemmer.stemWord(word.lower()))
 
+    def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802 - bm25s.tokenize calls this one
+        return [fold(w) for w in self._stemmer.stemWords([w.lower() for w in words])]
+
     __call__ = stemWord
 
 

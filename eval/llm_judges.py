@@ -9,6 +9,7 @@ Columns added to each QuestionResult.metrics (None when not judged):
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 from eval.dataset import Question
@@ -47,15 +48,15 @@ def judge_results(
         result.metrics |= dict.fromkeys(JUDGE_METRICS)
     if not todo:
         return
-    runner = BatchEvalRunner(
-        {
-            "faithfulness": FaithfulnessEvaluator(llm=llm),
-            "relevancy": RelevancyEvaluator(llm=llm),
-            "correctness": CorrectnessEvaluator(llm=llm),
-        },
-        workers=workers,
-        show_progress=show_progress,
-    )
+    evaluators = {
+        "faithfulness": FaithfulnessEvaluator(llm=llm),
+        "relevancy": RelevancyEvaluator(llm=llm),
+        "correctness": CorrectnessEvaluator(llm=llm),
+    }
+    with warnings.catch_warnings():
+        # llama-index-core 0.14.25: BatchEvalRunner.__init__ calls its own deprecated asyncio_module().
+        warnings.filterwarnings("ignore", message=r"asyncio_module\(\) is deprecated", category=DeprecationWarning)
+        runner = BatchEvalRunner(evaluators, workers=workers, show_progress=show_progress)
     found = runner.evaluate_response_strs(
         queries=[r.question for r in todo],
         response_strs=[r.answer for r in todo],

@@ -22,8 +22,14 @@ SUPPORT_THRESHOLD = 0.5
 KeyFacts = Sequence[Sequence[str]]  # each fact: its accepted variants
 
 _MARKER_GROUP = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-# A sentence ends at . ! ? … (plus any markers right after it, "…fin. [2]") or at a line break.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s|$)|\n+")
+_MARKERS = r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])"
+_CLOSERS = r"(?:\s?[»\"”’')])*"
+# A sentence ends at . ! ? … (with closing quotes and the markers right after it: "…fin. » [2]"),
+# at markers followed by a new quote or a capital ("« a » [1] « b » [2]"), or at a line break.
+_SENTENCE_END = re.compile(
+    rf"[.!?…]+{_CLOSERS}{_MARKERS}*(?=\s|$)|{_MARKERS}+[.,;:]?(?=\s+[«“\"A-ZÀ-Ý])|\n+"
+)
+_QUOTED = re.compile(r"«\s*(.+?)\s*»|“(.+?)”|\"(.+?)\"")
 
 
 # --- Retrieval -------------------------------------------------------------------------------
@@ -139,11 +145,15 @@ def citation_validity(answer: str, valid: Iterable[int]) -> float | None:
 def support(sentence: str, passage: str) -> float:
     """How well `passage` supports `sentence`, in [0, 1].
 
-    1.0 when the sentence (markers and quotes removed) is contained in the passage after
-    normalisation (an extractive quote); otherwise the share of the sentence's content
-    words (normalised, stopwords removed) that occur in the passage.
+    1.0 when the sentence (markers removed) is contained in the passage after normalisation,
+    or when it quotes (« », “ ”, " ") and every quoted segment is contained in the passage (an
+    extractive quote behind a frame such as "D'après le corpus :"); otherwise the share of the
+    sentence's content words (normalised, stopwords removed) that occur in the passage.
     """
-    if contains_phrase(passage, strip_markers(sentence)):
+    quoted = [next(g for g in groups if g) for groups in _QUOTED.findall(sentence)]
+    if contains_phrase(passage, strip_markers(sentence)) or (
+        quoted and all(contains_phrase(passage, q) for q in quoted)
+    ):
         return 1.0
     words = content_words(sentence)
     if not words:

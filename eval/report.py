@@ -125,7 +125,7 @@ def _bars(axes: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
     keys = [k for k in PLOTTED if any(row.get(k) is not None for row in rows.values())]
     width = 0.8 / max(len(rows), 1)
     for i, (name, row) in enumerate(rows.items()):
-        values = [row.get(k) or 0.0 for k in keys]
+        values = [float("nan") if row.get(k) is None else row[k] for k in keys]  # n/a: no bar
         axes.bar([x + i * width for x in range(len(keys))], values, width, label=name)
     axes.set_xticks([x + width * (len(rows) - 1) / 2 for x in range(len(keys))], [COLUMNS[k] for k in keys], rotation=30)
     axes.set_ylim(0, 1.05)
@@ -135,7 +135,7 @@ def _bars(axes: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
 
 def plot_by_config(summary: dict[str, dict[str, Any]], path: Path) -> Path:
     figure = _figure(10, 4.5)
-    _bars(figure.add_subplot(), table_rows(summary), "Metrics by configuration (n/a plotted as 0)")
+    _bars(figure.add_subplot(), table_rows(summary), "Metrics by configuration (no bar: n/a)")
     figure.savefig(path)
     return path
 

@@ -35,7 +35,8 @@ _NEWLINES = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 FLATTENED_MIN_LINE = 1000  # a line must be longer than this ...
 FLATTENED_MIN_SEPARATORS = 3  # ... and hold at least this many separator runs
-_SEPARATOR_RUN = re.compile(r" \|(?: \|)* ")
+# " | " and runs like " | | "; at the very start or end of a line the outer space is missing.
+_SEPARATOR_RUN = re.compile(r"(?:^| )\|(?: \|)*(?= |$) ?")
 
 _Char = tuple[str, int, int]  # (character, original start, original end)
 
@@ -121,8 +122,9 @@ def _clean_line(line: list[_Char]) -> list[_Char]:
     pos = 0
     for m in matches:
         result.extend(out[pos : m.start()])
-        _, start, end = out[m.start()]
-        result.extend([("\n", start, end), ("\n", start, end)])
+        if 0 < m.start() and m.end() < len(out):  # separators at the line's edges just go
+            _, start, end = out[m.start()]
+            result.extend([("\n", start, end), ("\n", start, end)])
         pos = m.end()
     result.extend(out[pos:])
     return result
@@ -134,8 +136,9 @@ def normalize(text: str) -> tuple[str, list[int]]:
     Rules, in order: ``\\r\\n``/``\\r`` and other vertical whitespace -> ``\\n``; tabs and Unicode
     spaces -> ``" "``; zero-width characters, soft hyphens and control characters removed;
     NFKC per segment; runs of spaces collapsed; lines stripped; a line longer than 1000
-    characters with at least 3 ``" | "`` separator runs gets each run replaced by a paragraph
-    break; 3+ newlines -> 2; the whole text stripped. See the module docstring for the
+    characters with at least 3 ``" | "`` separator runs (``" | | "`` is one run) gets each run
+    replaced by a paragraph break (runs at the line's start or end are dropped); 3+ newlines
+    -> 2; the whole text stripped. See the module docstring for the
     offset guarantees.
     """
     chars = _nfkc(_map_chars(text))

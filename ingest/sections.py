@@ -11,15 +11,18 @@ Plain text, PDF text, and markdown/HTML without any heading markup use heuristic
   starting with an uppercase letter or a digit, no sentence punctuation at the end (a
   trailing parenthetical is fine; "?"/"!" only for a one-line paragraph of <= 10 words
   followed by a paragraph of >= 200 chars), not a URL, hashtag, "via"/"cc @" line, nor a
-  list item next to other list items. A line inside a multi-line paragraph must start the
-  paragraph or follow a finished sentence, and be followed by a body-like line (or, as the
-  paragraph's last line, by a paragraph of >= 200 chars).
+  list item next to other list items, nor a line repeated elsewhere in the text (signatures
+  such as "Hellen Page", "Ce message a été supprimé..."). A line inside a multi-line
+  paragraph must start the paragraph or follow a finished sentence, and be followed by a
+  body-like line (or, as the paragraph's last line, by a paragraph of >= 200 chars).
 
-Consecutive heading lines form one heading run titled by its FIRST line (the corpus has
-titles followed by credit lines, e.g. label/distribution, not kickers). A heuristic heading
-line of more than 10 words directly followed by another heading is a sentence, not a heading.
-A run of heuristic heading lines that comes less than 80 characters of body after the
-previous heading is treated as body (credit lines such as "Score ...", "Label ...").
+Consecutive heading lines form one section. A run of heuristic lines is titled by its FIRST
+line (the corpus has titles followed by credit lines, e.g. label/distribution, not kickers);
+a run of markup headings (a parent with no body of its own, then its sub-heading) by the
+distinct titles joined with " — " (or the last one when that exceeds 150 chars).
+A heuristic line of more than 10 words directly followed by another heading is a sentence
+missing its period, not a heading. A run of heuristic lines that comes less than 80
+characters of body after the previous heading is body (credit lines: "Score ...", "Label ...").
 """
 
 from __future__ import annotations
@@ -36,8 +39,10 @@ _SETEXT = re.compile(r"^(?:={3,}|-{3,})$")
 _BULLET = re.compile(r"^[•*\-–][ \t]+(?=\S)")
 _LIST_LIKE = re.compile(r"^(?:[•*\-–—·▪◦][ \t]|\d{1,3}[ \t]*[.)\-–—:][ \t])")
 _URL = re.compile(r"^(?:https?://|www\.)|://", re.IGNORECASE)
+_VIA = re.compile(r"(?i)via\s|cc\s+@")
 _SENTENCE_END = ".!?…»”\""
 _NO_HEADING_END = ".,;:!?…»”\")]"
+_CLOSERS = {")": "(", "]": "[", "»": "«", "”": "“", '"': '"'}
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,12 @@ class _Heading:
     line: int  # index into the list of lines
     title: str
     strong: bool  # markup, item, first line or ALL CAPS: never demoted
+    markup: bool = False  # an ATX or setext heading
+    last: int = -1  # last line of the heading (the underline of a setext heading)
+
+    @property
+    def end_line(self) -> int:
+        return max(self.line, self.last)
 
 
 def shorten(title: str, limit: int = TITLE_MAX) -> str:
@@ -90,8 +101,19 @@ def _lines(clean: str) -> list[_Line]:
     return out
 
 
-def _paragraph_length(lines: list[_Line], para: int) -> int:
-    return sum(len(line.text) for line in lines if line.para == para)
+def _paragraph_lengths(lines: list[_Line]) -> dict[int, int]:
+    lengths: dict[int, int] = {}
+    for line in lines:
+        lengths[line.para] = lengths.get(line.para, 0) + len(line.text)
+    return lengths
+
+
+def _repeated(lines: list[_Line]) -> set[int]:
+    """Lines whose text also occurs at a non-adjacent line: signatures and boilerplate."""
+    seen: dict[str, list[int]] = {}
+    for k, line in enumerate(lines):
+        seen.setdefault(line.text.casefold(), []).append(k)
+    return {k for ks in seen.values() for k in ks if any(abs(k - j) > 1 for j in ks)}
 
 
 def _is_caps(text: str) -> bool:
@@ -100,12 +122,31 @@ def _is_caps(text: str) -> bool:
 
 
 def _bad_ending(text: str) -> bool:
-    """True when the line ends like a sentence (a balanced trailing parenthetical is fine)."""
-    if text[-1] in ")]":
-        opener = "(" if text[-1] == ")" else "["
-        head = text[: text.rfind(opener)].rstrip() if opener in text else ""
-        return not head or head[-1] in _NO_HEADING_END
-    return text[-1] in _NO_HEADING_END
+    """True when the line ends like a sentence.
+
+    A trailing bracketed or quoted group is fine when it is balanced and neither the group
+    nor the text before it ends a sentence: "2050 (Original Soundtrack)", "Album « Je te veux »".
+    """
+    closer = text[-1]
+    if closer not in _CLOSERS:
+        return closer in _NO_HEADING_END
+    at = text.rfind(_CLOSERS[closer], 0, len(text) - 1)
+    inner, head = text[at + 1 : -1].strip(), text[:at].rstrip()
+    return at <= 0 or not inner or inner[-1] in ".!?…" or not head or head[-1] in ".,;!?…"
+
+
+def _titleish(text: str) -> bool:
+    """At least two letters, and not a URL or a line of hashtags."""
+    words = text.split()
+    if sum(c.isalpha() for c in text) < 2 or _URL.search(text):
+        return False
+    return not (text.startswith("#") or sum(w.startswith("#") for w in words) * 2 >= len(words))
+
+
+def default_title(clean: str, name: str) -> str:
+    """Title for the text before the first heading: the first line, else ``name``."""
+    first = clean.split("\n", 1)[0]
+    return shorten(first) if _titleish(first) else name
 
 
 def _heading_like(text: str, allow_bang: bool) -> bool:
@@ -113,11 +154,9 @@ def _heading_like(text: str, allow_bang: bool) -> bool:
     caps = _is_caps(text)
     if not (len(text) <= 120 and len(words) <= 16) and not (caps and len(text) <= 200):
         return False
-    if sum(c.isalpha() for c in text) < 2 or not (text[0].isupper() or text[0].isdigit()):
+    if not _titleish(text) or not (text[0].isupper() or text[0].isdigit()):
         return False
-    if _URL.search(text) or text.startswith("#") or sum(w.startswith("#") for w in words) * 2 >= len(words):
-        return False
-    if re.match(r"(?i)via\s|cc\s+@", text):
+    if _VIA.match(text):
         return False
     if text[-1] in "?!":
         return allow_bang and len(words) <= 10
@@ -135,7 +174,7 @@ def _markup_headings(lines: list[_Line]) -> list[_Heading]:
     for k, line in enumerate(lines):
         m = _ATX.match(line.text)
         if m and m.group(2).strip():
-            out.append(_Heading(k, shorten(m.group(2)), True))
+            out.append(_Heading(k, shorten(m.group(2)), True, markup=True))
         elif (
             k + 1 < len(lines)
             and lines[k + 1].para == line.para
@@ -143,7 +182,7 @@ def _markup_headings(lines: list[_Line]) -> list[_Heading]:
             and not _SETEXT.match(line.text)
             and not _LIST_LIKE.match(line.text)
         ):
-            out.append(_Heading(k, shorten(line.text), True))
+            out.append(_Heading(k, shorten(line.text), True, markup=True, last=k + 1))
     return out
 
 
@@ -159,7 +198,7 @@ def _items(lines: list[_Line]) -> list[_Heading]:
     return out
 
 
-def _heading_line(lines: list[_Line], k: int) -> bool:
+def _heading_line(lines: list[_Line], k: int, para_len: dict[int, int]) -> bool:
     line = lines[k]
     if k + 1 >= len(lines):
         return False
@@ -168,14 +207,14 @@ def _heading_line(lines: list[_Line], k: int) -> bool:
     ):
         return False
     if line.first and line.last:  # a one-line paragraph
-        long_next = _paragraph_length(lines, line.para + 1) >= _LONG_PARAGRAPH
+        long_next = para_len.get(line.para + 1, 0) >= _LONG_PARAGRAPH
         return _heading_like(line.text, allow_bang=long_next)
     if not _heading_like(line.text, allow_bang=False):
         return False
     if not line.first and lines[k - 1].text[-1] not in _SENTENCE_END:
         return False
     if line.last:
-        return _paragraph_length(lines, line.para + 1) >= _LONG_PARAGRAPH
+        return para_len.get(line.para + 1, 0) >= _LONG_PARAGRAPH
     return _body_like(lines[k + 1].text)
 
 
@@ -185,10 +224,11 @@ def _heuristic_headings(lines: list[_Line]) -> list[_Heading]:
         return items
     found = {h.line: h for h in items}
     first = lines[0].text
-    if len(first) <= 200 and not first.endswith(".") and sum(c.isalpha() for c in first) >= 2:
+    if len(first) <= 200 and not first.endswith(".") and _titleish(first):
         found.setdefault(0, _Heading(0, shorten(first), True))
+    para_len, repeated = _paragraph_lengths(lines), _repeated(lines)
     for k, line in enumerate(lines):
-        if k not in found and _heading_line(lines, k):
+        if k not in found and k not in repeated and _heading_line(lines, k, para_len):
             found[k] = _Heading(k, shorten(line.text), _is_caps(line.text))
     # A long "heading" followed directly by another heading is a sentence without its period.
     return [
@@ -201,11 +241,21 @@ def _heuristic_headings(lines: list[_Line]) -> list[_Heading]:
 def _runs(headings: list[_Heading]) -> list[list[_Heading]]:
     runs: list[list[_Heading]] = []
     for h in headings:
-        if runs and runs[-1][-1].line + 1 == h.line:
+        if runs and runs[-1][-1].end_line + 1 == h.line:
             runs[-1].append(h)
         else:
             runs.append([h])
     return runs
+
+
+def _run_title(run: list[_Heading]) -> str:
+    """Heuristic runs: the first line. Markup runs (a parent heading with no body of its own
+    and its sub-heading): the distinct titles joined with " — " when that fits, else the last."""
+    if not run[0].markup:
+        return run[0].title
+    titles = list(dict.fromkeys(h.title for h in run))
+    joined = " — ".join(titles)
+    return joined if len(joined) <= TITLE_MAX else titles[-1]
 
 
 def find_sections(clean: str, fmt: str, fallback_title: str) -> list[Section]:
@@ -225,8 +275,8 @@ def find_sections(clean: str, fmt: str, fallback_title: str) -> list[Section]:
         weak = not any(h.strong for h in run)
         if starts and weak and len(clean[body_from:run_start].strip()) < _MIN_BODY:
             continue  # too little body since the last heading: these lines are body
-        starts.append((run_start, run[0].title))
-        body_from = lines[run[-1].line].end
+        starts.append((run_start, _run_title(run)))
+        body_from = lines[run[-1].end_line].end
 
     if not starts or starts[0][0] > 0:
         starts.insert(0, (0, fallback))

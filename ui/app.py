@@ -27,6 +27,7 @@ from ui.examples import EXAMPLES
 from ui.uploads import ALLOWED_SUFFIXES
 
 CONCURRENCY = 4  # answers running at once; ingest/remove run one at a time
+HIDDEN = "undocumented"  # UI plumbing events: callable by the page, left out of the API page
 
 
 def _offline_env() -> None:
@@ -48,7 +49,7 @@ def build_app(bot: Any) -> gr.Blocks:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
-                            elem_id="chatbot", label="Conversation", height=560, sanitize_html=True,
+                            elem_id="chatbot", label="Conversation", height=520, sanitize_html=True,
                             render_markdown=True, feedback_options=None, buttons=["copy"],
                             placeholder="Ask a question about the corpus, in French or English.",
                         )
@@ -77,13 +78,16 @@ def build_app(bot: Any) -> gr.Blocks:
 
         respond = functools.partial(chat.respond, bots)
         chat_io = dict(inputs=[msg, chatbot, state, top_k, choice], outputs=[chatbot, sources, state, msg])
-        msg.submit(respond, **chat_io)
-        ask.click(respond, **chat_io)
+        reset_io = dict(inputs=state, outputs=[chatbot, sources, state], queue=False, api_visibility=HIDDEN)
+        msg.submit(respond, **chat_io, api_name="ask")
+        ask.click(respond, **chat_io, api_visibility=HIDDEN)
         for button, (_, question) in zip(examples, EXAMPLES):
-            button.click(lambda q=question: q, outputs=msg, queue=False).then(respond, **chat_io)
-        new.click(chat.new_conversation, inputs=state, outputs=[chatbot, sources, state], queue=False)
-        chatbot.clear(chat.new_conversation, inputs=state, outputs=[chatbot, sources, state], queue=False)
-        choice.change(functools.partial(chat.switch_answerer, bots), inputs=[choice, state], outputs=[chatbot, sources, state])
+            fill = button.click(lambda q=question: q, outputs=msg, queue=False, api_visibility=HIDDEN)
+            fill.then(respond, **chat_io, api_visibility=HIDDEN)
+        new.click(chat.new_conversation, **reset_io, api_name="new_conversation")
+        chatbot.clear(chat.new_conversation, **reset_io)
+        switch = functools.partial(chat.switch_answerer, bots)
+        choice.change(switch, inputs=[choice, state], outputs=[chatbot, sources, state], api_visibility=HIDDEN)
         _wire_corpus(demo, bot, tab, banner)
     return demo
 
@@ -102,15 +106,21 @@ def _corpus_tab(settings: Settings) -> SimpleNamespace:
         with gr.Column():
             pick = gr.Dropdown([], label="Document to remove", elem_id="remove-pick")
             with gr.Row():
-                remove = gr.Button("Remove from the index", variant="stop", elem_id="remove")
-                reingest = gr.Button("Re-ingest the bundled corpus", elem_id="reingest")
+                remove = gr.Button("Remove from the index", variant="stop", size="md", elem_id="remove")
+                reingest = gr.Button("Re-ingest the bundled corpus", size="md", elem_id="reingest")
     status = gr.HTML("", elem_id="corpus-status")
-    report = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="Last ingest report", elem_id="report")
-    return SimpleNamespace(docs=docs, files=files, pick=pick, remove=remove, reingest=reingest, status=status, report=report)
+    report = gr.Dataframe(
+        headers=render.REPORT_HEADERS, interactive=False, label="Last ingest report", elem_id="report"
+    )
+    return SimpleNamespace(
+        docs=docs, files=files, pick=pick, remove=remove, reingest=reingest, status=status, report=report
+    )
 
 
 def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTML) -> None:
-    refresh = dict(fn=functools.partial(corpus.refresh, bot), outputs=[tab.docs, tab.pick, banner])
+    refresh = dict(
+        fn=functools.partial(corpus.refresh, bot), outputs=[tab.docs, tab.pick, banner], api_visibility=HIDDEN
+    )
     serial = dict(concurrency_limit=1, concurrency_id="corpus")
 
     def on_upload(files, progress=gr.Progress(track_tqdm=True)):
@@ -120,9 +130,13 @@ def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTM
     def on_reingest(progress=gr.Progress(track_tqdm=True)):
         return corpus.reingest_corpus(bot, progress)
 
-    tab.files.upload(on_upload, inputs=tab.files, outputs=[tab.report, tab.status, tab.files], **serial).then(**refresh)
-    tab.reingest.click(on_reingest, outputs=[tab.report, tab.status], **serial).then(**refresh)
-    tab.remove.click(functools.partial(corpus.remove, bot), inputs=tab.pick, outputs=tab.status, **serial).then(**refresh)
+    uploaded = tab.files.upload(
+        on_upload, inputs=tab.files, outputs=[tab.report, tab.status, tab.files], api_name="upload", **serial
+    )
+    uploaded.then(**refresh)
+    tab.reingest.click(on_reingest, outputs=[tab.report, tab.status], api_name="reingest", **serial).then(**refresh)
+    remove = functools.partial(corpus.remove, bot)
+    tab.remove.click(remove, inputs=tab.pick, outputs=tab.status, api_name="remove", **serial).then(**refresh)
     demo.load(**refresh)
 
 
@@ -135,19 +149,28 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def launch(bot: Any, settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
-    """Serve the UI on settings.ui_host:ui_port. With block=False, return the running app (tests)."""
-    _offline_env()
-    settings = settings or bot.settings
-    auth = None
+def login(settings: Settings) -> tuple[str, str] | None:
+    """(user, password) when both are set; otherwise None, with a warning if the host is not loopback."""
     if settings.ui_user and settings.ui_password:
-        auth = (settings.ui_user, settings.ui_password.get_secret_value())
-    elif not _is_loopback(settings.ui_host):
+        return settings.ui_user, settings.ui_password.get_secret_value()
+    if not _is_loopback(settings.ui_host):
         print(
             f"warning: the UI listens on {settings.ui_host} without a login; anyone who can reach this port can use "
             "it. Set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD.",
             file=sys.stderr,
         )
+    return None
+
+
+def launch(
+    bot: Any, settings: Settings | None = None, *, host: str | None = None, port: int | None = None, block: bool = True
+) -> gr.Blocks:
+    """Serve the UI on host:port (default settings.ui_host:ui_port). With block=False, return the running app."""
+    _offline_env()
+    settings = settings or bot.settings
+    overrides = {k: v for k, v in (("ui_host", host), ("ui_port", port)) if v is not None}
+    settings = settings.model_copy(update=overrides) if overrides else settings
+    auth = login(settings)
     demo = build_app(bot)
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.launch(

@@ -69,7 +69,7 @@ def respond(
         stream = state.session.stream(question, top_k=int(top_k))
         for piece in stream:
             text += piece
-            history[-1] = _bot(render.streaming_markdown(text))
+            history = [*history[:-1], _bot(render.streaming_markdown(text))]
             yield history, gr.skip(), state, ""
         answer = stream.answer
     except AssistantError as err:
@@ -79,7 +79,7 @@ def respond(
         log.exception("answering %r failed", question)
         yield _failed(history, text, "Unexpected error while answering (details in the server log)."), gr.skip(), state, ""
         return
-    history[-1] = _bot(render.answer_markdown(answer))
+    history = [*history[:-1], _bot(render.answer_markdown(answer))]
     yield history, render.sources_html(answer), state, ""
 
 

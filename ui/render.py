@@ -164,7 +164,7 @@ def corpus_banner(count: int, error: str | None = None) -> str:
         return f'<div class="banner banner-error">{esc(error)}</div>'
     if count == 0:
         return (
-            '<div class="banner">The index is empty. Open the <b>Corpus</b> tab to upload files '
+            '<div class="banner">The index is empty: open the “Corpus” tab to upload files '
             "or ingest the bundled corpus, then ask away.</div>"
         )
     return ""

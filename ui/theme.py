@@ -7,6 +7,7 @@ CSS = """
 #app-header { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
 #app-header h1 { margin: 0; font-size: 1.5rem; }
 .mode { font-size: .9rem; color: var(--body-text-color-subdued); }
+#banner:not(:has(.banner)) { display: none; }
 .banner { padding: .6rem .9rem; border-radius: 8px; background: #fff7e6; border: 1px solid #f5c26b; color: #5c3d00; }
 .banner-error { background: #fdecec; border-color: #e99; color: #7a1010; }
 

@@ -155,3 +155,27 @@ def test_percentile_and_mean() -> None:
     assert m.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
     assert m.percentile([], 50) is None
     assert m.mean([1.0, None, 0.0]) == 0.5 and m.mean([None]) is None
+
+
+EXTRACTIVE = (
+    "D’après le corpus : « La musique du film 2050 a été composée par Jean Dupont en 2018. » [1]"
+    " « Le festival de Lausanne a accueilli 160 000 visiteurs » [2]"
+)
+
+
+def test_extractive_answer_format() -> None:
+    """The offline answerer frames verbatim quotes: each quote is one claim with its own marker."""
+    assert m.split_sentences(EXTRACTIVE) == [
+        "D’après le corpus : « La musique du film 2050 a été composée par Jean Dupont en 2018. » [1]",
+        "« Le festival de Lausanne a accueilli 160 000 visiteurs » [2]",
+    ]
+    assert m.citation_precision(EXTRACTIVE, PASSAGES) == 1.0
+    assert m.citation_recall(EXTRACTIVE, PASSAGES) == 1.0
+    swapped = EXTRACTIVE.replace("[1]", "[9]").replace("[2]", "[1]")
+    assert m.citation_precision(swapped, PASSAGES) == 0.0
+
+
+def test_quote_not_in_passage_falls_back_to_overlap() -> None:
+    english = "According to the corpus (quoted in French): “La musique du film 2050 est de Jean Dupont” [1]"
+    assert m.support(english, PASSAGES[1]) >= m.SUPPORT_THRESHOLD  # not verbatim, but the words are there
+    assert m.support("“Un texte inventé de toutes pièces” [2]", PASSAGES[2]) == 0.0

@@ -1,0 +1,254 @@
+"""Read one file of the corpus into text, or say in one line why it can't be read."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import logging
+import warnings
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator, Literal
+
+Format = Literal["txt", "md", "html", "pdf"]
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf")
+_FORMATS: dict[str, Format] = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+_MAX_CONTROL_SHARE = 0.02
+
+
+class UnreadableFileError(Exception):
+    """A file that can't be ingested; ``str(error)`` is a one-line reason for the user."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    text: str
+    format: Format
+
+
+def _limit(max_bytes: int) -> str:
+    """"20 MB" whether the caller counted 20 * 2**20 or 20 * 10**6 bytes."""
+    if max_bytes < 10_000:
+        return f"{max_bytes} bytes"
+    shown = (f"{max_bytes / unit:.3f}".rstrip("0").rstrip(".") for unit in (1 << 20, 1_000_000))
+    return f"{min(shown, key=len)} MB"
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for c in text if (c < " " or "\x7f" <= c <= "\x9f") and c not in _ALLOWED_CONTROLS)
+    return controls / max(len(text), 1)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean."""
+    for bom, codec, name in (
+        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+        (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+        (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                raise UnreadableFileError(f"not valid {name} text") from None
+            break
+    else:
+        if b"\x00" in data:
+            raise UnreadableFileError("binary file (not text)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_cp1252(data)
+    if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+        raise UnreadableFileError("binary file (not text)")
+    return text
+
+
+def _decode_cp1252(data: bytes) -> str:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    if text and not any(c < " " and c not in _ALLOWED_CONTROLS for c in text):
+        return text
+    c0 = sum(1 for b in data if b < 0x20 and b not in b"\t\n\r\f")
+    if c0 > _MAX_CONTROL_SHARE * len(data):
+        raise UnreadableFileError("binary file (not text)")
+    raise UnreadableFileError("not valid UTF-8 text")
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of an HTML page as markdown-ish lines."""
+
+    SKIP = frozenset({"script", "style", "noscript", "template", "head"})
+    BLOCK = frozenset(
+        "p div section article blockquote pre ul ol dl dt dd table thead tbody tfoot header footer main "
+        "nav aside figure figcaption form address details summary hr h1 h2 h3 h4 h5 h6".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.has_h1 = False
+        self._skip: list[str] = []
+        self._in_title = False
+        self._pre = 0
+        self._break = 0  # newlines owed before the next text
+        self._prefix = ""  # "## " or "- " for the next text
+
+    def _newlines(self, n: int) -> None:
+        if self.parts:
+            self._break = max(self._break, n)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body" and "head" in self._skip:
+            self._skip.remove("head")
+        if tag in self.SKIP:
+            self._skip.append(tag)
+        elif tag == "title":
+            self._in_title = not self.title
+        elif self._skip:
+            return
+        elif tag in ("br", "tr"):
+            self._newlines(1)
+        elif tag == "li":
+            self._newlines(1)
+            self._prefix = "- "
+        elif tag in ("td", "th"):
+            if self.parts and not self._break:
+                self.parts.append(" | ")
+        elif tag in self.BLOCK:
+            self._newlines(2)
+            if tag[0] == "h" and tag[1:].isdigit():
+                self._prefix = "#" * int(tag[1]) + " "
+                self.has_h1 = self.has_h1 or tag == "h1"
+            if tag == "pre":
+                self._pre += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.SKIP:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            if tag in self._skip:
+                del self._skip[len(self._skip) - 1 - self._skip[::-1].index(tag) :]
+        elif tag == "title":
+            self._in_title = False
+        elif self._skip:
+            return
+        elif tag in self.BLOCK or tag == "li":
+            self._newlines(1 if tag == "li" else 2)
+            self._prefix = ""
+            if tag == "pre" and self._pre:
+                self._pre -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+            return
+        if self._skip or not data:
+            return
+        if not self._pre:
+            words = " ".join(data.split())
+            if not words:  # whitespace between inline elements
+                if self.parts and not self._break:
+                    self.parts.append(" ")
+                return
+            data = (" " if data[0].isspace() else "") + words + (" " if data[-1].isspace() else "")
+        if self._break:
+            self.parts.append("\n" * self._break)
+            self._break = 0
+            data = data.lstrip(" ")
+        if self._prefix:
+            data, self._prefix = self._prefix + data.lstrip(), ""
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Markdown-ish text of an HTML page: headings as "# ", list items as "- ", blocks as lines."""
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception as exc:  # html.parser is lenient; this is a guard, not a code path
+        raise UnreadableFileError(f"unreadable HTML: {_short(exc)}") from None
+    body = "".join(parser.parts).strip()
+    if not body:
+        raise UnreadableFileError("no text content")
+    title = " ".join("".join(parser.title).split())
+    return f"# {title}\n\n{body}" if title and not parser.has_h1 else body
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's logger and warnings while reading (malformed files are common)."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def pdf_to_text(path: Path) -> str:
+    """Text of all pages joined with blank lines."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError
+
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise UnreadableFileError("encrypted PDF")
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except UnreadableFileError:
+            raise
+        except DependencyError:
+            raise UnreadableFileError("encrypted PDF (decrypting it needs the 'cryptography' package)") from None
+        except Exception as exc:
+            raise UnreadableFileError(f"unreadable PDF: {_short(exc)}") from None
+    text = "\n\n".join(p.strip("\n") for p in pages)
+    if not text.strip():
+        raise UnreadableFileError("PDF has no extractable text (scanned? run OCR first)")
+    return text
+
+
+def load_file(path: Path, max_bytes: int) -> LoadedFile:
+    """Read ``path`` as text; raise UnreadableFileError with a user-facing reason."""
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        shown = path.suffix.lower() or "(no extension)"
+        raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableFileError(f"larger than the {_limit(max_bytes)} limit")
+        if size == 0:
+            raise UnreadableFileError("empty file")
+        if fmt == "pdf":
+            return LoadedFile(pdf_to_text(path), fmt)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read file: {exc.strerror or _short(exc)}") from None
+    text = decode_text(data)
+    if not text.strip():
+        raise UnreadableFileError("empty file")
+    if fmt == "html":
+        text = html_to_text(text)
+    return LoadedFile(text, fmt)

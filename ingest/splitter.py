@@ -1,0 +1,245 @@
+"""Documents -> titled, sentence-aware chunk nodes that the embedding model never truncates."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.node_parser.interface import NodeParser
+from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelationship, TextNode
+from llama_index.core.utils import get_tqdm_iterable
+
+from ingest.clean import normalize
+from ingest.sections import default_title, find_sections, shorten
+
+METADATA_TEMPLATE = "{key}: {value}"
+TEXT_TEMPLATE = "{metadata_str}\n\n{content}"
+EMBED_KEYS = ("title",)
+LLM_KEYS = ("title", "source")
+
+Span = tuple[int, int]
+
+
+@functools.lru_cache(maxsize=1)
+def _tiktoken_encoding() -> Any:
+    import llama_index.core
+    import tiktoken
+
+    cache = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def tiktoken_count(text: str) -> int:
+    """cl100k_base tokens in ``text`` (special-token text is counted as plain text)."""
+    return len(_tiktoken_encoding().encode(text, disallowed_special=()))
+
+
+def embed_text(title: str, text: str) -> str:
+    """What ``node.get_content(MetadataMode.EMBED)`` renders for a chunk with this title."""
+    return TEXT_TEMPLATE.format(metadata_str=METADATA_TEMPLATE.format(key="title", value=title), content=text)
+
+
+def _original_span(offsets: list[int], a: int, b: int, source: str) -> Span:
+    """Original span of clean ``[a, b)``, never cutting an expansion, without trailing space."""
+    j = b
+    while 0 < j < len(offsets) - 1 and offsets[j] == offsets[j - 1]:
+        j += 1
+    start, end = offsets[a], offsets[j]
+    while end > start and source[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _strip_span(text: str, a: int, b: int) -> Span:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+class SectionSplitter(NodeParser):
+    """Split documents into chunks that stay inside one section and fit the embedding model.
+
+    Each chunk node carries the document metadata plus ``title`` (its section), ``start_char``/
+    ``end_char`` (span in the SOURCE text, also set as ``start_char_idx``/``end_char_idx``),
+    ``chunk`` (index in the document) and ``n_tokens`` (cl100k_base tokens of the chunk text).
+    Only ``title`` is embedded; the LLM sees ``title`` and ``source``.
+    """
+
+    chunk_size: int = Field(default=180, gt=8, description="Target chunk size in word pieces.")
+    chunk_overlap: int = Field(default=24, ge=0, description="Overlap between chunks in word pieces.")
+    max_tokens: int = Field(
+        default=254, gt=16, description="Hard cap on word pieces of the embedded text (title + chunk)."
+    )
+    model_path: str = Field(description="Folder of the embedding model's Hugging Face tokenizer.")
+
+    _tokenizer: Any = PrivateAttr(default=None)
+    _splitters: dict[Span, SentenceSplitter] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "SectionSplitter"
+
+    # --- token counting ----------------------------------------------------------------------
+    def _wordpieces(self, text: str) -> list[int]:
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.model_path)
+        return self._tokenizer.encode(text, add_special_tokens=False, verbose=False)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of ``text`` without [CLS]/[SEP] and without truncation."""
+        return len(self._wordpieces(text))
+
+    def _sentence_splitter(self, budget: int) -> SentenceSplitter:
+        overlap = min(self.chunk_overlap, budget // 2)
+        key = (budget, overlap)
+        if key not in self._splitters:
+            self._splitters[key] = SentenceSplitter(
+                chunk_size=budget, chunk_overlap=overlap, tokenizer=self._wordpieces, paragraph_separator="\n\n"
+            )
+        return self._splitters[key]
+
+    # --- chunking ----------------------------------------------------------------------------
+    def _budget(self, title: str) -> tuple[str, int]:
+        """The title to use and the word pieces left for the chunk text."""
+        while True:
+            budget = min(self.chunk_size, self.max_tokens - self.count_tokens(embed_text(title, "")))
+            if budget >= 32 or len(title) <= 20:
+                return title, max(budget, 8)
+            title = shorten(title, len(title) // 2)
+
+    def _sentence_spans(self, text: str, budget: int) -> list[Span]:
+        """SentenceSplitter chunks of ``text`` located in ``text`` (they are stripped substrings).
+
+        A chunk starts at or after the previous chunk's start and no later than the first
+        non-space character after the previous chunk's end (chunks cover the text); the last
+        match in that window is taken, which is the only one unless the text repeats itself.
+        """
+        spans: list[Span] = []
+        prev_start, prev_end = 0, 0
+        for piece in self._sentence_splitter(budget).split_text(text):
+            limit = prev_end
+            while limit < len(text) and text[limit].isspace():
+                limit += 1
+            pos = text.rfind(piece, prev_start, limit + len(piece))
+            if pos < 0:
+                raise AssertionError(f"SentenceSplitter chunk is not a substring: {piece[:60]!r}")
+            spans.append((pos, pos + len(piece)))
+            prev_start, prev_end = pos, pos + len(piece)
+        return spans
+
+    def _drop_near_duplicates(self, text: str, spans: list[Span], budget: int) -> list[Span]:
+        """No chunk may be more overlap than new text: merge it back or drop its overlap."""
+        out: list[Span] = []
+        for a, b in spans:
+            if out:
+                pa, pb = out[-1]
+                if b <= pb:  # nothing new
+                    continue
+                if a <= pa:  # contains the previous chunk
+                    out[-1] = (pa, b)
+                    continue
+                if a < pb and self.count_tokens(text[pb:b]) < self.count_tokens(text[a:pb]):
+                    if self.count_tokens(text[pa:b]) <= budget:
+                        out[-1] = (pa, b)
+                        continue
+                    a, b = _strip_span(text, pb, b)
+                    if a >= b:
+                        continue
+            out.append((a, b))
+        return out
+
+    def _fit(self, text: str, span: Span, title: str) -> list[Span]:
+        """Split ``span`` by words (or halve it) until title + chunk fits ``max_tokens``."""
+        a, b = span
+        if self.count_tokens(embed_text(title, text[a:b])) <= self.max_tokens:
+            return [span]
+        budget = self.max_tokens - self.count_tokens(embed_text(title, ""))
+        pieces: list[Span] = []
+        start, used = a, 0
+        for m in re.finditer(r"\S+", text[a:b]):
+            n = self.count_tokens(m.group())
+            if used and used + n > budget:
+                pieces.append(_strip_span(text, start, a + m.start()))
+                start, used = a + m.start(), 0
+            used += n
+        pieces.append(_strip_span(text, start, b))
+        if len(pieces) == 1:  # one giant "word": halve it
+            mid = (a + b) // 2
+            pieces = [_strip_span(text, a, mid), _strip_span(text, mid, b)]
+        return [s for p in pieces if p[0] < p[1] for s in self._fit(text, p, title)]
+
+    def chunk_spans(self, clean: str, start: int, end: int, title: str) -> tuple[str, list[Span]]:
+        """(title used, chunk spans in ``clean``) for the section ``clean[start:end]``."""
+        title, budget = self._budget(title)
+        body = clean[start:end]
+        if not body.strip():
+            return title, []
+        spans = self._drop_near_duplicates(body, self._sentence_spans(body, budget), budget)
+        fitted = [s for span in spans for s in self._fit(body, span, title)]
+        return title, [(start + a, start + b) for a, b in fitted]
+
+    def split_document(self, doc: BaseNode) -> list[TextNode]:
+        """Chunk nodes for one document (``text`` = source text, metadata ``source``/``format``)."""
+        source_text = doc.get_content(MetadataMode.NONE)
+        clean, offsets = normalize(source_text)
+        if not clean:
+            return []
+        fallback = default_title(clean, Path(str(doc.metadata.get("source", ""))).name or "untitled")
+        fmt = str(doc.metadata.get("format", "txt"))
+        nodes: list[TextNode] = []
+        for section in find_sections(clean, fmt, fallback):
+            title, spans = self.chunk_spans(clean, section.start, section.end, shorten(section.title))
+            for a, b in spans:
+                nodes.append(self._node(doc, clean[a:b], title, _original_span(offsets, a, b, source_text), len(nodes)))
+        return nodes
+
+    def _node(self, doc: BaseNode, text: str, title: str, span: Span, i: int) -> TextNode:
+        metadata = {
+            **doc.metadata,
+            "title": title,
+            "start_char": span[0],
+            "end_char": span[1],
+            "chunk": i,
+            "n_tokens": tiktoken_count(text),
+        }
+        return TextNode(
+            id_=f"{doc.node_id}::{i:05d}",
+            text=text,
+            metadata=metadata,
+            excluded_embed_metadata_keys=[k for k in metadata if k not in EMBED_KEYS],
+            excluded_llm_metadata_keys=[k for k in metadata if k not in LLM_KEYS],
+            metadata_template=METADATA_TEMPLATE,
+            text_template=TEXT_TEMPLATE,
+            start_char_idx=span[0],
+            end_char_idx=span[1],
+            relationships={NodeRelationship.SOURCE: doc.as_related_node_info()},
+        )
+
+    # --- NodeParser --------------------------------------------------------------------------
+    def _parse_nodes(self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any) -> list[BaseNode]:
+        out: list[BaseNode] = []
+        for doc in get_tqdm_iterable(nodes, show_progress, "Splitting documents"):
+            out.extend(self.split_document(doc))
+        return out
+
+    def _postprocess_parsed_nodes(
+        self, nodes: list[BaseNode], parent_doc_map: dict[str, Document]
+    ) -> list[BaseNode]:
+        """Keep our source offsets: the base class re-finds the chunk in the source text."""
+        nodes = super()._postprocess_parsed_nodes(nodes, parent_doc_map)
+        for node in nodes:
+            if isinstance(node, TextNode) and "start_char" in node.metadata:
+                node.start_char_idx = node.metadata["start_char"]
+                node.end_char_idx = node.metadata["end_char"]
+        return nodes
+

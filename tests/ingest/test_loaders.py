@@ -1,0 +1,197 @@
+"""load_file: formats, decoding, and the one-line reasons for files we can't read."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadedFile, UnreadableFileError, load_file
+
+MB = 1 << 20
+
+
+def _write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def _reason(path: Path, max_bytes: int = MB) -> str:
+    with pytest.raises(UnreadableFileError) as info:
+        load_file(path, max_bytes)
+    return str(info.value)
+
+
+def minimal_pdf(pages: list[list[str]]) -> bytes:
+    """A hand-written PDF: one Helvetica text line per string, correct xref offsets."""
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, lines in enumerate(pages):
+        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *(f"({line}) Tj T*" for line in lines), "ET"]
+        stream = "\n".join(ops).encode("latin-1")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# --- text ---------------------------------------------------------------------------------
+def test_supported_suffixes() -> None:
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".pdf"}
+
+
+def test_utf8_text_and_markdown(tmp_path: Path) -> None:
+    loaded = load_file(_write(tmp_path, "a.txt", "Été à Noël — « bonjour »\n"), MB)
+    assert loaded == LoadedFile("Été à Noël — « bonjour »\n", "txt")
+    assert load_file(_write(tmp_path, "b.MD", "# Titre\n\ntexte"), MB).format == "md"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.text = "x"  # type: ignore[misc]
+
+
+def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
+    assert load_file(_write(tmp_path, "a.txt", b"\xef\xbb\xbfcaf\xc3\xa9"), MB).text == "café"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_utf16_with_bom(tmp_path: Path, codec: str) -> None:
+    data = "Ça marche, élève".encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert load_file(_write(tmp_path, "a.txt", data), MB).text == "Ça marche, élève"
+
+
+def test_broken_bom_encodings(tmp_path: Path) -> None:
+    assert _reason(_write(tmp_path, "a.txt", b"\xef\xbb\xbfabc \xff\xfe")) == "not valid UTF-8 text"
+    assert _reason(_write(tmp_path, "b.txt", b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8")) == "not valid UTF-16 text"
+
+
+def test_cp1252_fallback(tmp_path: Path) -> None:
+    data = "L’été, c’est « café » à 5 €.\r\n".encode("cp1252")
+    assert load_file(_write(tmp_path, "a.txt", data), MB).text == "L’été, c’est « café » à 5 €.\r\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------
+PAGE = """<!doctype html><html><head><title>Titre &amp; page</title>
+<style>p { color: red }</style><script>var s = "<p>caché</p>";</script></head>
+<body><h2>Premi&egrave;re&nbsp;partie</h2><p>Bonjour <b>le</b> monde.<br>Deuxième ligne</p>
+<ul><li>un</li><li>deux <a href="x">lien</a></li></ul><noscript>Activez JS</noscript>
+<template><p>modèle</p></template><div>Fin</div></body></html>"""
+
+
+def test_html_to_markdownish_text(tmp_path: Path) -> None:
+    loaded = load_file(_write(tmp_path, "p.html", PAGE), MB)
+    assert loaded.format == "html"
+    assert loaded.text == (
+        "# Titre & page\n\n## Première partie\n\nBonjour le monde.\nDeuxième ligne\n\n- un\n- deux lien\n\nFin"
+    )
+    for hidden in ("caché", "color", "Activez", "modèle"):
+        assert hidden not in loaded.text
+
+
+def test_html_pre_and_tables(tmp_path: Path) -> None:
+    html = (
+        "<body><pre>code  ligne 1\n    ligne 2</pre>"
+        "<table><tr><th>Nom</th><th>Âge</th></tr><tr><td>Léa</td><td>7</td></tr></table></body>"
+    )
+    text = load_file(_write(tmp_path, "t.html", html), MB).text
+    assert text == "code  ligne 1\n    ligne 2\n\nNom | Âge\nLéa | 7"
+
+
+def test_html_title_not_added_when_page_has_h1(tmp_path: Path) -> None:
+    html = "<html><head><title>Onglet</title></head><body><h1>Vrai titre</h1><p>Texte.</p></body></html>"
+    assert load_file(_write(tmp_path, "p.htm", html), MB).text == "# Vrai titre\n\nTexte."
+
+
+def test_html_without_visible_text(tmp_path: Path) -> None:
+    html = "<html><head><title>Vide</title><script>alert(1)</script></head><body> <p> </p></body></html>"
+    assert _reason(_write(tmp_path, "p.html", html)) == "no text content"
+
+
+# --- PDF ----------------------------------------------------------------------------------
+def test_pdf_text_pages_joined(tmp_path: Path) -> None:
+    path = _write(tmp_path, "d.pdf", minimal_pdf([["Hello PDF world.", "Second line."], ["Page two"]]))
+    loaded = load_file(path, MB)
+    assert loaded.format == "pdf"
+    assert loaded.text == "Hello PDF world.\nSecond line.\n\nPage two"
+
+
+def test_pdf_without_text(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    path = tmp_path / "scan.pdf"
+    with path.open("wb") as f:
+        writer.write(f)
+    assert _reason(path) == "PDF has no extractable text (scanned? run OCR first)"
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    plain = _write(tmp_path, "plain.pdf", minimal_pdf([["Secret text"]]))
+    for name, user_password in (("locked.pdf", "secret"), ("open.pdf", "")):
+        writer = PdfWriter(clone_from=str(plain))
+        writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+        with (tmp_path / name).open("wb") as f:
+            writer.write(f)
+    assert _reason(tmp_path / "locked.pdf") == "encrypted PDF"
+    assert load_file(tmp_path / "open.pdf", MB).text == "Secret text"
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.4\nnot really a pdf\n", minimal_pdf([["Hello"]])[:300]])
+def test_broken_pdf(tmp_path: Path, data: bytes) -> None:
+    reason = _reason(_write(tmp_path, "bad.pdf", data))
+    assert reason.startswith("unreadable PDF: ") and "\n" not in reason and len(reason) < 130
+
+
+# --- bad files ----------------------------------------------------------------------------
+def test_binary_file(tmp_path: Path) -> None:
+    assert _reason(_write(tmp_path, "img.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")) == "binary file (not text)"
+    noise = bytes(range(1, 32)) * 20  # control bytes, no NUL
+    assert _reason(_write(tmp_path, "noise.txt", noise)) == "binary file (not text)"
+
+
+def test_undecodable_text(tmp_path: Path) -> None:
+    # 0x81 and 0x8d are undefined in cp1252 and invalid UTF-8.
+    data = b"Une phrase tout \xe0 fait normale \x81\x8d avec des octets ind\xe9finis.\n"
+    assert _reason(_write(tmp_path, "a.txt", data)) == "not valid UTF-8 text"
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\t\r\n  ", "\ufeff".encode()])
+def test_empty_file(tmp_path: Path, data: bytes) -> None:
+    assert _reason(_write(tmp_path, "e.md", data)) == "empty file"
+
+
+def test_unsupported_type(tmp_path: Path) -> None:
+    reason = _reason(_write(tmp_path, "report.docx", b"PK\x03\x04"))
+    assert reason == "unsupported file type .docx (supported: .txt .md .html .htm .pdf)"
+    assert _reason(_write(tmp_path, "README", "text")).startswith("unsupported file type (no extension)")
+
+
+def test_too_big(tmp_path: Path) -> None:
+    path = _write(tmp_path, "big.txt", b"a" * (MB + 1))
+    assert _reason(path, max_bytes=MB) == "larger than the 1 MB limit"
+    assert _reason(path, max_bytes=1_000_000) == "larger than the 1 MB limit"
+    assert load_file(path, max_bytes=20 * MB).text == "a" * (MB + 1)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert _reason(tmp_path / "gone.txt").startswith("cannot read file")

@@ -1,0 +1,161 @@
+"""Sync semantics against a real embedded Chroma and the real local model (shared, loaded once)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.components import Components
+from assistant.errors import IndexMismatchError
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+ARTICLE_A = """Le film imaginaire
+
+Le compositeur Aurélien Varga a écrit la bande originale du film imaginaire en 2021. Elle a été enregistrée à Lyon avec quarante musiciens.
+"""
+ARTICLE_B = """Energy report
+
+The data centre in Reykjavik used 42 gigawatt-hours of electricity in 2022. Most of it came from geothermal plants.
+"""
+ARTICLE_C = """Les abeilles urbaines
+
+Les ruches installées sur les toits de Lille produisent environ 300 kilos de miel par an.
+"""
+
+
+def write_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (folder / "b.md").write_text("# " + ARTICLE_B, encoding="utf-8")
+    (folder / "sub").mkdir(exist_ok=True)
+    (folder / "sub" / "c.txt").write_text(ARTICLE_C, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def bot(tmp_path: Path, embed_model) -> Assistant:
+    settings = make_settings(tmp_path / "data")
+    return Assistant(settings, components=Components(settings, embed_model=embed_model))
+
+
+def statuses(report) -> dict[str, str]:
+    return {f.source: f.status for f in report.files}
+
+
+def test_first_sync_adds_everything_with_titles_and_offsets(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    report = bot.ingest(folder, show_progress=False)
+    assert statuses(report) == {"a.txt": "added", "b.md": "added", "sub/c.txt": "added"}
+    assert all(f.chunks >= 1 and f.tokens > 0 for f in report.files)
+    assert report.total_chunks == report.embedded_chunks == sum(f.chunks for f in report.files)
+    docs = {d.source: d for d in bot.documents()}
+    assert "Le film imaginaire" in docs["a.txt"].titles
+    assert "Energy report" in docs["b.md"].titles
+    passage = bot.retrieve("Qui a écrit la bande originale du film imaginaire ?")[0]
+    assert passage.source == "a.txt" and passage.title == "Le film imaginaire"
+    source = bot.source_text("a.txt")
+    assert "Aurélien Varga" in source[passage.start_char : passage.end_char]
+
+
+def test_resync_unchanged_does_no_work(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    first = bot.ingest(folder, show_progress=False)
+    second = bot.ingest(folder, show_progress=False)
+    assert second.embedded_chunks == 0
+    assert set(statuses(second).values()) == {"unchanged"}
+    assert second.total_chunks == first.total_chunks
+    assert {f.source: f.chunks for f in second.files} == {f.source: f.chunks for f in first.files}
+
+
+def test_changed_file_is_replaced_and_removed_file_is_removed(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    first = bot.ingest(folder, show_progress=False)
+    (folder / "a.txt").write_text(ARTICLE_A.replace("Aurélien Varga", "Bérénice Kahn"), encoding="utf-8")
+    (folder / "sub" / "c.txt").unlink()
+    report = bot.ingest(folder, show_progress=False)
+    assert statuses(report) == {"a.txt": "changed", "b.md": "unchanged", "sub/c.txt": "removed"}
+    assert report.total_chunks == first.total_chunks - next(f.chunks for f in first.files if f.source == "sub/c.txt")
+    texts = " ".join(p.text for p in bot.retrieve("compositeur bande originale film imaginaire", top_k=10))
+    assert "Bérénice Kahn" in texts and "Aurélien Varga" not in texts
+    # BM25 follows Chroma: the removed file's words find nothing any more
+    assert all(p.source != "sub/c.txt" for p in bot.variant(retrieval="bm25").retrieve("ruches Lille miel", top_k=10))
+    assert "sub/c.txt" not in {d.source for d in bot.documents()}
+
+
+def test_bad_files_are_reported_and_the_rest_goes_in(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    (folder / "binary.txt").write_bytes(os.urandom(2048) + b"\x00\x00")
+    (folder / "empty.md").write_text("   \n", encoding="utf-8")
+    (folder / "latin.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 50)
+    (folder / "report.docx").write_bytes(b"PK\x03\x04 not really")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Le mot de passe est hunter2.", encoding="utf-8")
+    (folder / "link.txt").symlink_to(outside)
+    report = bot.ingest(folder, show_progress=False)
+    got = {f.source: f for f in report.files}
+    for name in ("binary.txt", "empty.md", "latin.txt", "report.docx"):
+        assert got[name].status == "failed" and got[name].reason, name
+    failed_links = [f for f in report.files if f.status == "failed" and "symlink" in f.reason]
+    assert len(failed_links) == 1
+    assert {got[n].status for n in ("a.txt", "b.md", "sub/c.txt")} == {"added"}
+    assert all("hunter2" not in p.text for p in bot.retrieve("mot de passe", top_k=10))
+
+
+def test_a_file_that_turns_unreadable_keeps_its_previous_version(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    first = bot.ingest(folder, show_progress=False)
+    (folder / "a.txt").write_bytes(b"\x00\x01\x02" * 100)
+    report = bot.ingest(folder, show_progress=False)
+    got = {f.source: f for f in report.files}
+    assert got["a.txt"].status == "failed" and "previous version kept" in got["a.txt"].reason
+    assert report.total_chunks == first.total_chunks
+    assert bot.retrieve("bande originale du film imaginaire")[0].source == "a.txt"
+
+
+def test_two_folders_do_not_delete_each_other(bot: Assistant, tmp_path: Path):
+    write_corpus(tmp_path / "one")
+    other = tmp_path / "two"
+    other.mkdir()
+    (other / "note.txt").write_text(ARTICLE_C.replace("Lille", "Nantes"), encoding="utf-8")
+    first = bot.ingest(tmp_path / "one", show_progress=False)
+    second = bot.ingest(other, show_progress=False)
+    assert second.total_chunks == first.total_chunks + second.embedded_chunks
+    assert {d.source for d in bot.documents()} == {"a.txt", "b.md", "sub/c.txt", "note.txt"}
+
+
+def test_single_file_ingest_does_not_remove_its_neighbours(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    bot.ingest(folder, show_progress=False)
+    report = bot.ingest(folder / "a.txt", show_progress=False)
+    assert statuses(report) == {"a.txt": "unchanged"}
+    assert len(bot.documents()) == 3
+
+
+def test_remove_document(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    before = bot.ingest(folder, show_progress=False).total_chunks
+    removed = bot.remove("b.md")
+    assert removed >= 1
+    assert bot._components.store.count() == before - removed
+    assert all(p.source != "b.md" for p in bot.retrieve("Reykjavik geothermal electricity", top_k=10))
+
+
+def test_index_built_with_another_model_asks_for_reingest(bot: Assistant, tmp_path: Path, embed_model):
+    folder = write_corpus(tmp_path / "docs")
+    bot.ingest(folder, show_progress=False)
+    from assistant.providers import local_model_path
+
+    alias = tmp_path / "another-model"
+    alias.symlink_to(local_model_path(bot.settings))
+    settings = bot.settings.model_copy(update={"embedding_model": str(alias)})
+    other = Assistant(settings, components=Components(settings, embed_model=embed_model))
+    with pytest.raises(IndexMismatchError, match="re-ingest"):
+        other.ask("Qui a écrit la bande originale ?")
+    report = other.ingest(folder, show_progress=False, rebuild=True)
+    assert statuses(report) == {"a.txt": "added", "b.md": "added", "sub/c.txt": "added"}
+    assert other.ask("Qui a écrit la bande originale du film imaginaire ?").citations

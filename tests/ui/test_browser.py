@@ -1,0 +1,149 @@
+"""End to end in a real headless Chromium against the real Assistant on the bundled corpus.
+
+Asks a French question, checks the [n] badge and its source card, asks a follow-up, uploads a
+file and asks about it, and saves screenshots to $ASSISTANT_TEST_ARTIFACTS (default tests/artifacts/).
+Needs Debian's chromium (/usr/bin/chromium) and the `playwright` Python package; no browser download.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ui import screenshot
+from ui.app import free_port, launch
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # Gradio 6.31's local per-event statistics use pandas options that pandas 3 deprecates (no network).
+    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
+]
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS") or REPO / "tests" / "artifacts")
+UPLOAD = """# Festival de Zorglub
+
+Le festival de Zorglub a lieu chaque printemps à Vernonville. Il attire 4 200 visiteurs venus écouter des fanfares.
+
+Note technique : <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def e2e_bot(shared_components, tmp_path_factory):
+    """A real Assistant over a copy of the ingested corpus, so uploads stay out of the shared index."""
+    from assistant.api import Assistant
+    from assistant.components import Components
+
+    data_dir = tmp_path_factory.mktemp("ui-e2e") / "data"
+    shutil.copytree(shared_components.settings.data_dir, data_dir)
+    settings = shared_components.settings.model_copy(update={"data_dir": data_dir})
+    return Assistant(settings, components=Components(settings, embed_model=shared_components.embed_model))
+
+
+@pytest.fixture(scope="module")
+def url(e2e_bot, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache")))
+        demo = launch(e2e_bot, port=free_port(), block=False)
+        yield demo.local_url.rstrip("/")
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not Path(screenshot.CHROMIUM).exists():
+        pytest.skip(f"{screenshot.CHROMIUM} is missing: apt-get install -y chromium")
+    pytest.importorskip("playwright.sync_api")
+    with screenshot.chromium(tmp_path_factory.mktemp("chromium-home")) as browser:
+        yield browser
+
+
+def card(page, n: str):
+    return page.locator(f"#sources-panel #src-{n}")
+
+
+def check_badges_match_cards(page, answer) -> list[str]:
+    """Every [n] badge in the answer has source card n in the panel, marked as cited."""
+    numbers = re.findall(r"\[(\d+)\]", answer.inner_text())
+    assert numbers, f"no [n] marker in {answer.inner_text()!r}"
+    assert answer.locator("a.cite").count() == len(numbers)
+    for n in numbers:
+        assert card(page, n).count() == 1 and "cited" in card(page, n).get_attribute("class")
+    return numbers
+
+
+def test_ask_follow_up_upload_and_ask_again(browser, url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = screenshot.open_ui(browser, url + "/")
+    hosts = set()
+    page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc) if r.url.startswith("http") else None)
+    try:
+        _scenario(page, tmp_path)
+    except BaseException:
+        page.screenshot(path=str(ARTIFACTS / "ui-e2e-failure.png"), full_page=True)
+        raise
+    assert hosts == {urlsplit(url).netloc}, f"the page reached other hosts: {hosts}"
+
+
+def _scenario(page, tmp_path: Path) -> None:
+    assert "extractive" in page.locator("#app-header").inner_text()
+    assert page.locator("#banner .banner").count() == 0  # the index is not empty
+
+    # A French question about the corpus: a cited answer and its source beside it.
+    answer = screenshot.ask(page, "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?")
+    assert "160 000" in answer.inner_text()
+    numbers = check_badges_match_cards(page, answer)
+    files = [card(page, n).locator(".src-file").inner_text() for n in numbers]
+    assert "003_e7bc8926dfa3bc8c.txt" in files
+    first = card(page, numbers[0])
+    assert first.locator("mark").count() >= 1  # the quoted sentence is highlighted
+    answer.locator("a.cite").first.click()
+    page.wait_for_selector(f"#sources-panel #src-{numbers[0]}.flash", timeout=5_000)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"))
+
+    # A follow-up in the same conversation.
+    follow = screenshot.ask(page, "Et qui est son directeur exécutif ?")
+    assert "Understood as:" in follow.inner_text()
+    check_badges_match_cards(page, follow)
+    assert "Crabtree-Ireland" in follow.inner_text() + page.locator("#sources-panel").inner_text()
+
+    # Upload a small file with hostile markup, then ask about it.
+    path = tmp_path / "festival-zorglub.md"
+    path.write_text(UPLOAD, encoding="utf-8")
+    page.get_by_role("tab", name="Corpus").click()
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_selector("#corpus-status .status", timeout=120_000)
+    assert "1 added" in page.locator("#corpus-status").inner_text()
+    assert "festival-zorglub.md" in page.locator("#report").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('#documents').innerText.includes('festival-zorglub.md')", timeout=30_000
+    )
+    page.get_by_role("tab", name="Chat").click()
+    answer = screenshot.ask(page, "Combien de visiteurs attire le festival de Zorglub ?")
+    assert "4 200" in answer.inner_text()
+    numbers = check_badges_match_cards(page, answer)
+    assert "festival-zorglub.md" in [card(page, n).locator(".src-file").inner_text() for n in numbers]
+    page.screenshot(path=str(ARTIFACTS / "ui-e2e.png"), full_page=True)
+
+    # The hostile markup stayed text.
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#sources-panel img, #chatbot .message-content img").count() == 0
+
+    # A new conversation clears the chat and the sources; an example question is one click away.
+    page.click("#new-conversation")
+    page.wait_for_function("() => !document.querySelector('#chatbot .bot-row')", timeout=10_000)
+    assert page.locator("#sources-panel .src-card").count() == 0
+    page.get_by_role("button", name=re.compile("Japan's audio music market")).click()
+    page.wait_for_function(
+        "() => { const m = document.querySelector('#chatbot .bot-row .message-content');"
+        " return m && !m.querySelector('.typing'); }",
+        timeout=60_000,
+    )
+    assert "19.3%" in screenshot.bot_messages(page).first.inner_text()
