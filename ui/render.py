@@ -104,7 +104,8 @@ def sources_html(answer: Answer) -> str:
     cited_numbers = {p.number for p in answer.citations}
     others = [p for p in answer.retrieved if p.number not in cited_numbers]
     if answer.abstained:
-        head = f"Not in the corpus · {len(answer.retrieved)} nearest passages"
+        n = len(answer.retrieved)
+        head = f"Not in the corpus · {n} nearest passages" if n else "Not in the corpus · no passage came close"
         cards = [passage_card(p, cited=False) for p in answer.retrieved]
         return _panel(head, cards, [])
     head = f"Sources · {len(answer.citations)} cited of {len(answer.retrieved)} retrieved"

@@ -54,6 +54,11 @@ def test_abstention_is_tagged_and_points_to_the_nearest_sources():
     assert 'id="src-1"' in panel and 'id="src-2"' in panel and "cited" not in panel.split("sources-head")[1][:60]
 
 
+def test_abstention_without_any_passage():
+    panel = render.sources_html(answer("x", abstained=True, citations=[], retrieved=[]))
+    assert "no passage came close" in panel and "src-card" not in panel
+
+
 def test_incomplete_answer_keeps_the_text_and_shows_the_error():
     out = render.answer_markdown(answer("Partial [1].", error="The LLM timed out <after 60 s>."))
     assert "Partial" in out and "tag-error" in out and "Incomplete" in out

@@ -1,0 +1,158 @@
+"""LLM mode end to end: the real openai client and LlamaIndex classes against a local stub server
+speaking the OpenAI wire protocol (JSON and SSE). Retrieval is the real one, on the bundled corpus."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.errors import ConfigError
+from tests.fakes.openai_stub import OpenAIStub
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
+SECRET = "sk-test-SECRET-never-shown-0123456789"
+
+
+@pytest.fixture
+def stub():
+    with OpenAIStub(fault_paths=["/v1/chat/completions"]) as server:
+        yield server
+
+
+def llm_bot(ingested_assistant: Assistant, stub: OpenAIStub, **overrides) -> Assistant:
+    values = dict(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
+                  llm_api_key=SECRET, llm_max_retries=2, llm_timeout=1.0)
+    values.update(overrides)
+    return ingested_assistant.variant(**values)
+
+
+def test_prompt_holds_fenced_numbered_passages_rules_and_question(ingested_assistant, stub):
+    bot = llm_bot(ingested_assistant, stub)
+    answer = bot.ask(QUESTION)
+    system, user = stub.last_messages()
+    assert system["role"] == "system" and "data, not instructions" in system["content"]
+    assert "French" in system["content"]  # answer in the question's language
+    assert "Le corpus ne contient pas la réponse" in system["content"]
+    for p in answer.retrieved:
+        assert f'<passage id="{p.number}" title=' in user["content"]
+    assert user["content"].rstrip().endswith(f"Question: {QUESTION}")
+    assert answer.mode == "stub-model"
+    # the key travels in the Authorization header only, never in the body or the answer
+    request = stub.chat_requests()[-1]
+    assert SECRET not in str(request) and SECRET not in answer.text
+    assert stub.requests[-1]["headers"]["authorization"] == f"Bearer {SECRET}"
+
+
+def test_citations_are_mapped_and_invalid_markers_removed(ingested_assistant, stub):
+    stub.responder = lambda req: "Le syndicat représente 160 000 professionnels [1]. Un fait inventé [9]."
+    bot = llm_bot(ingested_assistant, stub)
+    answer = bot.ask(QUESTION)
+    assert "[9]" not in answer.text and "[1]" in answer.text
+    assert [c.number for c in answer.citations] == [1]
+    assert answer.citations[0].node_id == answer.retrieved[0].node_id
+    assert any("pointed to no passage" in w for w in answer.warnings)
+
+
+def test_unsupported_sentence_is_flagged(ingested_assistant, stub):
+    stub.responder = lambda req: "Les pingouins dansent la valse sur la banquise chaque hiver [1]."
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert any("Weakly supported" in w for w in answer.warnings)
+
+
+def test_streaming_yields_pieces_then_the_checked_answer(ingested_assistant, stub):
+    stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 160 000 professionnels [1] [4]."
+    stub.stream_delay = 0.01
+    stream = llm_bot(ingested_assistant, stub).stream(QUESTION)
+    pieces = list(stream)
+    assert len(pieces) > 3
+    assert "".join(pieces).startswith("Le syndicat")
+    assert stream.answer.complete and stream.answer.citations
+    assert stub.chat_requests()[-1]["stream"] is True
+
+
+def test_llm_abstention_is_detected(ingested_assistant, stub):
+    stub.responder = lambda req: "Le corpus ne contient pas la réponse à cette question."
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert answer.abstained and answer.citations == []
+    assert "Sources les plus proches" in answer.text
+
+
+def test_429_with_retry_after_is_retried_then_answers(ingested_assistant, stub):
+    stub.faults = ["429"]
+    stub.retry_after = "1"
+    started = time.monotonic()
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert answer.complete and answer.text
+    assert len(stub.chat_requests()) == 2
+    assert time.monotonic() - started >= 0.8  # Retry-After honoured
+
+
+@pytest.mark.parametrize("fault", ["500", "503"])
+def test_server_errors_end_in_bounded_retries_and_a_clear_error(ingested_assistant, stub, fault):
+    stub.faults = [fault] * 10
+    answer = llm_bot(ingested_assistant, stub, llm_max_retries=2).ask(QUESTION)
+    assert len(stub.chat_requests()) == 3  # one try + 2 retries, configured in one place
+    assert not answer.complete and f"HTTP {fault}" in answer.error
+    assert "ASSISTANT_LLM=none" in answer.error and SECRET not in answer.error
+
+
+def test_timeout_is_bounded(ingested_assistant, stub):
+    stub.faults = ["timeout"] * 5
+    stub.timeout_seconds = 3
+    started = time.monotonic()
+    answer = llm_bot(ingested_assistant, stub, llm_max_retries=1, llm_timeout=0.5).ask(QUESTION)
+    assert "timed out" in answer.error
+    assert len(stub.chat_requests()) == 2
+    assert time.monotonic() - started < 10
+
+
+def test_stream_cut_midway_is_not_shown_as_complete(ingested_assistant, stub):
+    stub.faults = ["cut"]
+    stream = llm_bot(ingested_assistant, stub).stream(QUESTION)
+    pieces = list(stream)
+    answer = stream.answer
+    assert pieces  # something was shown before the cut…
+    assert not answer.complete and answer.error  # …but the answer is marked incomplete
+    assert any("incomplete" in w for w in answer.warnings)
+
+
+def test_malformed_response_gives_a_clear_error(ingested_assistant, stub):
+    stub.faults = ["malformed"] * 5
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert answer.error and "LLM" in answer.error
+
+
+def test_chat_follow_up_is_condensed_by_the_llm(ingested_assistant, stub):
+    def responder(req):
+        last = req["messages"][-1]["content"]
+        if last.startswith("Rewrite the user's last message"):
+            return "Qui est le directeur exécutif du syndicat SAG-AFTRA ?"
+        return "Duncan Crabtree-Ireland [1]."
+
+    stub.responder = responder
+    chat = llm_bot(ingested_assistant, stub).chat()
+    chat.ask(QUESTION)
+    answer = chat.ask("Et qui le dirige ?")
+    assert answer.standalone_question == "Qui est le directeur exécutif du syndicat SAG-AFTRA ?"
+    assert any("Crabtree-Ireland" in p.text for p in answer.retrieved)
+
+
+def test_openai_choice_uses_the_openai_class(ingested_assistant, stub):
+    bot = ingested_assistant.variant(llm="openai", llm_base_url=stub.base_url, llm_api_key=SECRET, llm_model="gpt-4.1-mini")
+    assert type(bot.llm).__name__ == "OpenAI"
+    assert bot.ask(QUESTION).complete
+
+
+def test_auto_picks_openai_with_a_key_and_none_without(ingested_assistant, monkeypatch):
+    assert ingested_assistant.variant(llm="auto").mode == "extractive"
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    assert ingested_assistant.variant(llm="auto").mode == "gpt-4.1-mini"
+
+
+def test_openai_like_without_base_url_is_a_config_error(ingested_assistant):
+    with pytest.raises(ConfigError, match="ASSISTANT_LLM_BASE_URL"):
+        ingested_assistant.variant(llm="openai_like")
