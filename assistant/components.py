@@ -59,10 +59,10 @@ class Components:
             if self._dense is None:
                 from llama_index.core import VectorStoreIndex
 
-                index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
-                self._dense = index.as_retriever(similarity_top_k=settings.candidates_k)
+                self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
+        # A dense retriever per call: HybridRetriever sets its top-k, which must not leak across threads.
         return HybridRetriever(
-            self._dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
+            self._dense.as_retriever(similarity_top_k=settings.candidates_k), self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
         )
 

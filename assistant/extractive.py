@@ -35,7 +35,7 @@ class Extract:
 _NUMERIC_Q = re.compile(r"\b(combien|how many|how much|percentage|share|montant|prix|price|cost)\b", re.I)
 _DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|when|what year|which year|date)\b", re.I)
 _WHO_Q = re.compile(r"\b(qui|quel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur)|who|whom|whose|which (company|person|actor|writer|firm))\b", re.I)
-_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]+")
+_NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+\s+[A-ZÀ-Ý][\w’'-]+")  # two capitalised words: a name
 _MAX_QUOTE_CHARS = 400
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
@@ -80,7 +80,7 @@ def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -
     if _DATE_Q.search(question) and any(y not in question_text_lower for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", sentence)):
         bonus += 0.12
     if _WHO_Q.search(question) and any(n.lower() not in question_text_lower for n in _NAME_RE.findall(sentence)):
-        bonus += 0.08
+        bonus += 0.15
     return bonus
 
 

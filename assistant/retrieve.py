@@ -8,6 +8,7 @@ reciprocal-rank formula (k=60) or a weighted sum of min-max normalised scores.
 
 from __future__ import annotations
 
+import copy
 import math
 import shutil
 import threading
@@ -45,16 +46,22 @@ class Bm25Index:
         self._generation = -1
 
     def retriever(self, k: int) -> Any | None:
-        """The BM25 retriever for the current generation (None when the index is empty)."""
+        """A BM25 retriever returning `k` hits, for the current generation (None when the index is empty).
+
+        Each call gets its own shallow copy (sharing the index) so that concurrent callers asking for
+        different `k` do not overwrite each other's `similarity_top_k`.
+        """
         generation = self.store.generation()
         with self._lock:
             if generation != self._generation:
                 self._retriever = self._load(generation) or self._build(generation)
                 self._generation = generation
-            if self._retriever is not None:
-                n_docs = int(self._retriever.bm25.scores.get("num_docs", 0))
-                self._retriever.similarity_top_k = max(1, min(k, n_docs))
-            return self._retriever
+            if self._retriever is None:
+                return None
+            view = copy.copy(self._retriever)
+        n_docs = int(view.bm25.scores.get("num_docs", 0))
+        view.similarity_top_k = max(1, min(k, n_docs))
+        return view
 
     def refresh(self) -> None:
         """Rebuild now (after a sync) so the first question after it is not slowed down."""

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(0.3, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
     abstain_threshold: float = Field(
-        0.85, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
+        0.75, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
         "index): BM25 scores grow with the log of the corpus size (calibrated on eval/questions.yaml; 0 never abstains).",
     )
     citation_min_overlap: float = Field(
