@@ -105,6 +105,13 @@ class Assistant:
     def source_text(self, source: str, root: str | None = None) -> str:
         return self._components.source_text(source, root)
 
+    def warm_up(self) -> None:
+        """Load the embedding model and the BM25 index now, so the first question is not slow."""
+        try:
+            self.retrieve("warm-up")
+        except AssistantError:
+            pass  # an empty or mismatched index is reported when the user asks
+
     # --- asking --------------------------------------------------------------------------------
 
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Passage]:

@@ -66,6 +66,7 @@ def _sync_corpus(bot: Any) -> None:
         return
     report = bot.ingest(folder, show_progress=True)
     print(report.summary(), file=sys.stderr)
+    bot.warm_up()
 
 
 def _print_answer(answer: Any) -> None:

@@ -125,8 +125,9 @@ def main() -> int:
 
     env = dict(os.environ, ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_LLM="none")
     exe = Path(sys.executable).parent / "assistant"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "assistant.cli"]
     t = time.perf_counter()
-    proc = subprocess.run([str(exe), "ask", questions[0]], env=env, capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run([*command, "ask", questions[0]], env=env, capture_output=True, text=True, cwd=REPO)
     cold_ask = time.perf_counter() - t
     rows.append(("cold `assistant ask` (new process)", f"{cold_ask:.1f} s", "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-200:]}"))
 

@@ -1,0 +1,149 @@
+"""Helpers shared by the reliability tests: build an assistant on a temp data dir, write small
+corpora, check that the index is consistent, and start/stop a real `chroma run` server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from assistant.api import Assistant
+from assistant.components import Components
+from tests.conftest import CORPUS, make_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+ARTICLE_A = """Le film imaginaire
+
+Le compositeur Aurélien Varga a écrit la bande originale du film imaginaire en 2021. Elle a été enregistrée à Lyon avec quarante musiciens.
+"""
+ARTICLE_B = """Energy report
+
+The data centre in Reykjavik used 42 gigawatt-hours of electricity in 2022. Most of it came from geothermal plants.
+"""
+ARTICLE_C = """Les abeilles urbaines
+
+Les ruches installées sur les toits de Lille produisent environ 300 kilos de miel par an.
+"""
+
+
+def make_bot(data_dir: Path, embed_model: Any, **overrides: Any) -> Assistant:
+    """A real Assistant (shared, already loaded embedding model) over its own store."""
+    settings = make_settings(data_dir, **overrides)
+    return Assistant(settings, components=Components(settings, embed_model=embed_model))
+
+
+def write_small_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (folder / "b.md").write_text("# " + ARTICLE_B, encoding="utf-8")
+    (folder / "sub").mkdir(exist_ok=True)
+    (folder / "sub" / "c.txt").write_text(ARTICLE_C, encoding="utf-8")
+    return folder
+
+
+def corpus_sentences() -> list[str]:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if 20 < len(s) < 300]
+
+
+def write_generated_corpus(folder: Path, n_files: int, sentences_per_file: int = 2, *, salt: str = "") -> Path:
+    """`n_files` small files made of sentences of the bundled corpus (one chunk each)."""
+    sentences = corpus_sentences()
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n_files):
+        body = " ".join(sentences[(i * 5 + j) % len(sentences)] for j in range(sentences_per_file))
+        (folder / f"doc{i:03d}.txt").write_text(f"Document {i} {salt}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def statuses(report: Any) -> dict[str, str]:
+    return {f.source: f.status for f in report.files}
+
+
+def index_facts(bot: Assistant) -> dict[str, Any]:
+    """Assert the index is consistent; return what was checked (ids, chunks per document).
+
+    - no duplicate chunk id, no duplicate (document_id, chunk) pair in Chroma;
+    - every chunk's document is in its root's docstore, and every docstore document has chunks;
+    - the BM25 index holds exactly the chunk ids Chroma holds.
+    """
+    components = bot._components
+    store = components.store
+    page = store.collection.get(include=["metadatas"])
+    ids = page["ids"]
+    assert len(ids) == len(set(ids)), "duplicate chunk ids in Chroma"
+    pairs = Counter((m["document_id"], m["chunk"]) for m in page["metadatas"])
+    duplicated = [pair for pair, n in pairs.items() if n > 1]
+    assert not duplicated, f"duplicate (document_id, chunk) pairs: {duplicated[:5]}"
+    roots = {r.key: r for r in store.roots()}
+    per_doc = Counter(m["document_id"] for m in page["metadatas"])
+    for doc_id in per_doc:
+        key = doc_id.split(":", 1)[0]
+        assert key in roots, f"chunk of {doc_id} belongs to no ingested folder"
+        assert store.docstore(roots[key]).get_document_hash(doc_id) is not None, f"orphan chunks of {doc_id}"
+    for root in roots.values():
+        for doc_id in store.docstore(root).get_all_document_hashes().values():
+            assert per_doc.get(doc_id, 0) > 0, f"{doc_id} is in the docstore but has no chunk"
+    retriever = components.bm25.retriever(1)
+    bm25_ids = [c["node_id"] for c in retriever.corpus] if retriever is not None else []
+    assert len(bm25_ids) == len(set(bm25_ids)), "duplicate ids in BM25"
+    assert set(bm25_ids) == set(ids), "BM25 and Chroma disagree"
+    return {"ids": set(ids), "per_doc": dict(per_doc)}
+
+
+# --- a `chroma run` server that a test may stop and start again ---------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ChromaServer:
+    """`chroma run --path PATH --port PORT` on 127.0.0.1; stop() and start() keep path and port."""
+
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        self.path = path
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "ChromaServer":
+        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+        assert exe, "the `chroma` command (installed with chromadb) is missing"
+        self.path.mkdir(parents=True, exist_ok=True)
+        log = open(self.path / "server.log", "ab")
+        self.proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.path / "db"), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError((self.path / "server.log").read_text(errors="replace"))
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("chroma run did not start within 30 s")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.proc = None
