@@ -21,6 +21,7 @@ from typing import Any
 
 from assistant.answer import Answer, Passage
 from assistant.answering import answer_pieces
+from assistant.chat import ChatSession
 from assistant.components import Components
 from assistant.errors import AssistantError, EmptyIndexError, InvalidQuestionError
 from assistant.providers import make_llm, prepare_offline_environment
@@ -125,9 +126,7 @@ class Assistant:
         question = self._validate(question)
         return self.answer_stream(question, question, top_k=top_k)
 
-    def chat(self) -> "ChatSession":
-        from assistant.chat import ChatSession
-
+    def chat(self) -> ChatSession:
         return ChatSession(self)
 
     def answer_stream(self, question: str, standalone: str, *, top_k: int | None = None) -> AnswerStream:
@@ -180,13 +179,4 @@ class Assistant:
         )
 
 
-# Re-exported for `from assistant.api import ChatSession` convenience.
-def __getattr__(name: str) -> Any:
-    if name == "ChatSession":
-        from assistant.chat import ChatSession
-
-        return ChatSession
-    raise AttributeError(name)
-
-
-__all__ = ["Assistant", "AnswerStream", "DocumentInfo", "AssistantError"]
+__all__ = ["Assistant", "AnswerStream", "ChatSession", "DocumentInfo", "AssistantError"]

@@ -61,8 +61,9 @@ class Components:
 
                 self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
         # A dense retriever per call: HybridRetriever sets its top-k, which must not leak across threads.
+        dense = self._dense.as_retriever(similarity_top_k=settings.candidates_k)
         return HybridRetriever(
-            self._dense.as_retriever(similarity_top_k=settings.candidates_k), self.bm25, mode=settings.retrieval, fusion=settings.fusion,
+            dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
         )
 
