@@ -44,10 +44,10 @@ _FENCE_RE = re.compile(r"<\s*(/?)\s*(passages?)\b", re.IGNORECASE)
 
 
 def fence(number: int, title: str, source: str, text: str) -> str:
-    """One passage inside its fence; tag look-alikes in the text cannot close it."""
-    safe = _FENCE_RE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
-    safe_title = title.replace('"', "'")
-    return f'<passage id="{number}" title="{safe_title}" source="{source}">\n{safe}\n</passage>'
+    """One passage inside its fence; tag look-alikes in its text, title or source cannot close it."""
+    safe, safe_title, safe_source = (_FENCE_RE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", s) for s in (text, title, source))
+    safe_title, safe_source = safe_title.replace('"', "'"), safe_source.replace('"', "'")
+    return f'<passage id="{number}" title="{safe_title}" source="{safe_source}">\n{safe}\n</passage>'
 
 
 def build_messages(question: str, language: str, passages: list[tuple[str, str, str]]) -> list[ChatMessage]:

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from assistant.errors import StoreUnavailableError
 from assistant.store import Store, write_json_atomic
 from assistant.text import stemmer, stopwords
 
@@ -127,7 +129,12 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         k = top_k or self.top_k
-        dense_hits = self._dense(query) if self.mode in ("hybrid", "dense") else []
+        try:
+            dense_hits = self._dense(query) if self.mode in ("hybrid", "dense") else []
+        except (httpx.TransportError, ConnectionError) as err:  # a Chroma server that went away
+            raise StoreUnavailableError(
+                f"The Chroma store is unreachable ({type(err).__name__}). Check the server, then retry."
+            ) from None
         bm25_hits = self._bm25(query) if self.mode in ("hybrid", "bm25") else []
         fused = self._fuse(dense_hits, bm25_hits)
         return fused[:k]

@@ -31,6 +31,9 @@ from assistant.settings import Settings
 
 SCHEMA_VERSION = 1
 _PAGE = 5000
+# Collection metadata (identity, generation) is re-read at most this often: a sync in another
+# process or on another machine is noticed within this many seconds.
+METADATA_TTL = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Store:
         self.state_dir = settings.state_dir
         self.client = make_chroma_client(settings)
         self._lock = threading.RLock()
+        self._metadata: tuple[float, dict[str, Any]] | None = None
         self.collection = self._open_collection()
         self._docstores: dict[str, SimpleDocumentStore] = {}
 
@@ -89,14 +93,19 @@ class Store:
 
         return ChromaVectorStore(chroma_collection=self.collection)
 
-    def metadata(self) -> dict[str, Any]:
-        """Fresh collection metadata (another process or machine may have synced since)."""
+    def metadata(self, max_age: float = METADATA_TTL) -> dict[str, Any]:
+        """Collection metadata, at most `max_age` seconds old (another process may have synced since)."""
+        cached = self._metadata
+        if cached is not None and time.monotonic() - cached[0] < max_age:
+            return dict(cached[1])
         try:
-            return dict(self.client.get_collection(self.settings.collection).metadata or {})
+            meta = dict(self.client.get_collection(self.settings.collection).metadata or {})
         except Exception as err:
             raise StoreUnavailableError(
                 f"The Chroma store is unreachable ({type(err).__name__}). Check the server or ASSISTANT_DATA_DIR, then retry."
             ) from None
+        self._metadata = (time.monotonic(), meta)
+        return dict(meta)
 
     def check_identity(self) -> None:
         """Stop when the index was built with another embedding model or schema."""
@@ -118,9 +127,10 @@ class Store:
 
     def bump_generation(self) -> int:
         with self._lock:
-            meta = self.metadata()
+            meta = self.metadata(max_age=0)
             meta["generation"] = int(meta.get("generation", 0)) + 1
             self.collection.modify(metadata=meta)
+            self._metadata = None
             return meta["generation"]
 
     def count(self) -> int:
@@ -170,6 +180,7 @@ class Store:
                 pass
             shutil.rmtree(self.state_dir, ignore_errors=True)
             self._docstores.clear()
+            self._metadata = None
             self.collection = self._open_collection()
 
     # --- roots and docstores -------------------------------------------------------------------

@@ -89,17 +89,26 @@ def stemmer(language: str = "french") -> Stemmer:
     return Stemmer(language)
 
 
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str | None:
+    """The stem of a lower-cased word, or None for a stopword or a one-letter token (cached)."""
+    if len(word) < 2 or word in stopwords() or fold(word) in stopwords():
+        return None
+    return stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=16_384)
+def _content_terms(text: str) -> tuple[str, ...]:
+    terms = (_term(raw.lower()) for raw in WORD_RE.findall(text))
+    return tuple(t for t in terms if t is not None)
+
+
 def content_terms(text: str) -> list[str]:
-    """Stemmed content words of `text` (stopwords and one-letter tokens removed), in order."""
-    stem = stemmer()
-    sw = stopwords()
-    out = []
-    for raw in WORD_RE.findall(text):
-        w = raw.lower()
-        if len(w) < 2 or w in sw or fold(w) in sw:
-            continue
-        out.append(stem(w))
-    return out
+    """Stemmed content words of `text` (stopwords and one-letter tokens removed), in order.
+
+    Cached: passages come back again and again across questions.
+    """
+    return list(_content_terms(text))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
