@@ -104,7 +104,7 @@ class Components:
         if rebuild:
             with ingest_lock(self.settings.data_dir):
                 store.reset()
-        store.check_identity()
+        store.check_identity(max_age=0)  # fresh: also proves the store is reachable before writing
         report = Syncer(store, lambda: self.embed_model, self.settings).sync(path, show_progress=show_progress)
         if report.changed_anything:
             self.bm25.refresh()

@@ -75,7 +75,7 @@ class Bm25Index:
         stamp = self.folder / "generation.json"
         if not stamp.exists() or _read_generation(stamp) != generation:
             return None
-        retriever = BM25Retriever.from_persist_dir(str(self.folder))
+        retriever = BM25Retriever.from_persist_dir(str(self.folder), show_progress=False)
         retriever.stemmer = stemmer()  # persisting forgets the stemmer: set it again
         return retriever
 

@@ -107,9 +107,9 @@ class Store:
         self._metadata = (time.monotonic(), meta)
         return dict(meta)
 
-    def check_identity(self) -> None:
+    def check_identity(self, max_age: float = METADATA_TTL) -> None:
         """Stop when the index was built with another embedding model or schema."""
-        meta = self.metadata()
+        meta = self.metadata(max_age)
         built_with = meta.get("embedding")
         if built_with != self.embedding_id:
             raise IndexMismatchError(

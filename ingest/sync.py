@@ -59,10 +59,14 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
 
 
 def scan(folder: Path) -> Iterator[Path]:
-    """Files under `folder`, sorted; hidden entries skipped; symlinks never followed out of it."""
+    """Files under `folder`, sorted; hidden entries skipped. Symlinked folders are yielded (to be
+    reported) but never entered; symlinked files are checked by the caller."""
     base = folder.resolve()
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:
+            if (Path(dirpath) / name).is_symlink():
+                yield Path(dirpath) / name
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
@@ -123,8 +127,10 @@ class Syncer:
         docs = []
         for file in files:
             source = file.resolve().relative_to(base).as_posix() if file.resolve().is_relative_to(base) else None
-            if file.is_symlink() and source is None:
-                report.files.append(FileReport(str(file), "failed", reason="symlink pointing outside the folder (not followed)"))
+            if file.is_symlink() and (source is None or file.is_dir()):
+                reason = "symlink pointing outside the folder (not followed)" if source is None else "symlinked folder (not followed)"
+                shown = file.absolute().relative_to(base).as_posix() if file.absolute().is_relative_to(base) else file.name
+                report.files.append(FileReport(shown, "failed", reason=reason))
                 continue
             source = source or file.name
             doc_id = _doc_id(root, source)

@@ -96,14 +96,18 @@ def test_bad_files_are_reported_and_the_rest_goes_in(bot: Assistant, tmp_path: P
     outside = tmp_path / "secret.txt"
     outside.write_text("Le mot de passe est hunter2.", encoding="utf-8")
     (folder / "link.txt").symlink_to(outside)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "private.txt").write_text("Le coffre contient 12 lingots.", encoding="utf-8")
+    (folder / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     report = bot.ingest(folder, show_progress=False)
     got = {f.source: f for f in report.files}
     for name in ("binary.txt", "empty.md", "latin.txt", "report.docx"):
         assert got[name].status == "failed" and got[name].reason, name
-    failed_links = [f for f in report.files if f.status == "failed" and "symlink" in f.reason]
-    assert len(failed_links) == 1
+    failed_links = {f.source for f in report.files if f.status == "failed" and "symlink" in f.reason}
+    assert failed_links == {"link.txt", "linked-dir"}
     assert {got[n].status for n in ("a.txt", "b.md", "sub/c.txt")} == {"added"}
     assert all("hunter2" not in p.text for p in bot.retrieve("mot de passe", top_k=10))
+    assert all("lingots" not in p.text for p in bot.retrieve("coffre lingots", top_k=10))
 
 
 def test_a_file_that_turns_unreadable_keeps_its_previous_version(bot: Assistant, tmp_path: Path):
