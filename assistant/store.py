@@ -18,6 +18,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,24 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+@lru_cache(maxsize=1)
+def _batched_chroma_class() -> type:
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    class BatchedChromaVectorStore(ChromaVectorStore):
+        """ChromaVectorStore sending at most `max_batch` chunks per Chroma call."""
+
+        max_batch: int = 5000
+
+        def add(self, nodes: list[Any], **kwargs: Any) -> list[str]:
+            ids: list[str] = []
+            for begin in range(0, len(nodes), self.max_batch):
+                ids.extend(super().add(nodes[begin:begin + self.max_batch], **kwargs))
+            return ids
+
+    return BatchedChromaVectorStore
+
+
 class Store:
     """Chroma collection + per-root docstores + identity checks."""
 
@@ -89,9 +108,12 @@ class Store:
 
     @property
     def vector_store(self) -> Any:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        """The collection as a LlamaIndex vector store, writing in batches Chroma accepts.
 
-        return ChromaVectorStore(chroma_collection=self.collection)
+        ChromaVectorStore.add sends up to 41,665 chunks per call, but an embedded Chroma takes at most
+        `get_max_batch_size()` (5,461 here): a sync producing more chunks than that would fail.
+        """
+        return _batched_chroma_class()(chroma_collection=self.collection, max_batch=int(self.client.get_max_batch_size()))
 
     def metadata(self, max_age: float = METADATA_TTL) -> dict[str, Any]:
         """Collection metadata, at most `max_age` seconds old (another process may have synced since)."""

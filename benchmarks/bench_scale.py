@@ -410,6 +410,9 @@ def report(info: dict[str, str], corpus: Corpus, rows: list[dict[str, Any]], res
             f"| {r['bm25'][0]:.1f} / {r['bm25'][1]:.1f} | {r['dense'][0]:.1f} / {r['dense'][1]:.1f} "
             f"| {r['ask'][0]:.1f} | {r['rss']:,.0f} | {server_rss} |"
         )
+    if "error" in resync:
+        resync = {"files": 0, "chunks": 0, "first_s": 0.0, "warm": [float("nan")], "cold": [float("nan")],
+                  "identity": f"failed: {resync['error'][:300]}"}
     warm, cold = statistics.median(resync["warm"]), statistics.median(resync["cold"])
     largest = max(r["count"] for r in rows)
     big = [r for r in rows if r["count"] == largest and r["store"] == "embedded"]
@@ -467,8 +470,11 @@ def main() -> int:
               f"({time.perf_counter() - begun:.0f} s so far)", flush=True)
         rows = scale_runs(work, corpus, model, sizes, questions)
         print("Re-sync at ~10,000 chunks ...", flush=True)
-        resync = resync_run(work, corpus)
-        print(f"  {resync['chunks']:,} chunks, re-sync {statistics.median(resync['warm']):.2f} s", flush=True)
+        try:
+            resync = resync_run(work, corpus)
+            print(f"  {resync['chunks']:,} chunks, re-sync {statistics.median(resync['warm']):.2f} s", flush=True)
+        except Exception as err:  # noqa: BLE001 - keep the retrieval figures; the report says what failed
+            resync = {"error": f"{type(err).__name__}: {err}"}
         text, ok = report(info, corpus, rows, resync, len(questions), time.perf_counter() - begun)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         text += f"\n\nPeak RSS of the benchmark process: {peak:,.0f} MB."

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.answer import Answer, Passage
+from assistant.api import DocumentInfo
 from assistant.errors import EmptyIndexError, InvalidQuestionError
 from assistant.settings import Settings
 from ingest.report import FileReport, SyncReport
@@ -32,16 +33,6 @@ STOPWORDS = set(
     "les des une que qui est dans pour par sur avec son ses aux qu quel quelle combien the and what did "
     "how does which who with from that this for are was were its according".split()
 )
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    source: str
-    root: str
-    titles: list[str]
-    chunks: int
-    tokens: int
-    ingested_at: str
 
 
 @dataclass

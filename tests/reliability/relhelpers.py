@@ -16,21 +16,9 @@ from typing import Any
 from assistant.api import Assistant
 from assistant.components import Components
 from tests.conftest import CORPUS, make_settings
+from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_B, ARTICLE_C  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[2]
-
-ARTICLE_A = """Le film imaginaire
-
-Le compositeur Aurélien Varga a écrit la bande originale du film imaginaire en 2021. Elle a été enregistrée à Lyon avec quarante musiciens.
-"""
-ARTICLE_B = """Energy report
-
-The data centre in Reykjavik used 42 gigawatt-hours of electricity in 2022. Most of it came from geothermal plants.
-"""
-ARTICLE_C = """Les abeilles urbaines
-
-Les ruches installées sur les toits de Lille produisent environ 300 kilos de miel par an.
-"""
 
 
 def make_bot(data_dir: Path, embed_model: Any, **overrides: Any) -> Assistant:
