@@ -17,6 +17,7 @@ from assistant.api import Assistant
 from assistant.components import Components
 from tests.conftest import CORPUS, make_settings
 from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_B, ARTICLE_C  # noqa: F401 - re-exported for the tests
+from tests.fakes.sample_docs import write_corpus as write_small_corpus  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,15 +26,6 @@ def make_bot(data_dir: Path, embed_model: Any, **overrides: Any) -> Assistant:
     """A real Assistant (shared, already loaded embedding model) over its own store."""
     settings = make_settings(data_dir, **overrides)
     return Assistant(settings, components=Components(settings, embed_model=embed_model))
-
-
-def write_small_corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
-    (folder / "b.md").write_text("# " + ARTICLE_B, encoding="utf-8")
-    (folder / "sub").mkdir(exist_ok=True)
-    (folder / "sub" / "c.txt").write_text(ARTICLE_C, encoding="utf-8")
-    return folder
 
 
 def corpus_sentences() -> list[str]:

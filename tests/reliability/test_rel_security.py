@@ -218,8 +218,12 @@ def snapshot(folder: Path, skip: tuple[Path, ...] = ()) -> dict[str, tuple[int, 
     return out
 
 
+SERVER_ERRORS: list = []
+
+
 def check_body(site, status: int, body: bytes, what: str) -> None:
-    assert status < 500, f"{what}: HTTP {status} {body[:300]!r}"
+    if status >= 500:
+        SERVER_ERRORS.append((what, status, body[:200]))
     for mark in secret_markers(site):
         assert mark not in body, f"{what}: HTTP {status} leaked {mark[:40]!r}"
 
@@ -354,6 +358,10 @@ def test_every_route_with_a_path_or_name_parameter_refuses_traversal(site):
                 if method == "GET" and prefix == "/gradio_api/file=":
                     assert status in (400, 403, 404, 405), f"{prefix}{target}: HTTP {status}"
     assert snapshot(site["root"], skip=(site["gradio_tmp"],)) == before, "a request changed files on disk"
+    import collections
+    print(collections.Counter((w.split(" ")[0], re.sub(r"[=?/].*", "", w.split(" ",1)[1][:25]), s, b) for w, s, b in SERVER_ERRORS))
+    print(SERVER_ERRORS[:5])
+    assert not SERVER_ERRORS
     assert site["secret_file"].read_text(encoding="utf-8").strip() == SECRET_FILE_TEXT
 
 
