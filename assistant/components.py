@@ -135,8 +135,10 @@ class Components:
             stats = Syncer._stats(found)
             stats.pop(doc_id, None)
             write_json_atomic(found.state_dir / "stats.json", stats)
-            uploaded = Path(found.path) / source
-            if Path(found.path).resolve() == self.settings.uploads_dir.resolve() and uploaded.is_file():
+            uploads = self.settings.uploads_dir.resolve()
+            uploaded = uploads / source
+            in_uploads = Path(found.path).resolve() == uploads and uploaded.resolve().parent == uploads
+            if in_uploads and uploaded.is_file() and not uploaded.is_symlink():
                 uploaded.unlink()  # an upload removed from the index is removed from disk too
             store.bump_generation()
         self.bm25.refresh()

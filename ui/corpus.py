@@ -14,7 +14,7 @@ import gradio as gr
 from assistant.errors import AssistantError
 from ingest.report import SyncReport
 from ui import render
-from ui.uploads import UploadError, delete_upload, is_uploads_root, save_upload
+from ui.uploads import UploadError, delete_upload, is_upload, is_uploads_root, save_upload
 
 Progress = Callable[..., Any]
 
@@ -83,11 +83,13 @@ def remove(bot: Any, key: str | None) -> str:
     if not key:
         return _status("Pick a document to remove first.", error=True)
     source, root = render.parse_document_key(key)
+    uploads_dir = bot.settings.uploads_dir
+    uploaded = is_uploads_root(root, uploads_dir) and is_upload(source, uploads_dir)
     try:
         chunks = bot.remove(source, root)
     except AssistantError as err:
         return _status(str(err), error=True)
-    uploads_dir = bot.settings.uploads_dir
-    deleted = is_uploads_root(root, uploads_dir) and delete_upload(source, uploads_dir)
+    # The core deletes an uploaded file with its document; delete it here too for assistants that do not.
+    deleted = uploaded and (delete_upload(source, uploads_dir) or not is_upload(source, uploads_dir))
     extra = " and its uploaded file was deleted" if deleted else ""
     return _status(f"Removed {source}: {chunks} chunks left the index{extra}.")

@@ -84,6 +84,14 @@ def delete_upload(source: str, uploads_dir: Path) -> bool:
     return False
 
 
+def is_upload(source: str, uploads_dir: Path) -> bool:
+    """True when `source` names a regular file directly in uploads_dir."""
+    try:
+        return _inside(uploads_dir, source).is_file()
+    except UploadError:
+        return False
+
+
 def is_uploads_root(root: str, uploads_dir: Path) -> bool:
     return Path(root).resolve() == uploads_dir.resolve()
 
@@ -91,6 +99,8 @@ def is_uploads_root(root: str, uploads_dir: Path) -> bool:
 def _inside(folder: Path, name: str) -> Path:
     """folder/name, refusing names that escape the folder or point at a symlink."""
     base = folder.resolve()
+    if "\x00" in name:  # os calls raise ValueError on NUL bytes
+        raise UploadError(f"{name!r} is not a plain file name")
     path = base / name
     if path.is_symlink() or path.resolve().parent != base:
         raise UploadError(f"{name!r} is not a plain file name")
