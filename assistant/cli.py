@@ -48,13 +48,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _bot(**overrides: Any) -> Any:
+    from pydantic import ValidationError
+
     from assistant.api import Assistant
     from assistant.settings import Settings
 
     try:
         settings = Settings(**overrides)
-    except Exception as err:  # pydantic ValidationError: show the first problem only
-        first = getattr(err, "errors", lambda: [{"loc": ["?"], "msg": str(err)}])()[0]
+    except ValidationError as err:  # show the first problem only, in one line
+        first = err.errors()[0]
         raise AssistantError(f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     return Assistant(settings)
 

@@ -27,7 +27,7 @@ from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 
 from assistant.errors import AssistantError, IngestLockedError
 from assistant.store import Root, Store, write_json_atomic
-from ingest.loaders import SUPPORTED_SUFFIXES, UnreadableFileError, load_file
+from ingest.loaders import UnreadableFileError, load_file
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
