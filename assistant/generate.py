@@ -83,7 +83,7 @@ def llm_error(err: Exception, model: str) -> LLMError:
     else:
         what = f"failed ({type(err).__name__})"
     return LLMError(
-        f"The LLM ({model}) {what} after retries; try again, or set ASSISTANT_LLM=none for offline answers."
+        f"The LLM ({model}) {what}; try again, or set ASSISTANT_LLM=none for offline answers."
     )
 
 

@@ -1,7 +1,9 @@
 """End to end in a real headless Chromium against the real Assistant on the bundled corpus.
 
 Asks a French question, checks the [n] badge and its source card, asks a follow-up, uploads a
-file and asks about it, and saves screenshots to $ASSISTANT_TEST_ARTIFACTS (default tests/artifacts/).
+file and asks about it, removes it again, re-ingests the bundled corpus; then, in LLM mode against
+the local OpenAI stub, watches an answer stream, a cut stream marked incomplete, and a recovery.
+Screenshots go to $ASSISTANT_TEST_ARTIFACTS (default tests/artifacts/).
 Needs Debian's chromium (/usr/bin/chromium) and the `playwright` Python package; no browser download.
 """
 
@@ -26,6 +28,7 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
 ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS") or REPO / "tests" / "artifacts")
 UPLOAD = """# Festival de Zorglub
 
@@ -136,6 +139,37 @@ def _scenario(page, tmp_path: Path) -> None:
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("#sources-panel img, #chatbot .message-content img").count() == 0
 
+    # Remove the upload: it leaves the documents table, and the question no longer finds it.
+    page.get_by_role("tab", name="Corpus").click()
+    page.click("#remove-pick input")
+    page.get_by_role("option", name=re.compile(r"^festival-zorglub\.md ")).click()
+    page.click("#remove")
+    page.wait_for_function(
+        "() => document.querySelector('#corpus-status').innerText.includes('Removed festival-zorglub.md')",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "() => !document.querySelector('#documents').innerText.includes('festival-zorglub.md')", timeout=30_000
+    )
+    assert "003_e7bc8926dfa3bc8c.txt" in page.locator("#documents").inner_text()  # the rest stays
+    page.get_by_role("tab", name="Chat").click()
+    gone = screenshot.ask(page, "Combien de visiteurs attire le festival de Zorglub ?")
+    assert gone.locator(".tag-abstain").count() == 1 and "4 200" not in gone.inner_text()
+    assert "festival-zorglub.md" not in gone.inner_text() + page.locator("#sources-panel").inner_text()
+
+    # Re-ingest the bundled corpus: a per-file report, nothing changed.
+    page.get_by_role("tab", name="Corpus").click()
+    page.click("#reingest")
+    page.wait_for_function(
+        "() => document.querySelector('#corpus-status').innerText.includes('5 unchanged')", timeout=60_000
+    )
+    assert "0 added, 0 changed, 0 removed, 5 unchanged, 0 failed" in page.locator("#corpus-status").inner_text()
+    report = page.locator("#report").inner_text()
+    for name in sorted(p.name for p in CORPUS.iterdir()):
+        assert name in report
+    assert report.count("unchanged") == 5 and "festival-zorglub.md" not in report
+    page.get_by_role("tab", name="Chat").click()
+
     # A new conversation clears the chat and the sources; an example question is one click away.
     page.click("#new-conversation")
     page.wait_for_function("() => !document.querySelector('#chatbot .bot-row')", timeout=10_000)
@@ -147,3 +181,94 @@ def _scenario(page, tmp_path: Path) -> None:
         timeout=60_000,
     )
     assert "19.3%" in screenshot.bot_messages(page).first.inner_text()
+
+
+def stub_responder(request: dict) -> str:
+    """The stub's default answer; the condense step of a follow-up gets the follow-up back unchanged."""
+    from tests.fakes.openai_stub import default_responder
+
+    last = request["messages"][-1]["content"]
+    if isinstance(last, str) and last.startswith("Rewrite the user's last message"):
+        return last.split("Last message: ", 1)[1].split("\nStandalone question:", 1)[0]
+    return default_responder(request)
+
+
+@pytest.fixture(scope="module")
+def stub():
+    from tests.fakes.openai_stub import OpenAIStub
+
+    with OpenAIStub(fault_paths=["/v1/chat/completions"], responder=stub_responder) as stub:
+        stub.stream_delay = 0.02
+        yield stub
+
+
+@pytest.fixture(scope="module")
+def llm_url(ingested_assistant, stub, tmp_path_factory):
+    bot = ingested_assistant.variant(
+        llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model", llm_api_key="sk-test",
+        llm_max_retries=0, llm_timeout=2,
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache-llm")))
+        demo = launch(bot, port=free_port(), block=False)
+        yield demo.local_url.rstrip("/")
+        demo.close()
+
+
+def test_llm_mode_streams_survives_a_cut_stream(browser, llm_url, stub):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = screenshot.open_ui(browser, llm_url + "/")
+    try:
+        _llm_scenario(page, stub)
+    except BaseException:
+        page.screenshot(path=str(ARTIFACTS / "ui-llm-failure.png"), full_page=True)
+        raise
+    finally:
+        stub.faults = []
+        page.close()
+
+
+def _llm_scenario(page, stub) -> None:
+    header = page.locator("#app-header").inner_text()
+    assert "stub-model" in header and "extractive" not in header
+
+    # The answer streams in word by word (a partial text with the cursor shows), then gets its badge and card.
+    before = screenshot.bot_messages(page).count()
+    page.fill("#question textarea", "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?")
+    page.click("#ask")
+    page.wait_for_function(
+        """([before]) => {
+            const m = document.querySelectorAll('#chatbot .bot-row .message-content')[before];
+            const t = m && m.querySelector('.typing');
+            return t && t.innerText.includes('▍') && m.innerText.replace('▍', '').trim().length > 0;
+        }""",
+        arg=[before], timeout=60_000,
+    )
+    page.wait_for_function(
+        "([n]) => !document.querySelectorAll('#chatbot .bot-row .message-content')[n].querySelector('.typing')",
+        arg=[before], timeout=60_000,
+    )
+    answer = screenshot.bot_messages(page).nth(before)
+    numbers = check_badges_match_cards(page, answer)
+    assert numbers == ["1"]  # the stub quotes the first sentence of passage 1
+    quoted = answer.inner_text().replace("[1]", "").strip()
+    assert quoted and quoted in " ".join(card(page, "1").locator(".src-text").inner_text().split())
+    assert not stub.faults and len(stub.chat_requests()) == 1
+
+    # The stream is cut midway: the partial answer stays, marked incomplete, with a readable error.
+    stub.faults = ["ok", "cut"]  # a follow-up: the condense step succeeds, the answer stream is cut
+    cut = screenshot.ask(page, "Et qui est son directeur exécutif ?", timeout_ms=60_000)
+    text = cut.inner_text()
+    assert cut.locator(".tag-error").inner_text() == "Incomplete"
+    assert "stub-model" in text and "Traceback" not in text and "sk-test" not in text
+    partial = text.split("Incomplete")[0].strip()
+    assert partial and len(partial.split()) <= 3  # the two words sent before the cut
+    assert "incomplete" in text.split("Incomplete", 1)[1].lower()  # the warning note
+    page.screenshot(path=str(ARTIFACTS / "ui-llm.png"), full_page=True)
+
+    # The app keeps working: the next question is answered normally.
+    again = screenshot.ask(page, "What share of Japan's audio music market revenues did streaming claim in 2019?",
+                           timeout_ms=60_000)
+    assert again.locator(".tag-error").count() == 0
+    check_badges_match_cards(page, again)
+    assert "RIAJ" in page.locator("#sources-panel").inner_text()
