@@ -73,8 +73,8 @@ class Bm25Index:
         from llama_index.retrievers.bm25 import BM25Retriever
 
         stamp = self.folder / "generation.json"
-        if not stamp.exists() or _read_generation(stamp) != generation:
-            return None
+        if not stamp.exists() or _read_stamp(stamp) != _stamp(generation):
+            return None  # built for another generation of the collection, or with another stemmer
         retriever = BM25Retriever.from_persist_dir(str(self.folder), show_progress=False)
         retriever.stemmer = stemmer()  # persisting forgets the stemmer: set it again
         return retriever
@@ -94,14 +94,19 @@ class Bm25Index:
         )
         self.folder.mkdir(parents=True, exist_ok=True)
         retriever.persist(str(self.folder))
-        write_json_atomic(self.folder / "generation.json", {"generation": generation})
+        write_json_atomic(self.folder / "generation.json", _stamp(generation))
         return retriever
 
 
-def _read_generation(path: Path) -> int:
+def _stamp(generation: int) -> dict[str, Any]:
+    """What a persisted BM25 index must match to be reused."""
+    return {"generation": generation, "stemmer": stemmer().name}
+
+
+def _read_stamp(path: Path) -> dict[str, Any]:
     import json
 
-    return int(json.loads(path.read_text(encoding="utf-8")).get("generation", -1))
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def chroma_cosine(similarity: float | None) -> float | None:

@@ -83,11 +83,11 @@ class Settings(BaseSettings):
         "hybrid", description="`hybrid` (dense + BM25, fused), `dense` only or `bm25` only."
     )
     top_k: int = Field(5, ge=1, le=20, description="Passages given to the answerer.")
-    candidates_k: int = Field(20, ge=1, le=200, description="Candidates each retriever (dense, BM25) returns before fusion.")
+    candidates_k: int = Field(10, ge=1, le=200, description="Candidates each retriever (dense, BM25) returns before fusion.")
     fusion: FusionMode = Field(
         "weighted", description="`weighted` (min-max normalised scores; measured best here) or `rrf` (reciprocal rank)."
     )
-    dense_weight: float = Field(0.3, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
+    dense_weight: float = Field(0.2, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
     abstain_threshold: float = Field(
         0.75, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
         "index): BM25 scores grow with the log of the corpus size (calibrated on eval/questions.yaml; 0 never abstains).",

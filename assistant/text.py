@@ -62,31 +62,35 @@ def guess_language(text: str) -> str:
 
 
 class Stemmer:
-    """Snowball stemming after accent folding, for BM25 and lexical overlap (bm25s calls `stemWord`).
+    """Snowball stemming for French and English, then accent folding (bm25s calls `stemWords`).
 
-    The corpus mixes French and English; the French stemmer is applied to every word (measured in
-    the eval: it beats English-only and no stemming on this corpus), then accents are folded so that
-    questions typed without accents still match.
+    The corpus and the questions mix both languages and a word's language is unknown, so each word
+    goes through the English stemmer, then the French one, then accent folding (questions typed
+    without accents still match). Measured with BM25 alone on the eval questions (evidence recall
+    at top 5): French only 0.792, English only 0.807, English then French 0.812.
     """
 
-    def __init__(self, language: str = "french") -> None:
+    name = "snowball-en+fr-folded"
+
+    def __init__(self) -> None:
         import Stemmer as PyStemmer
 
-        self.language = language
-        self._stemmer = PyStemmer.Stemmer(language)
+        self._en = PyStemmer.Stemmer("english")
+        self._fr = PyStemmer.Stemmer("french")
 
     def stemWord(self, word: str) -> str:  # noqa: N802 - the name bm25s looks for
-        return fold(self._stemmer.stemWord(word.lower()))
+        return fold(self._fr.stemWord(self._en.stemWord(word.lower())))
 
     def stemWords(self, words: list[str]) -> list[str]:  # noqa: N802 - bm25s.tokenize calls this one
-        return [fold(w) for w in self._stemmer.stemWords([w.lower() for w in words])]
+        english = self._en.stemWords([w.lower() for w in words])
+        return [fold(w) for w in self._fr.stemWords(english)]
 
     __call__ = stemWord
 
 
-@lru_cache(maxsize=4)
-def stemmer(language: str = "french") -> Stemmer:
-    return Stemmer(language)
+@lru_cache(maxsize=1)
+def stemmer() -> Stemmer:
+    return Stemmer()
 
 
 @lru_cache(maxsize=200_000)
