@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,9 +91,7 @@ class Assistant:
     def documents(self) -> list[DocumentInfo]:
         out = []
         for root in self._components.store.roots():
-            stats_path = root.state_dir / "stats.json"
-            stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
-            for info in stats.values():
+            for info in root.read_stats().values():
                 out.append(DocumentInfo(info["source"], root.path, info.get("titles", []), info.get("chunks", 0),
                                         info.get("tokens", 0), info.get("ingested_at", "")))
         return sorted(out, key=lambda d: (d.root, d.source))

@@ -16,7 +16,7 @@ from assistant.errors import AssistantError
 from assistant.providers import embedding_identity, make_embedding
 from assistant.retrieve import Bm25Index, HybridRetriever
 from assistant.settings import Settings
-from assistant.store import Root, Store, write_json_atomic
+from assistant.store import Root, Store
 from ingest.report import SyncReport
 
 
@@ -121,7 +121,7 @@ class Components:
         return holding[0]
 
     def remove(self, source: str, root: str | None) -> int:
-        from ingest.sync import Syncer, ingest_lock
+        from ingest.sync import ingest_lock
 
         with ingest_lock(self.settings.data_dir):
             found = self._find_root(source, root)
@@ -132,9 +132,9 @@ class Components:
             docstore.delete_document(doc_id, raise_error=False)
             docstore.delete_ref_doc(doc_id, raise_error=False)
             store.save_docstore(found)
-            stats = Syncer._stats(found)
+            stats = found.read_stats()
             stats.pop(doc_id, None)
-            write_json_atomic(found.state_dir / "stats.json", stats)
+            found.write_stats(stats)
             uploads = self.settings.uploads_dir.resolve()
             uploaded = uploads / source
             in_uploads = Path(found.path).resolve() == uploads and uploaded.resolve().parent == uploads

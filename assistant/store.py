@@ -53,6 +53,14 @@ class Root:
     def journal_path(self) -> Path:
         return self.state_dir / "sync-journal.json"
 
+    def read_stats(self) -> dict[str, Any]:
+        """Per-document listing (source, chunks, tokens, titles, ingested_at), keyed by doc id."""
+        path = self.state_dir / "stats.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def write_stats(self, stats: dict[str, Any]) -> None:
+        write_json_atomic(self.state_dir / "stats.json", stats)
+
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so a crash leaves either the old or the new file, never half of one."""

@@ -109,14 +109,14 @@ class Syncer:
             return
         touched = json.loads(root.journal_path.read_text(encoding="utf-8")).get("touched", [])
         docstore = self.store.docstore(root)
-        stats = self._stats(root)
+        stats = root.read_stats()
         for doc_id in touched:
             self.store.delete_document(doc_id)
             docstore.delete_document(doc_id, raise_error=False)
             docstore.delete_ref_doc(doc_id, raise_error=False)
             stats.pop(doc_id, None)
         self.store.save_docstore(root)
-        write_json_atomic(root.state_dir / "stats.json", stats)
+        root.write_stats(stats)
         root.journal_path.unlink()
         self.store.bump_generation()
 
@@ -172,7 +172,7 @@ class Syncer:
         self, root: Root, docs: list[Document], plan: dict[str, list[str]], report: SyncReport,
         *, delete_missing: bool, show_progress: bool,
     ) -> None:
-        stats = self._stats(root)
+        stats = root.read_stats()
         failed = {f.source for f in report.files if f.status == "failed"}
         for doc_id in plan["unchanged"]:
             source = doc_id.split(":", 1)[1]
@@ -208,7 +208,7 @@ class Syncer:
             report.files.append(FileReport(doc_id.split(":", 1)[1], "removed", info.get("chunks", 0), info.get("tokens", 0)))
         report.embedded_chunks = len(nodes)
         self.store.save_docstore(root)
-        write_json_atomic(root.state_dir / "stats.json", stats)
+        root.write_stats(stats)
         root.journal_path.unlink()
         self.store.bump_generation()
 
@@ -224,8 +224,3 @@ class Syncer:
         return SectionSplitter(
             chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap, model_path=path
         )
-
-    @staticmethod
-    def _stats(root: Root) -> dict[str, Any]:
-        path = root.state_dir / "stats.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
