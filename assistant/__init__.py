@@ -2,7 +2,7 @@
 
 from assistant.answer import Answer, Citation, Passage
 from assistant.api import AnswerStream, Assistant, DocumentInfo
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from core.errors import AssistantError
+from core.settings import Settings
 
 __all__ = ["Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "DocumentInfo", "Passage", "Settings"]

@@ -14,10 +14,10 @@ from typing import Any
 from assistant import extractive, generate
 from assistant.answer import Answer
 from assistant.citations import check_citations
-from assistant.errors import LLMError
+from core.errors import LLMError
 from assistant.retrieve import Hit
-from assistant.settings import Settings
-from assistant.text import guess_language
+from core.settings import Settings
+from core.text import guess_language
 
 Weights = Callable[[list[str]], dict[str, float]]
 

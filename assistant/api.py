@@ -22,11 +22,11 @@ from assistant.answer import Answer, Passage
 from assistant.answering import answer_pieces
 from assistant.chat import ChatSession
 from assistant.components import Components
-from assistant.errors import AssistantError, EmptyIndexError, InvalidQuestionError
-from assistant.providers import make_llm, prepare_offline_environment
+from core.errors import AssistantError, EmptyIndexError, InvalidQuestionError
+from core.providers import make_llm, prepare_offline_environment
 from assistant.retrieve import Hit
-from assistant.settings import Settings
-from assistant.text import guess_language
+from core.settings import Settings
+from core.text import guess_language
 from ingest.report import SyncReport
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from assistant import generate
 from assistant.answer import Answer
-from assistant.text import content_terms
+from core.text import content_terms
 
 if TYPE_CHECKING:
     from assistant.api import Assistant, AnswerStream

@@ -12,11 +12,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
-from assistant.providers import embedding_identity, make_embedding
-from assistant.retrieve import Bm25Index, HybridRetriever
-from assistant.settings import Settings
-from assistant.store import Root, Store
+from core.errors import AssistantError
+from core.providers import embedding_identity, make_embedding
+from assistant.retrieve import HybridRetriever
+from index.bm25 import Bm25Index
+from core.settings import Settings
+from index.store import Root, Store
 from ingest.report import SyncReport
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.text import content_terms, split_sentences
+from core.text import content_terms, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
 

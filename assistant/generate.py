@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from assistant.errors import LLMError
+from core.errors import LLMError
 from assistant.extractive import ABSTAIN
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}

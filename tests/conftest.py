@@ -86,7 +86,7 @@ def _no_settings_leak(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def make_settings(data_dir: Path, **overrides: object):
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     values = {"data_dir": data_dir, "corpus_dir": CORPUS, "llm": "none"}
     values.update(overrides)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from assistant.settings import Settings
+from core.settings import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.settings import Settings
+from core.settings import Settings
 from ui import chat, corpus, render, theme
 from ui.examples import EXAMPLES
 from ui.uploads import ALLOWED_SUFFIXES

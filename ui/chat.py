@@ -12,7 +12,7 @@ from typing import Any, Iterator, Mapping
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 from ui import render
 
 log = logging.getLogger(__name__)

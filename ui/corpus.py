@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 from ingest.report import SyncReport
 from ui import render
 from ui.uploads import UploadError, delete_upload, is_upload, is_uploads_root, save_upload

@@ -6,8 +6,8 @@ import pytest
 from transformers import AutoTokenizer
 
 from assistant.api import Assistant
-from assistant.errors import InvalidQuestionError
-from assistant.providers import local_model_path
+from core.errors import InvalidQuestionError
+from core.providers import local_model_path
 from ingest.clean import normalize
 
 pytestmark = pytest.mark.slow

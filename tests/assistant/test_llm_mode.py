@@ -8,7 +8,7 @@ import time
 import pytest
 
 from assistant.api import Assistant
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 from tests.fakes.openai_stub import OpenAIStub
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.api import Assistant
-from assistant.errors import IndexMismatchError
+from core.errors import IndexMismatchError
 from tests.conftest import make_settings
 from tests.fakes.openai_stub import OpenAIStub
 from tests.fakes.sample_docs import write_corpus

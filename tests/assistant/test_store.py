@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from llama_index.core.schema import TextNode
 
-from assistant.store import Store
+from index.store import Store
 from tests.conftest import make_settings
 
 

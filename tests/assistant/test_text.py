@@ -1,4 +1,4 @@
-from assistant.text import content_terms, fold, guess_language, split_sentences, stemmer
+from core.text import content_terms, fold, guess_language, split_sentences, stemmer
 
 
 def test_guess_language():

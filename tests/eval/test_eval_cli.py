@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import EmptyIndexError
+from core.errors import EmptyIndexError
 from eval.cli import main
 from eval.configs import build_configs, default_config_names
 from eval.dataset import load_questions

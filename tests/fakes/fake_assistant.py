@@ -24,8 +24,8 @@ from typing import Iterator
 
 from assistant.answer import Answer, Passage
 from assistant.api import DocumentInfo
-from assistant.errors import EmptyIndexError, InvalidQuestionError
-from assistant.settings import Settings
+from core.errors import EmptyIndexError, InvalidQuestionError
+from core.settings import Settings
 from ingest.report import FileReport, SyncReport
 
 SUFFIXES = {".txt", ".md", ".html", ".pdf"}

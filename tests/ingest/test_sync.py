@@ -9,7 +9,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.components import Components
-from assistant.errors import IndexMismatchError
+from core.errors import IndexMismatchError
 from tests.conftest import make_settings
 from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_C, write_corpus
 
@@ -130,7 +130,7 @@ def test_remove_document(bot: Assistant, tmp_path: Path):
 def test_index_built_with_another_model_asks_for_reingest(bot: Assistant, tmp_path: Path, embed_model):
     folder = write_corpus(tmp_path / "docs")
     bot.ingest(folder, show_progress=False)
-    from assistant.providers import local_model_path
+    from core.providers import local_model_path
 
     alias = tmp_path / "another-model"
     alias.symlink_to(local_model_path(bot.settings))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from assistant.errors import InvalidQuestionError
+from core.errors import InvalidQuestionError
 from ingest.loaders import UnreadableFileError, load_file
 from tests.reliability.relhelpers import make_bot, statuses, write_small_corpus
 

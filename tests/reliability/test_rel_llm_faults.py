@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import LLMError
+from core.errors import LLMError
 from tests.fakes.openai_stub import OpenAIStub, default_responder
 from tests.reliability.relhelpers import free_port
 

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.conftest import REPO
 from tests.fakes.openai_stub import OpenAIStub
 from tests.reliability.relhelpers import make_bot, write_small_corpus
@@ -617,7 +617,7 @@ def cli_env(monkeypatch, bot, stub, embed_model):
 
 
 def test_cli_output_never_shows_the_key(site, stub, embed_model, monkeypatch, capsys):
-    from assistant.cli import main
+    from cli.main import main
 
     cli_env(monkeypatch, site["bot"], stub, embed_model)
     stub.faults = []

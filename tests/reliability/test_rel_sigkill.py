@@ -1,4 +1,4 @@
-"""Real processes: `python -m assistant.cli ingest` killed with SIGKILL midway, and a second ingest
+"""Real processes: `python -m cli.main ingest` killed with SIGKILL midway, and a second ingest
 started while the first one runs.
 
 To kill at a known point, the child process gets a `sitecustomize` (fault injection, test only) that
@@ -73,12 +73,12 @@ def cli_env(tmp_path: Path, data_dir: Path, crash_point: str | None = None) -> d
 
 
 class PausedIngest:
-    """`python -m assistant.cli ingest FOLDER` in a child process, paused at `crash_point`."""
+    """`python -m cli.main ingest FOLDER` in a child process, paused at `crash_point`."""
 
     def __init__(self, tmp_path: Path, data_dir: Path, folder: Path, crash_point: str) -> None:
         self.stderr = b""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--quiet"],
+            [sys.executable, "-m", "cli.main", "ingest", str(folder), "--quiet"],
             env=cli_env(tmp_path, data_dir, crash_point), cwd=tmp_path,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
@@ -126,7 +126,7 @@ def test_second_ingest_is_refused_then_sigkill_while_embedding_leaves_nothing_br
         assert journals(data_dir), "the crash journal is written before anything is embedded"
         # A second writer on the same data dir gets one clear line and a non-zero exit, not corruption.
         second = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "ingest", str(folder), "--quiet"],
+            [sys.executable, "-m", "cli.main", "ingest", str(folder), "--quiet"],
             env=cli_env(tmp_path, data_dir), cwd=tmp_path, capture_output=True, text=True, timeout=120,
         )
         assert second.returncode == 1

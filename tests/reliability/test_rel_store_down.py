@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import StoreUnavailableError
+from core.errors import StoreUnavailableError
 from tests.reliability.relhelpers import ChromaServer, make_bot, write_small_corpus
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_server_down_when_the_assistant_starts_then_up(tmp_path: Path, embed_mod
 
 
 def test_cli_prints_one_line_when_the_server_is_down(tmp_path: Path, capsys, monkeypatch):
-    from assistant.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("ASSISTANT_CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("ASSISTANT_CHROMA_PORT", str(ChromaServer(tmp_path).port))  # nobody listens there

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.errors import AssistantError, IndexMismatchError
+from core.errors import AssistantError, IndexMismatchError
 from tests.reliability.relhelpers import (
     ARTICLE_A, index_facts, make_bot, statuses, write_small_corpus,
 )
@@ -75,7 +75,7 @@ def test_remove_document(bot: Assistant, tmp_path: Path):
 def test_index_identity_mismatch_asks_for_a_rebuild(bot: Assistant, tmp_path: Path, embed_model):
     folder = write_small_corpus(tmp_path / "docs")
     bot.ingest(folder, show_progress=False)
-    from assistant.providers import local_model_path
+    from core.providers import local_model_path
 
     alias = tmp_path / "another-model"
     alias.symlink_to(local_model_path(bot.settings))

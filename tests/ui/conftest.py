@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.fakes.fake_assistant import FakeAssistant
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

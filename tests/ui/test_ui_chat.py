@@ -7,7 +7,7 @@ import logging
 import gradio as gr
 import pytest
 
-from assistant.errors import LLMError, StoreUnavailableError
+from core.errors import LLMError, StoreUnavailableError
 from tests.fakes.fake_assistant import FailingAssistant, FakeAssistant
 from ui import chat, render
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import StoreUnavailableError
+from core.errors import StoreUnavailableError
 from tests.fakes.fake_assistant import FailingAssistant, FakeAssistant
 from ui import corpus, render
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +51,7 @@ def _bot(**overrides: Any) -> Any:
     from pydantic import ValidationError
 
     from assistant.api import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     try:
         settings = Settings(**overrides)

@@ -26,9 +26,9 @@ from llama_index.core.schema import TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from assistant.errors import IndexMismatchError, StoreUnavailableError
-from assistant.providers import make_chroma_client
-from assistant.settings import Settings
+from core.errors import IndexMismatchError, StoreUnavailableError
+from core.providers import make_chroma_client
+from core.settings import Settings
 
 SCHEMA_VERSION = 1
 _PAGE = 5000

@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import ConfigError, StoreUnavailableError
-from assistant.settings import Settings
+from core.errors import ConfigError, StoreUnavailableError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding

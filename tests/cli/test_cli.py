@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cli import main
+from cli.main import main
 
 pytestmark = pytest.mark.slow
 
