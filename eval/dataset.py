@@ -178,8 +178,8 @@ def select(
     split: str | None = None,
     limit: int | None = None,
 ) -> list[Question]:
-    """The subset asked for: by split, by id (unknown ids are an error), by language, then the first `limit`."""
-    chosen = [q for q in questions if split in (None, "both", q.split)]
+    """The subset asked for: by id (unknown ids are an error), by split, by language, then the first `limit`."""
+    chosen = list(questions)
     if ids:
         known = {q.id for q in chosen}
         unknown = [i for i in ids if i not in known]
@@ -187,6 +187,8 @@ def select(
             raise DatasetError(f"unknown question id(s): {', '.join(unknown)}")
         wanted = set(ids)
         chosen = [q for q in chosen if q.id in wanted]
+    if split not in (None, "both"):
+        chosen = [q for q in chosen if q.split == split]
     if lang:
         chosen = [q for q in chosen if q.lang == lang]
     if limit is not None:
