@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def subcommands() -> list[str]:
     """Every subcommand name, in the order `assistant --help` lists them."""
+    # argparse has no public accessor for its subparsers; the tests use this to cover every one.
     (action,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
     return list(action.choices)
 
@@ -162,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
         # The eval owns its parser (also `python -m eval`). argparse.REMAINDER cannot hand it a
-        # leading option such as `--help`, so everything after `eval` goes to it untouched.
+        # leading option such as `--help` or `--configs` (both failed before), so everything after
+        # `eval` goes to it untouched.
         from eval.cli import main as eval_main
 
         return eval_main(argv[1:])
