@@ -120,7 +120,8 @@ class Components:
             store.reopen()  # creates the collections if they were deleted elsewhere
         store.check_identity(max_age=0)  # fresh: also proves the store is reachable before writing
         report = Syncer(store, lambda: self.embed_model, self.settings).sync(path, show_progress=show_progress)
-        self.bm25.refresh()
+        if report.changed_anything or self.bm25.loaded:
+            self.bm25.refresh()  # now, so the first question after a change is not slowed down
         return report
 
     def find(self, source: str, root: str | None) -> list[str]:

@@ -40,6 +40,10 @@ class Bm25Index:
         self._build_lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._current is not None
+
     # --- questions ---------------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
