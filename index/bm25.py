@@ -138,18 +138,21 @@ class Bm25Index:
             record_id = wanted.get(document_of(node.node_id))
             if record_id is not None and record_id.endswith("@" + str(node.metadata.get("doc_hash", ""))):
                 by_record[record_id].append(node)
+        for chunk_nodes in by_record.values():
+            chunk_nodes.sort(key=lambda n: n.node_id)
+        ordered = [n for chunk_nodes in by_record.values() for n in chunk_nodes]
+        terms = iter(tokenize([n.get_content(metadata_mode=MetadataMode.EMBED) for n in ordered]))  # one batch
         segments = []
         for record_id, chunk_nodes in by_record.items():
-            chunk_nodes.sort(key=lambda n: n.node_id)
-            terms = tokenize([n.get_content(metadata_mode=MetadataMode.EMBED) for n in chunk_nodes])
             entries = [node_to_metadata_dict(n) | {"node_id": n.node_id} for n in chunk_nodes]
-            segments.append(Segment(record_id, entries, [dict(t) for t in terms]))
+            segments.append(Segment(record_id, entries, [dict(next(terms)) for _ in chunk_nodes]))
         return segments
 
     def _save(self, state: IndexState, segment: Segment) -> None:
         data = {"record_id": segment.record_id, "entries": segment.entries, "terms": segment.terms}
         try:
-            write_json_atomic(self._path(state, segment.record_id), data)
+            # No fsync: a cache file torn by a crash reads as corrupt and is fetched from Chroma again.
+            write_json_atomic(self._path(state, segment.record_id), data, durable=False)
         except LocalDiskError as err:  # the cache is optional: answer from memory, say why once
             log.warning("%s", err)
 

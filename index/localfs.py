@@ -46,24 +46,28 @@ def _free_mb(folder: Path) -> int:
         return 0
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write so that a crash leaves the old file or the new one, never half of one (fsync + rename)."""
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write so that a crash leaves the old file or the new one, never half of one (fsync + rename).
+
+    `durable=False` skips the fsyncs: for cache files that are re-read from Chroma when torn."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        if durable:
+            _fsync_dir(path.parent)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise disk_error(path, err) from None
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    write_bytes_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
+    write_bytes_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), durable=durable)
 
 
 def read_json(path: Path) -> Any | None:
