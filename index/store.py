@@ -267,6 +267,11 @@ class Store:
 
     # --- writes ------------------------------------------------------------------------------------
 
+    def write_chunks(self, nodes: list[Any]) -> None:
+        """Upsert embedded chunks (batched); failures (disk full, server gone) become one line."""
+        self._guard(lambda: self.vector_store.add(nodes))
+        self.invalidate()
+
     def add_records(self, records: list[DocRecord], texts: list[str]) -> None:
         for begin in range(0, len(records), 1000):
             part = records[begin:begin + 1000]

@@ -243,7 +243,7 @@ class Syncer:
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
         nodes = pipeline.run(documents=docs, show_progress=show_progress)
         kill_point("sync:embedded")
-        self.store.vector_store.add(nodes)
+        self.store.write_chunks(nodes)
         kill_point("sync:chunks-written")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         by_doc: dict[str, list[Any]] = {}
