@@ -34,6 +34,7 @@ class DocRecord:
     titles: list[str] = field(default_factory=list)
     ingested_at: str = ""
     format: str = ""
+    file_hash: str = ""  # hash of the file's bytes: equal (and all chunks present) = unchanged, not even decoded
 
     @property
     def record_id(self) -> str:
@@ -44,7 +45,7 @@ class DocRecord:
             "document_id": self.document_id, "root": self.root, "root_path": self.root_path, "source": self.source,
             "hash": self.hash, "chunks": self.chunks, "tokens": self.tokens,
             "titles": json.dumps(self.titles, ensure_ascii=False), "ingested_at": self.ingested_at,
-            "format": self.format,
+            "format": self.format, "file_hash": self.file_hash,
         }
 
     @classmethod
@@ -54,6 +55,7 @@ class DocRecord:
             source=str(meta["source"]), hash=str(meta["hash"]), chunks=int(meta.get("chunks", 0)),
             tokens=int(meta.get("tokens", 0)), titles=list(json.loads(meta.get("titles") or "[]")),
             ingested_at=str(meta.get("ingested_at", "")), format=str(meta.get("format", "")),
+            file_hash=str(meta.get("file_hash", "")),
         )
 
 

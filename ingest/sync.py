@@ -128,6 +128,7 @@ class Syncer:
         self.store = store
         self._embed_model = embed_model
         self.settings = settings
+        self._file_hashes: dict[str, str] = {}
 
     def sync(self, path: Path, *, show_progress: bool = True) -> SyncReport:
         if not path.exists():
@@ -138,9 +139,12 @@ class Syncer:
         with ingest_lock(self.settings.data_dir):
             report = SyncReport(root=root.path)
             records = {r.document_id: r for r in self.store.list_records(where={"root": root.key})}
-            docs, kept = self._load(root, [path] if single_file else list(scan(path)), records, report)
             chunks = self.store.chunk_ids(where={"root": root.key})
-            plan = self._plan(docs, kept, records, chunks, delete_missing=not single_file)
+            present = Counter(document_of(c) for c in chunks)
+            complete = {d: r for d, r in records.items() if present.get(d, 0) == r.chunks}
+            docs, kept, same = self._load(root, [path] if single_file else list(scan(path)), records, complete, report)
+            plan = self._plan(docs, kept | same, records, present, chunks, delete_missing=not single_file)
+            plan.unchanged.extend(sorted(same))
             kill_point("sync:planned")
             self._write(root, docs, records, plan, report, show_progress=show_progress)
         report.total_chunks = self.store.count()
@@ -154,14 +158,22 @@ class Syncer:
         key = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n{text}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
+    def _file_hash(self, data: bytes) -> str:
+        settings = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n".encode()
+        return hashlib.sha256(settings + data).hexdigest()[:24]
+
     def _load(
-        self, root: Root, files: list[Path], records: dict[str, DocRecord], report: SyncReport,
-    ) -> tuple[dict[str, Document], set[str]]:
-        """Documents by id, and the ids of files that failed to load (their stored version is kept)."""
+        self, root: Root, files: list[Path], records: dict[str, DocRecord], complete: dict[str, DocRecord],
+        report: SyncReport,
+    ) -> tuple[dict[str, Document], set[str], set[str]]:
+        """Documents by id; ids of files that failed to load (their stored version is kept); ids of
+        files whose bytes match their complete record (unchanged: not even decoded)."""
         max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
         base = Path(root.path)
         docs: dict[str, Document] = {}
         kept: set[str] = set()
+        same: set[str] = set()
+        file_hashes: dict[str, str] = {}
         for file in files:
             source = file.resolve().relative_to(base).as_posix() if file.resolve().is_relative_to(base) else None
             if file.is_symlink() and (source is None or file.is_dir()):
@@ -171,6 +183,10 @@ class Syncer:
                 continue
             source = source or file.name
             doc_id = _doc_id(root, source)
+            file_hash = self._read_hash(file) if doc_id in complete else ""
+            if file_hash and file_hash == complete[doc_id].file_hash:
+                same.add(doc_id)
+                continue
             try:
                 loaded = load_file(file, max_bytes=max_bytes)
             except UnreadableFileError as err:
@@ -184,14 +200,21 @@ class Syncer:
                 metadata={"source": source, "format": loaded.format, "root": root.key, "doc_hash": self._hash(loaded.text)},
                 excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["format", "root", "doc_hash"],
             )
-        return docs, kept
+            file_hashes[doc_id] = file_hash or self._read_hash(file)
+        self._file_hashes = file_hashes
+        return docs, kept, same
+
+    def _read_hash(self, file: Path) -> str:
+        try:
+            return self._file_hash(file.read_bytes()) if file.is_file() else ""
+        except OSError:
+            return ""
 
     def _plan(
-        self, docs: dict[str, Document], kept: set[str], records: dict[str, DocRecord], chunks: list[str],
-        *, delete_missing: bool,
+        self, docs: dict[str, Document], kept: set[str], records: dict[str, DocRecord], present: Counter[str],
+        chunks: list[str], *, delete_missing: bool,
     ) -> Plan:
         plan = Plan()
-        present = Counter(document_of(c) for c in chunks)
         for doc_id, doc in docs.items():
             record = records.get(doc_id)
             if record is None:
@@ -258,6 +281,7 @@ class Syncer:
                 tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in chunk_nodes),
                 titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in chunk_nodes)),
                 ingested_at=now, format=str(doc.metadata.get("format", "")),
+                file_hash=self._file_hashes.get(doc.doc_id, ""),
             ))
         self.store.add_records(new_records, [d.text for d in docs])
         kill_point("sync:records-written")
