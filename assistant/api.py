@@ -27,6 +27,7 @@ from core.providers import make_llm, prepare_offline_environment
 from assistant.retrieve import Hit
 from core.settings import Settings
 from core.text import guess_language
+from index.store import IndexChangedError
 from ingest.report import SyncReport
 
 
@@ -89,16 +90,25 @@ class Assistant:
         return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild)
 
     def documents(self) -> list[DocumentInfo]:
-        out = []
-        for root in self._components.store.roots():
-            for info in root.read_stats().values():
-                out.append(DocumentInfo(info["source"], root.path, info.get("titles", []), info.get("chunks", 0),
-                                        info.get("tokens", 0), info.get("ingested_at", "")))
+        """Every ingested document, as the index (Chroma) records it: the same list on every machine."""
+        out = [DocumentInfo(r.source, r.root_path, r.titles, r.chunks, r.tokens, r.ingested_at)
+               for r in self._components.records()]
         return sorted(out, key=lambda d: (d.root, d.source))
 
     def remove(self, source: str, root: str | None = None) -> int:
-        """Remove one document from the index (Chroma, BM25, docstore); returns the chunks removed."""
+        """Remove one document from the index (Chroma records + chunks, BM25); returns the chunks removed.
+
+        A file still in its folder comes back at the next sync of that folder (see `comes_back`)."""
         return self._components.remove(source, root)
+
+    @staticmethod
+    def comes_back(source: str, root: str) -> str:
+        """A note for a removal whose file is still in its folder ("" when the file is gone)."""
+        path = Path(root) / source
+        if not root or not path.is_file():
+            return ""
+        return (f"{source} is still in {root}: the next sync of that folder brings it back; "
+                "delete the file from the folder to drop it for good.")
 
     def source_text(self, source: str, root: str | None = None) -> str:
         return self._components.source_text(source, root)
@@ -159,8 +169,10 @@ class Assistant:
         return cleaned
 
     def _search(self, query: str, top_k: int | None) -> list[Hit]:
-        retriever = self._components.retriever(self.settings)
-        hits = retriever.search(query, top_k or self.settings.top_k)
+        try:
+            hits = self._components.retriever(self.settings).search(query, top_k or self.settings.top_k)
+        except IndexChangedError:  # rebuilt elsewhere between two calls: reopen and ask once more
+            hits = self._components.retriever(self.settings).search(query, top_k or self.settings.top_k)
         if not hits and self._components.store.count() == 0:
             raise EmptyIndexError()
         return hits

@@ -2,7 +2,9 @@
 
 Variants of an assistant (other retrieval mode, other LLM) share one Components object, so the
 model is loaded once and the store is opened once. A store that cannot be reached is retried on
-the next call, so a UI recovers when a Chroma server comes back.
+the next call, so a UI recovers when a Chroma server comes back. Everything read from the index is
+keyed by its state (Store.state: collection ids + content fingerprint), so a long-lived process
+follows syncs, removals and rebuilds made by other processes or machines within about a second.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from core.errors import AssistantError
+from core.errors import AssistantError, EmptyIndexError
 from core.providers import embedding_identity, make_embedding
+from core.settings import Settings
 from assistant.retrieve import HybridRetriever
 from index.bm25 import Bm25Index
-from core.settings import Settings
-from index.store import Root, Store
+from index.killpoint import kill_point
+from index.records import DocRecord, document_of
+from index.store import Store
 from ingest.report import SyncReport
 
 
@@ -29,7 +33,8 @@ class Components:
         self._embed: Any = embed_model
         self._store: Store | None = None
         self._bm25: Bm25Index | None = None
-        self._dense: Any = None
+        self._dense: tuple[Any, Any] | None = None  # (collection object it reads, index)
+        self._records: tuple[str, list[DocRecord]] | None = None
 
     @property
     def embed_model(self) -> Any:
@@ -52,49 +57,55 @@ class Components:
                 self._bm25 = Bm25Index(self.store, self.settings.state_dir / "bm25")
             return self._bm25
 
+    # --- reads -----------------------------------------------------------------------------------
+
     def retriever(self, settings: Settings) -> HybridRetriever:
         """A retriever for `settings` (a variant may use another mode or fusion)."""
         store = self.store
+        state = store.state()
+        if not state.exists:
+            raise EmptyIndexError("The index does not exist (deleted or never built): run `assistant ingest PATH`.")
         store.check_identity()
         with self._lock:
-            if self._dense is None:
+            if self._dense is None or self._dense[0] is not store.collection:
                 from llama_index.core import VectorStoreIndex
 
-                self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
+                index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
+                self._dense = (store.collection, index)
+            dense_index = self._dense[1]
         # A dense retriever per call: HybridRetriever sets its top-k, which must not leak across threads.
-        dense = self._dense.as_retriever(similarity_top_k=settings.candidates_k)
+        dense = dense_index.as_retriever(similarity_top_k=settings.candidates_k)
         return HybridRetriever(
             dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
+            live=state.documents, guard=store._guard,
         )
 
     def bm25_top_score(self, query: str) -> float:
         """The best BM25 score of `query` over the corpus (0.0 when nothing matches)."""
-        retriever = self.bm25.retriever(1)
-        if retriever is None:
-            return 0.0
-        return max((n.score or 0.0 for n in retriever.retrieve(query)), default=0.0)
+        return max((n.score or 0.0 for n in self.bm25.search(query, 1)), default=0.0)
 
     def abstain_threshold(self, ratio: float) -> float:
         """The BM25 score below which to abstain: `ratio` × ln(1 + chunks in the BM25 index)."""
-        retriever = self.bm25.retriever(1)
-        n_docs = float(retriever.bm25.scores.get("num_docs", 0)) if retriever is not None else 0.0
-        return ratio * math.log1p(n_docs)
+        return ratio * math.log1p(self.bm25.snapshot().n_docs)
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of stemmed terms from the BM25 index (1.0 when unknown or when BM25 is empty)."""
-        retriever = self.bm25.retriever(1)
-        if retriever is None:
+        snap = self.bm25.snapshot()
+        if not snap.n_docs:
             return {t: 1.0 for t in terms}
-        bm25 = retriever.bm25
-        n_docs = float(bm25.scores.get("num_docs", 1))
-        indptr = bm25.scores["indptr"]
-        out = {}
-        for term in terms:
-            idx = bm25.vocab_dict.get(term)
-            df = float(indptr[idx + 1] - indptr[idx]) if idx is not None else 0.0
-            out[term] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        return out
+        return {t: snap.idf(t) for t in terms}
+
+    def records(self) -> list[DocRecord]:
+        """Every document's bookkeeping record, cached per index state."""
+        store = self.store
+        state = store.state()
+        cached = self._records
+        if cached is not None and cached[0] == state.key:
+            return cached[1]
+        records = store.list_records() if state.exists else []
+        self._records = (state.key, records)
+        return records
 
     # --- writes ----------------------------------------------------------------------------------
 
@@ -105,47 +116,53 @@ class Components:
         if rebuild:
             with ingest_lock(self.settings.data_dir):
                 store.reset()
+        else:
+            store.reopen()  # creates the collections if they were deleted elsewhere
         store.check_identity(max_age=0)  # fresh: also proves the store is reachable before writing
         report = Syncer(store, lambda: self.embed_model, self.settings).sync(path, show_progress=show_progress)
-        if report.changed_anything:
-            self.bm25.refresh()
+        if report.changed_anything or self.bm25.loaded:
+            self.bm25.refresh()  # now, so the first question after a change is not slowed down
         return report
 
-    def _find_root(self, source: str, root: str | None) -> Root:
+    def find(self, source: str, root: str | None) -> list[str]:
+        """Ids of the documents named `source` (in folder `root`), from records or leftover chunks."""
         store = self.store
-        candidates = [r for r in store.roots() if root is None or r.path == str(Path(root).resolve())]
-        holding = [r for r in candidates if store.docstore(r).get_document_hash(f"{r.key}:{source}") is not None]
-        if not holding:
+        wanted = str(Path(root).resolve()) if root else None
+        found = {r.document_id for r in store.list_records(where={"source": source})
+                 if wanted is None or r.root_path == wanted}
+        if not found:
+            found = {document_of(c) for c in store.chunk_ids(where={"source": source})}
+            if wanted is not None:
+                found = {d for d in found if d.split(":", 1)[0] == store.root_for(Path(wanted)).key}
+        if not found:
             raise AssistantError(f"No ingested document named {source!r}; see `assistant documents`.")
-        if len(holding) > 1:
+        if len(found) > 1:
             raise AssistantError(f"{source!r} was ingested from several folders; say which with root=.")
-        return holding[0]
+        return sorted(found)
 
     def remove(self, source: str, root: str | None) -> int:
+        """Record first, then chunks (a crash in between leaves chunks that search ignores and the
+        next sync or removal deletes)."""
         from ingest.sync import ingest_lock
 
+        store = self.store
         with ingest_lock(self.settings.data_dir):
-            found = self._find_root(source, root)
-            store = self.store
-            doc_id = f"{found.key}:{source}"
-            removed = store.delete_document(doc_id)
-            docstore = store.docstore(found)
-            docstore.delete_document(doc_id, raise_error=False)
-            docstore.delete_ref_doc(doc_id, raise_error=False)
-            store.save_docstore(found)
-            stats = found.read_stats()
-            stats.pop(doc_id, None)
-            found.write_stats(stats)
+            (doc_id,) = self.find(source, root)
+            records = store.list_records(where={"document_id": doc_id})
+            store.delete_records(r.record_id for r in records)
+            kill_point("remove:record-deleted")
+            removed = store.delete_chunks(store.chunk_ids(where={"document_id": doc_id}))
+            kill_point("remove:chunks-deleted")
             uploads = self.settings.uploads_dir.resolve()
             uploaded = uploads / source
-            in_uploads = Path(found.path).resolve() == uploads and uploaded.resolve().parent == uploads
-            if in_uploads and uploaded.is_file() and not uploaded.is_symlink():
+            folder = records[0].root_path if records else ""
+            in_uploads = Path(folder).resolve() == uploads and uploaded.resolve().parent == uploads
+            if folder and in_uploads and uploaded.is_file() and not uploaded.is_symlink():
                 uploaded.unlink()  # an upload removed from the index is removed from disk too
-            store.bump_generation()
         self.bm25.refresh()
         return removed
 
     def source_text(self, source: str, root: str | None) -> str:
-        found = self._find_root(source, root)
-        doc = self.store.docstore(found).get_document(f"{found.key}:{source}", raise_error=False)
-        return doc.text if doc is not None else ""
+        (doc_id,) = self.find(source, root)
+        records = self.store.list_records(where={"document_id": doc_id})
+        return self.store.record_text(records[0]) if records else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -18,6 +18,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from core.errors import StoreUnavailableError
 from index.bm25 import Bm25Index
+from index.records import document_of
 
 RRF_K = 60.0
 
@@ -45,7 +46,11 @@ class HybridRetriever(BaseRetriever):
     def __init__(
         self, dense: BaseRetriever, bm25: Bm25Index, *, mode: str = "hybrid", fusion: str = "rrf",
         dense_weight: float = 0.5, candidates_k: int = 20, top_k: int = 5,
+        live: frozenset[str] | None = None, guard: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> None:
+        """`live`: ids of the documents in the index now (hits on others, e.g. chunks of a document
+        removed since the BM25 snapshot was built, are dropped); `guard` turns store errors into
+        one-line messages."""
         super().__init__()
         self.dense = dense
         self.bm25 = bm25
@@ -54,18 +59,25 @@ class HybridRetriever(BaseRetriever):
         self.dense_weight = dense_weight
         self.candidates_k = candidates_k
         self.top_k = top_k
+        self.live = live
+        self.guard = guard or (lambda call: call())
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         k = top_k or self.top_k
         try:
-            dense_hits = self._dense(query) if self.mode in ("hybrid", "dense") else []
+            dense_hits = self.guard(lambda: self._dense(query)) if self.mode in ("hybrid", "dense") else []
         except (httpx.TransportError, ConnectionError) as err:  # a Chroma server that went away
             raise StoreUnavailableError(
                 f"The Chroma store is unreachable ({type(err).__name__}). Check the server, then retry."
             ) from None
         bm25_hits = self._bm25(query) if self.mode in ("hybrid", "bm25") else []
-        fused = self._fuse(dense_hits, bm25_hits)
+        fused = self._fuse(self._live(dense_hits), self._live(bm25_hits))
         return fused[:k]
+
+    def _live(self, hits: list[NodeWithScore]) -> list[NodeWithScore]:
+        if self.live is None:
+            return hits
+        return [h for h in hits if document_of(h.node.node_id) in self.live and h.node.get_content().strip()]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=h.node, score=h.score) for h in self.search(query_bundle.query_str)]
@@ -75,11 +87,7 @@ class HybridRetriever(BaseRetriever):
         return self.dense.retrieve(query)
 
     def _bm25(self, query: str) -> list[NodeWithScore]:
-        retriever = self.bm25.retriever(self.candidates_k)
-        if retriever is None:
-            return []
-        # BM25 pads results to top_k with score-0 hits: drop them, or they earn fusion credit.
-        return [n for n in retriever.retrieve(query) if (n.score or 0.0) > 0.0]
+        return self.bm25.search(query, self.candidates_k)  # positive scores only
 
     def _fuse(self, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[Hit]:
         hits: dict[str, Hit] = {}

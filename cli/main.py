@@ -154,7 +154,11 @@ def run(args: argparse.Namespace) -> int:
             print("Nothing ingested yet: run `assistant ingest corpus/`.")
         return 0
     if args.command == "remove":
+        roots = [d.root for d in bot.documents() if d.source == args.source]
         print(f"Removed {bot.remove(args.source)} chunks of {args.source}.")
+        note = bot.comes_back(args.source, roots[0]) if len(roots) == 1 else ""
+        if note:
+            print(note)
         return 0
     return 2
 

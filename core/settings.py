@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # --- Where things live -------------------------------------------------------------------
     data_dir: Path = Field(
         Path("data"),
-        description="Folder for the embedded Chroma store, the docstore, the BM25 index and uploads.",
+        description="Folder for the embedded Chroma store, uploads and local caches (BM25), rebuilt from Chroma when lost.",
     )
     corpus_dir: Path = Field(
         Path("corpus"),
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         None, description="Chroma server host. When set, use that server instead of the embedded store."
     )
     chroma_port: int = Field(8000, description="Chroma server port (with ASSISTANT_CHROMA_HOST).")
-    collection: str = Field("corpus", description="Chroma collection name.")
+    collection: str = Field("corpus", description="Chroma collection name (its bookkeeping records go in `<name>.documents`).")
 
     # --- Embeddings --------------------------------------------------------------------------
     embedding: EmbeddingChoice = Field(

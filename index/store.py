@@ -1,145 +1,178 @@
-"""The store: one Chroma collection (vectors, chunk text, metadata) plus local state beside it.
+"""The store: two Chroma collections, the single source of truth for the index.
 
-Chroma is the source of truth for chunks. Beside it, under `<data_dir>/state/`:
-- one LlamaIndex docstore per ingested folder ("root"), holding each document's hash and text, which
-  drives sync (unchanged files cost nothing) and lets a citation show its passage in context;
-- the BM25 index, derived from Chroma and stamped with the collection's generation, rebuilt when stale.
+- `<collection>`: the chunks (vectors, text, metadata); chunk ids are `<document id>::<n>`.
+- `<collection>.documents`: one bookkeeping record per document (see index/records.py).
 
-The collection's metadata records the embedding model and schema that built it, and a generation
-counter bumped by every sync that changes anything.
+Nothing under the data dir is needed to plan a sync or list documents: any machine pointed at the
+same Chroma computes the same plan. The chunk collection's metadata records the embedding model and
+schema that built it. The index *version* is derived from content (both collection ids and the hash
+of the sorted record ids), so concurrent writers can never lose a version bump and every cache
+(BM25, document list, dense retriever) keys on it. A long-lived process re-reads it at most every
+STATE_TTL seconds and reopens collections that were rebuilt or deleted elsewhere.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
+import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from llama_index.core.schema import TextNode
-from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from core.errors import IndexMismatchError, StoreUnavailableError
+from core.errors import EmptyIndexError, IndexMismatchError, StoreUnavailableError
 from core.providers import make_chroma_client
 from core.settings import Settings
+from index.localfs import LocalDiskError
+from index.records import RECORD_VECTOR, DocRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
-# Collection metadata (identity, generation) is re-read at most this often: a sync in another
-# process or on another machine is noticed within this many seconds.
-METADATA_TTL = 1.0
+STATE_TTL = 1.0  # seconds: a change made elsewhere is noticed within this delay
+T = TypeVar("T")
+
+
+class IndexChangedError(EmptyIndexError):
+    """A collection was deleted or rebuilt by another process while this one was using it."""
 
 
 @dataclass(frozen=True)
 class Root:
-    """An ingested folder and where its docstore lives."""
+    """An ingested folder. Its identity is its absolute path (see README: "the same folder")."""
 
-    path: str  # absolute path of the folder (or of the single file) that was ingested
-    key: str  # short stable id derived from the path
-    state_dir: Path
+    path: str
+    key: str
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the index holds right now; `key` changes whenever its content does."""
+
+    chunks_id: str
+    records_id: str
+    fingerprint: str
+    live: frozenset[str]  # record ids
+    exists: bool = True
 
     @property
-    def docstore_path(self) -> Path:
-        return self.state_dir / "docstore.json"
+    def key(self) -> str:
+        return f"{self.chunks_id}/{self.records_id}/{self.fingerprint}"
 
     @property
-    def journal_path(self) -> Path:
-        return self.state_dir / "sync-journal.json"
-
-    def read_stats(self) -> dict[str, Any]:
-        """Per-document listing (source, chunks, tokens, titles, ingested_at), keyed by doc id."""
-        path = self.state_dir / "stats.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-    def write_stats(self, stats: dict[str, Any]) -> None:
-        write_json_atomic(self.state_dir / "stats.json", stats)
+    def documents(self) -> frozenset[str]:
+        return frozenset(r.rsplit("@", 1)[0] for r in self.live)
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so a crash leaves either the old or the new file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+def root_key(path: str) -> str:
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=1)
-def _batched_chroma_class() -> type:
+def _upserting_chroma_class() -> type:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    class BatchedChromaVectorStore(ChromaVectorStore):
-        """ChromaVectorStore sending at most `max_batch` chunks per Chroma call."""
+    class UpsertingChromaVectorStore(ChromaVectorStore):
+        """ChromaVectorStore writing with upsert (re-running a write never duplicates) in batches
+        Chroma accepts (ChromaVectorStore.add sends up to 41,665 per call; embedded Chroma takes 5,461)."""
 
         max_batch: int = 5000
 
         def add(self, nodes: list[Any], **kwargs: Any) -> list[str]:
-            ids: list[str] = []
-            for begin in range(0, len(nodes), self.max_batch):
-                ids.extend(super().add(nodes[begin:begin + self.max_batch], **kwargs))
-            return ids
+            collection = self._collection
+            collection_add = collection.add
+            collection.add = collection.upsert  # the parent's row building is reused as is
+            try:
+                ids: list[str] = []
+                for begin in range(0, len(nodes), self.max_batch):
+                    ids.extend(super().add(nodes[begin:begin + self.max_batch], **kwargs))
+                return ids
+            finally:
+                collection.add = collection_add
 
-    return BatchedChromaVectorStore
+    return UpsertingChromaVectorStore
 
 
 class Store:
-    """Chroma collection + per-root docstores + identity checks."""
+    """Both collections, with change detection and one-line errors for every Chroma failure."""
 
     def __init__(self, settings: Settings, embedding_id: str) -> None:
         self.settings = settings
         self.embedding_id = embedding_id
         self.state_dir = settings.state_dir
-        self.client = make_chroma_client(settings)
+        self.client = self._guard(lambda: make_chroma_client(settings))
         self._lock = threading.RLock()
-        self._metadata: tuple[float, dict[str, Any]] | None = None
-        self.collection = self._open_collection()
-        self._docstores: dict[str, SimpleDocumentStore] = {}
+        self._state: tuple[float, IndexState] | None = None
+        self.collection, self.records = self._open(create=True)
 
-    # --- collection ----------------------------------------------------------------------------
+    # --- collections -------------------------------------------------------------------------------
 
-    def _open_collection(self) -> Any:
+    @property
+    def records_name(self) -> str:
+        return f"{self.settings.collection}.documents"
+
+    def _open(self, *, create: bool) -> tuple[Any, Any]:
+        def run() -> tuple[Any, Any]:
+            if create:
+                chunks = self.client.get_or_create_collection(
+                    self.settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedding": self.embedding_id, "schema": SCHEMA_VERSION},
+                )
+                records = self.client.get_or_create_collection(self.records_name, embedding_function=None)
+                return chunks, records
+            return (self.client.get_collection(self.settings.collection, embedding_function=None),
+                    self.client.get_collection(self.records_name, embedding_function=None))
+        return self._guard(run)
+
+    def _guard(self, call: Callable[[], T]) -> T:
+        """Run a Chroma call; any failure becomes a one-line AssistantError."""
         try:
-            return self.client.get_or_create_collection(
-                self.settings.collection,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding": self.embedding_id, "schema": SCHEMA_VERSION, "generation": 0},
+            return call()
+        except (StoreUnavailableError, EmptyIndexError, IndexMismatchError, LocalDiskError):
+            raise
+        except Exception as err:  # chromadb raises many unrelated types; none may reach a user raw
+            raise self._translate(err) from None
+
+    def _translate(self, err: Exception) -> Exception:
+        text = str(err)
+        name = type(err).__name__
+        if "disk is full" in text or "No space left" in text:
+            where = f"the Chroma server's disk ({self.settings.chroma_host})" if self.settings.chroma_host \
+                else f"the disk holding {self.settings.chroma_path}"
+            return LocalDiskError(f"Chroma ran out of space on {where}: free some space there, then retry.")
+        if name in ("NotFoundError", "InvalidCollectionException") or re.search(r"does not exist", text):
+            self._state = None
+            return IndexChangedError(
+                "The index collection was deleted or rebuilt meanwhile: retry, or run `assistant ingest PATH` to fill it."
             )
-        except Exception as err:
-            raise StoreUnavailableError(f"Cannot open the Chroma collection ({type(err).__name__}: {err}).") from None
+        return StoreUnavailableError(
+            f"The Chroma store is unreachable or failed ({name}). Check the server or ASSISTANT_DATA_DIR, then retry."
+        )
+
+    def reopen(self) -> None:
+        """Open the collections again (after a rebuild elsewhere); create them when they are gone."""
+        with self._lock:
+            self.collection, self.records = self._open(create=True)
+            self._state = None
 
     @property
     def vector_store(self) -> Any:
-        """The collection as a LlamaIndex vector store, writing in batches Chroma accepts.
+        """The chunk collection as a LlamaIndex vector store (upserting, batched)."""
+        batch = int(self._guard(self.client.get_max_batch_size))
+        return _upserting_chroma_class()(chroma_collection=self.collection, max_batch=min(batch, 5000))
 
-        ChromaVectorStore.add sends up to 41,665 chunks per call, but an embedded Chroma takes at most
-        `get_max_batch_size()` (5,461 here): a sync producing more chunks than that would fail.
-        """
-        return _batched_chroma_class()(chroma_collection=self.collection, max_batch=int(self.client.get_max_batch_size()))
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._guard(lambda: self.client.get_collection(self.settings.collection).metadata) or {})
 
-    def metadata(self, max_age: float = METADATA_TTL) -> dict[str, Any]:
-        """Collection metadata, at most `max_age` seconds old (another process may have synced since)."""
-        cached = self._metadata
-        if cached is not None and time.monotonic() - cached[0] < max_age:
-            return dict(cached[1])
-        try:
-            meta = dict(self.client.get_collection(self.settings.collection).metadata or {})
-        except Exception as err:
-            raise StoreUnavailableError(
-                f"The Chroma store is unreachable ({type(err).__name__}). Check the server or ASSISTANT_DATA_DIR, then retry."
-            ) from None
-        self._metadata = (time.monotonic(), meta)
-        return dict(meta)
-
-    def check_identity(self, max_age: float = METADATA_TTL) -> None:
+    def check_identity(self, max_age: float = STATE_TTL) -> None:
         """Stop when the index was built with another embedding model or schema."""
-        meta = self.metadata(max_age)
+        self.state(max_age)
+        meta = dict(self.collection.metadata or {})
         built_with = meta.get("embedding")
         if built_with != self.embedding_id:
             raise IndexMismatchError(
@@ -152,29 +185,67 @@ class Store:
                 "re-ingest with `assistant ingest --rebuild PATH`."
             )
 
-    def generation(self) -> int:
-        return int(self.metadata().get("generation", 0))
+    # --- version -----------------------------------------------------------------------------------
 
-    def bump_generation(self) -> int:
+    def state(self, max_age: float = STATE_TTL) -> IndexState:
+        """The index state, at most `max_age` seconds old. Collections rebuilt elsewhere are reopened."""
+        cached = self._state
+        if cached is not None and time.monotonic() - cached[0] < max_age:
+            return cached[1]
         with self._lock:
-            meta = self.metadata(max_age=0)
-            meta["generation"] = int(meta.get("generation", 0)) + 1
-            self.collection.modify(metadata=meta)
-            self._metadata = None
-            return meta["generation"]
+            try:
+                current = self._guard(lambda: (self.client.get_collection(self.settings.collection).id,
+                                               self.client.get_collection(self.records_name).id))
+            except EmptyIndexError:
+                state = IndexState("", "", "", frozenset(), exists=False)
+                self._state = (time.monotonic(), state)
+                return state
+            if current != (self.collection.id, self.records.id):
+                self.collection, self.records = self._open(create=False)
+            live = frozenset(self._paged(lambda offset: self.records.get(include=[], limit=_PAGE, offset=offset), "ids"))
+            digest = hashlib.sha1("\n".join(sorted(live)).encode("utf-8")).hexdigest()[:16]
+            state = IndexState(str(self.collection.id), str(self.records.id), digest, live)
+            self._state = (time.monotonic(), state)
+            return state
+
+    def invalidate(self) -> None:
+        self._state = None
+
+    # --- reads -------------------------------------------------------------------------------------
+
+    def _paged(self, page: Callable[[int], dict[str, Any]], field: str) -> list[Any]:
+        out: list[Any] = []
+        offset = 0
+        while True:
+            got = self._guard(lambda: page(offset))
+            out.extend(got[field])
+            if len(got["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
 
     def count(self) -> int:
-        try:
-            return self.collection.count()
-        except Exception as err:
-            raise StoreUnavailableError(f"The Chroma store is unreachable ({type(err).__name__}).") from None
+        return int(self._guard(self.collection.count))
 
-    def all_nodes(self) -> list[TextNode]:
-        """Every chunk in the collection, as LlamaIndex nodes (text + metadata, no vectors)."""
+    def list_records(self, where: dict[str, Any] | None = None) -> list[DocRecord]:
+        metas = self._paged(
+            lambda offset: self.records.get(where=where, include=["metadatas"], limit=_PAGE, offset=offset), "metadatas"
+        )
+        return [DocRecord.from_metadata(m) for m in metas]
+
+    def record_text(self, record: DocRecord) -> str:
+        got = self._guard(lambda: self.records.get(ids=[record.record_id], include=["documents"]))
+        return (got["documents"] or [""])[0] or ""
+
+    def chunk_ids(self, where: dict[str, Any] | None = None) -> list[str]:
+        return self._paged(lambda offset: self.collection.get(where=where, include=[], limit=_PAGE, offset=offset), "ids")
+
+    def nodes(self, where: dict[str, Any] | None = None) -> list[TextNode]:
+        """Chunks (text + metadata, no vectors) as LlamaIndex nodes."""
         nodes: list[TextNode] = []
         offset = 0
         while True:
-            page = self.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            page = self._guard(lambda: self.collection.get(
+                where=where, include=["documents", "metadatas"], limit=_PAGE, offset=offset))
             for node_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 node = metadata_dict_to_node(meta, text=text)
                 node.id_ = node_id
@@ -183,70 +254,55 @@ class Store:
                 return nodes
             offset += _PAGE
 
-    def chunk_metadata(self, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Metadata of every chunk (optionally filtered), for listings and reports."""
-        out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            page = self.collection.get(include=["metadatas"], where=where, limit=_PAGE, offset=offset)
-            out.extend(page["metadatas"])
-            if len(page["ids"]) < _PAGE:
-                return out
-            offset += _PAGE
+    def all_nodes(self) -> list[TextNode]:
+        return self.nodes()
 
-    def delete_document(self, doc_id: str) -> int:
-        """Remove every chunk of one document; returns how many went."""
-        ids = self.collection.get(where={"document_id": doc_id}, include=[])["ids"]
-        if ids:
-            self.collection.delete(ids=ids)
-        return len(ids)
-
-    def reset(self) -> None:
-        """Drop the collection and all local state (used by `ingest --rebuild`)."""
-        with self._lock:
-            try:
-                self.client.delete_collection(self.settings.collection)
-            except Exception:  # noqa: BLE001 - absent collection is fine
-                pass
-            shutil.rmtree(self.state_dir, ignore_errors=True)
-            self._docstores.clear()
-            self._metadata = None
-            self.collection = self._open_collection()
-
-    # --- roots and docstores -------------------------------------------------------------------
+    def roots(self) -> list[Root]:
+        paths = {r.root_path for r in self.list_records()}
+        return [Root(p, root_key(p)) for p in sorted(paths)]
 
     def root_for(self, path: Path) -> Root:
         absolute = str(path.resolve())
-        key = hashlib.sha1(absolute.encode("utf-8")).hexdigest()[:12]
-        return Root(path=absolute, key=key, state_dir=self.state_dir / "roots" / key)
+        return Root(path=absolute, key=root_key(absolute))
 
-    def roots(self) -> list[Root]:
-        folder = self.state_dir / "roots"
-        out = []
-        for info in sorted(folder.glob("*/root.json")) if folder.is_dir() else []:
-            path = json.loads(info.read_text(encoding="utf-8"))["path"]
-            out.append(Root(path=path, key=info.parent.name, state_dir=info.parent))
-        return out
+    # --- writes ------------------------------------------------------------------------------------
 
-    def docstore(self, root: Root) -> SimpleDocumentStore:
+    def write_chunks(self, nodes: list[Any]) -> None:
+        """Upsert embedded chunks (batched); failures (disk full, server gone) become one line."""
+        self._guard(lambda: self.vector_store.add(nodes))
+        self.invalidate()
+
+    def add_records(self, records: list[DocRecord], texts: list[str]) -> None:
+        for begin in range(0, len(records), 1000):
+            part = records[begin:begin + 1000]
+            self._guard(lambda: self.records.upsert(
+                ids=[r.record_id for r in part], metadatas=[r.metadata() for r in part],
+                documents=texts[begin:begin + 1000], embeddings=[RECORD_VECTOR] * len(part),
+            ))
+        self.invalidate()
+
+    def delete_records(self, record_ids: Iterable[str]) -> None:
+        ids = list(record_ids)
+        for begin in range(0, len(ids), 5000):
+            self._guard(lambda: self.records.delete(ids=ids[begin:begin + 5000]))
+        self.invalidate()
+
+    def delete_chunks(self, ids: Iterable[str]) -> int:
+        ids = list(ids)
+        for begin in range(0, len(ids), 5000):
+            self._guard(lambda: self.collection.delete(ids=ids[begin:begin + 5000]))
+        self.invalidate()
+        return len(ids)
+
+    def reset(self) -> None:
+        """Drop both collections and the local caches (used by `ingest --rebuild`)."""
+        import shutil
+
         with self._lock:
-            if root.key not in self._docstores:
-                if root.docstore_path.exists():
-                    self._docstores[root.key] = SimpleDocumentStore.from_persist_path(str(root.docstore_path))
-                else:
-                    self._docstores[root.key] = SimpleDocumentStore()
-            return self._docstores[root.key]
-
-    def forget_docstore(self, root: Root) -> None:
-        """Drop the cached docstore so the next access reads it from disk."""
-        with self._lock:
-            self._docstores.pop(root.key, None)
-
-    def save_docstore(self, root: Root) -> None:
-        with self._lock:
-            store = self.docstore(root)
-            root.state_dir.mkdir(parents=True, exist_ok=True)
-            tmp = root.docstore_path.with_suffix(".json.tmp")
-            store.persist(str(tmp))
-            os.replace(tmp, root.docstore_path)
-            write_json_atomic(root.state_dir / "root.json", {"path": root.path, "saved_at": time.time()})
+            for name in (self.settings.collection, self.records_name):
+                try:
+                    self.client.delete_collection(name)
+                except Exception:  # noqa: BLE001 - an absent collection is fine
+                    pass
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+            self.reopen()

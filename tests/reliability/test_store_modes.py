@@ -1,7 +1,7 @@
 """The same core behaviour against the embedded store and a real Chroma server (`chroma run`).
 
 Server mode: Settings(chroma_host="127.0.0.1", chroma_port=PORT, collection=<unique per test>);
-the docstores and BM25 index stay under the local data dir in both modes.
+Chroma (embedded or server) holds the chunks and the bookkeeping records; only the BM25 cache is local.
 """
 
 from __future__ import annotations

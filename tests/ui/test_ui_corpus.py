@@ -75,6 +75,8 @@ def test_removing_a_corpus_document_leaves_the_corpus_folder_alone(fake_bot):
     status = corpus.remove(fake_bot, render.document_key(doc))
     assert f"Removed {doc.source}" in status and "deleted" not in status
     assert (Path(fake_bot.settings.corpus_dir) / doc.source).exists()
+    # Still in its folder: the user is told it comes back at the next sync, and how to drop it for good.
+    assert "next sync of that folder brings it back" in status and "delete the file from the folder" in status
     assert len(fake_bot.documents()) == 4
 
 
