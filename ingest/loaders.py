@@ -9,7 +9,7 @@ import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Any, Iterator, Literal
 
 Format = Literal["txt", "md", "html", "pdf"]
 
@@ -27,6 +27,46 @@ class UnreadableFileError(Exception):
 class LoadedFile:
     text: str
     format: Format
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may become: its bytes, its extracted characters, and each PDF page's characters."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_chars: int = 3_000_000
+    max_page_chars: int = 200_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Limits":
+        return cls(int(settings.max_file_mb * 1024 * 1024), settings.max_file_chars, settings.max_page_chars)
+
+    @property
+    def max_page_bytes(self) -> int:
+        """Decompressed bytes one PDF content stream may reach (content streams hold operators too)."""
+        return 10 * self.max_page_chars
+
+
+def _count(n: int) -> str:
+    """210000000 -> "210M", 3500000 -> "3.5M", 200000 -> "200k", 950 -> "950"."""
+    for unit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if n >= unit:
+            return f"{n / unit:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def too_many_chars(found: str, limit: int) -> UnreadableFileError:
+    """The one-line reason for a file whose text is over ``limit`` characters."""
+    return UnreadableFileError(
+        f"expands to {found} characters; the limit is {_count(limit)}, set ASSISTANT_MAX_FILE_CHARS to raise it"
+    )
+
+
+def _page_too_long(page: int, found: str, limit: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"PDF page {page} expands to {found}; the limit is {_count(limit)} characters per page, "
+        "set ASSISTANT_MAX_PAGE_CHARS to raise it"
+    )
 
 
 def _limit(max_bytes: int) -> str:
@@ -205,17 +245,53 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def pdf_to_text(path: Path) -> str:
-    """Text of all pages joined with blank lines."""
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
+class _PageTooLong(Exception):
+    pass
 
-    with _quiet_pypdf():
+
+def _page_text(page: Any, limit: int) -> str:
+    """Text of one page, aborting as soon as more than ``limit`` characters have come out."""
+    seen = 0
+
+    def count(text: str, *_: Any) -> None:
+        nonlocal seen
+        seen += len(text)
+        if seen > limit:
+            raise _PageTooLong
+
+    contents = page.get_contents()  # decoded under the caller's decompression cap
+    if contents is not None and len(contents.get_data()) > 10 * limit:
+        raise _PageTooLong
+    return page.extract_text(visitor_text=count) or ""
+
+
+def pdf_to_text(path: Path, limits: Limits = Limits()) -> str:
+    """Text of all pages joined with blank lines, never holding more than the limits allow.
+
+    Decompression is capped while it streams (pypdf's zlib/LZW/... output limits), each page's
+    text is counted as pypdf produces it, and reading stops at the first page over a limit.
+    """
+    from pypdf import PasswordType, PdfReader, apply_configuration
+    from pypdf.errors import DependencyError, LimitReachedError
+
+    cap = limits.max_page_bytes
+    caps = {f"{k}_maximum_output_length": cap for k in ("zlib", "lzw", "run_length", "brotli", "jbig2")}
+    pages: list[str] = []
+    total = 0
+    with _quiet_pypdf(), apply_configuration(array_based_stream_maximum_output_length=cap, **caps):
         try:
             reader = PdfReader(path)
             if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
                 raise UnreadableFileError("encrypted PDF")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            for number, page in enumerate(reader.pages, 1):
+                try:
+                    text = _page_text(page, limits.max_page_chars)
+                except (_PageTooLong, LimitReachedError):
+                    raise _page_too_long(number, f"more than {_count(limits.max_page_chars)} characters", limits.max_page_chars) from None
+                total += len(text) + 2
+                if total > limits.max_chars:
+                    raise too_many_chars(f"more than {_count(limits.max_chars)}", limits.max_chars)
+                pages.append(text)
         except UnreadableFileError:
             raise
         except DependencyError:
@@ -228,27 +304,37 @@ def pdf_to_text(path: Path) -> str:
     return text
 
 
-def load_file(path: Path, max_bytes: int) -> LoadedFile:
-    """Read ``path`` as text; raise UnreadableFileError with a user-facing reason."""
+def load_file(path: Path, max_bytes: int | None = None, *, limits: Limits | None = None) -> LoadedFile:
+    """Read ``path`` as text; raise UnreadableFileError with a user-facing reason.
+
+    ``limits`` bounds the bytes, the extracted characters and each PDF page (``max_bytes`` alone
+    keeps the default character limits).
+    """
     path = Path(path)
+    limits = limits or (Limits(max_bytes=max_bytes) if max_bytes is not None else Limits())
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         shown = path.suffix.lower() or "(no extension)"
         raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise UnreadableFileError(f"larger than the {_limit(max_bytes)} limit")
+        if size > limits.max_bytes:
+            raise UnreadableFileError(f"larger than the {_limit(limits.max_bytes)} limit")
         if size == 0:
             raise UnreadableFileError("empty file")
         if fmt == "pdf":
-            return LoadedFile(pdf_to_text(path), fmt)
+            return LoadedFile(pdf_to_text(path, limits), fmt)
+        if size > 4 * limits.max_chars:  # no text encoding takes more than 4 bytes a character
+            raise too_many_chars(f"at least {_count(size // 4)}", limits.max_chars)
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFileError(f"cannot read file: {exc.strerror or _short(exc)}") from None
     text = decode_text(data)
+    del data
     if not text.strip():
         raise UnreadableFileError("empty file")
     if fmt == "html":
         text = html_to_text(text)
+    if len(text) > limits.max_chars:
+        raise too_many_chars(_count(len(text)), limits.max_chars)
     return LoadedFile(text, fmt)

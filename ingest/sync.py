@@ -27,7 +27,7 @@ from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 
 from core.errors import AssistantError, IngestLockedError
 from index.store import Root, Store, write_json_atomic
-from ingest.loaders import UnreadableFileError, load_file
+from ingest.loaders import Limits, UnreadableFileError, load_file
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 
@@ -122,7 +122,7 @@ class Syncer:
 
     def _load(self, root: Root, files: list[Path], report: SyncReport) -> list[Document]:
         docstore = self.store.docstore(root)
-        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        limits = Limits.from_settings(self.settings)
         base = Path(root.path)
         docs = []
         for file in files:
@@ -135,7 +135,7 @@ class Syncer:
             source = source or file.name
             doc_id = _doc_id(root, source)
             try:
-                loaded = load_file(file, max_bytes=max_bytes)
+                loaded = load_file(file, limits=limits)
             except UnreadableFileError as err:
                 reason = str(err)
                 previous = docstore.get_document(doc_id, raise_error=False)
