@@ -304,17 +304,20 @@ def pdf_to_text(path: Path, limits: Limits = Limits()) -> str:
     return text
 
 
-def load_file(path: Path, max_bytes: int | None = None, *, limits: Limits | None = None) -> LoadedFile:
+def load_file(
+    path: Path, max_bytes: int | None = None, *, limits: Limits | None = None, name: str | None = None
+) -> LoadedFile:
     """Read ``path`` as text; raise UnreadableFileError with a user-facing reason.
 
     ``limits`` bounds the bytes, the extracted characters and each PDF page (``max_bytes`` alone
-    keeps the default character limits).
+    keeps the default character limits). ``name`` (default: the path's) decides the format.
     """
     path = Path(path)
     limits = limits or (Limits(max_bytes=max_bytes) if max_bytes is not None else Limits())
-    fmt = _FORMATS.get(path.suffix.lower())
+    suffix = Path(name or path.name).suffix.lower()
+    fmt = _FORMATS.get(suffix)
     if fmt is None:
-        shown = path.suffix.lower() or "(no extension)"
+        shown = suffix or "(no extension)"
         raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
     try:
         size = path.stat().st_size

@@ -45,13 +45,13 @@ def _b64(n: int, seed: int = 0) -> str:
 @pytest.mark.parametrize(
     "text",
     [
-        "x" * 200_000,  # one word, one line
-        _b64(120_000),  # base64 blob
+        "x" * 100_000,  # one word, one line
+        _b64(60_000),  # base64 blob
         "报告数据分析结果显示增长" * 3000,  # CJK, no spaces, no punctuation
         ("报告显示，今年的增长超过了预期。" * 400 + "\n") * 5,  # CJK sentences
-        " ".join("https://example.com/" + _b64(300, i) for i in range(400)),  # walls of long URLs
-        "\n".join(_b64(99, i) for i in range(3000)),  # 99-char words: one [UNK] word piece each
-        "a " * 100_000,  # many one-letter words
+        " ".join("https://example.com/" + _b64(300, i) for i in range(60)),  # walls of long URLs
+        "\n".join(_b64(99, i) for i in range(300)),  # 99-char words: one [UNK] word piece each
+        "a " * 10_000,  # many one-letter words
     ],
     ids=["one-word", "base64", "cjk-unspaced", "cjk-sentences", "urls", "unk-words", "tiny-words"],
 )
