@@ -123,7 +123,8 @@ def _decode_cp1252(data: bytes) -> str:
 
 
 class _HTMLText(HTMLParser):
-    """Visible text of an HTML page as markdown-ish lines."""
+    """Visible text of an HTML page as markdown-ish lines; <pre> becomes a ``` fence and an inline
+    <code> that starts a line with "#" gets backticks, so neither reads as a heading."""
 
     SKIP = frozenset({"script", "style", "noscript", "template", "head"})
     BLOCK = frozenset(
@@ -139,6 +140,7 @@ class _HTMLText(HTMLParser):
         self._skip: list[str] = []
         self._in_title = False
         self._pre = 0
+        self._code = 0
         self._break = 0  # newlines owed before the next text
         self._prefix = ""  # "## " or "- " for the next text
 
@@ -170,6 +172,10 @@ class _HTMLText(HTMLParser):
                 self.has_h1 = self.has_h1 or tag == "h1"
             if tag == "pre":
                 self._pre += 1
+                if self._pre == 1:
+                    self._prefix = "```\n"
+        elif tag == "code":
+            self._code += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in self.SKIP:
@@ -183,11 +189,15 @@ class _HTMLText(HTMLParser):
             self._in_title = False
         elif self._skip:
             return
+        elif tag == "code" and self._code:
+            self._code -= 1
         elif tag in self.BLOCK or tag == "li":
-            self._newlines(1 if tag == "li" else 2)
-            self._prefix = ""
             if tag == "pre" and self._pre:
                 self._pre -= 1
+                if not self._pre and self._prefix != "```\n":
+                    self.parts.append("\n```")
+            self._newlines(1 if tag == "li" else 2)
+            self._prefix = ""
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -202,10 +212,13 @@ class _HTMLText(HTMLParser):
                     self.parts.append(" ")
                 return
             data = (" " if data[0].isspace() else "") + words + (" " if data[-1].isspace() else "")
+        line_start = bool(self._break) or not self.parts or self.parts[-1].endswith("\n")
         if self._break:
             self.parts.append("\n" * self._break)
             self._break = 0
             data = data.lstrip(" ")
+        if self._code and not self._pre and line_start and data.lstrip().startswith("#"):
+            data = f"`{data.strip()}`"
         if self._prefix:
             data, self._prefix = self._prefix + data.lstrip(), ""
         self.parts.append(data)
