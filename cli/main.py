@@ -6,7 +6,7 @@
     assistant ui                          the web UI on 127.0.0.1:7860
     assistant eval [...]                  score the assistant on eval/questions.yaml
     assistant documents                   list what is ingested
-    assistant remove SOURCE               remove one document from the index
+    assistant remove [--root FOLDER] NAME remove one document (FOLDER/NAME works too)
 
 User errors print one line and exit non-zero; never a traceback.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="sync a folder (or one file) into the index")
     p.add_argument("path", nargs="?", help="folder or file (default: ASSISTANT_CORPUS_DIR, i.e. corpus/)")
     p.add_argument("--rebuild", action="store_true", help="drop the index first (after changing the embedding model)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None, help="passages given to the answerer")
@@ -41,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
     sub.add_parser("documents", help="list ingested documents")
     p = sub.add_parser("remove", help="remove one document from the index")
-    p.add_argument("source", help="its source path as listed by `assistant documents`")
+    p.add_argument("source", help="its name as listed by `assistant documents`, or FOLDER/NAME")
+    p.add_argument("--root", default=None, help="the folder it was ingested from, when two folders hold that name")
     p = sub.add_parser("eval", help="run the eval suite (see `assistant eval --help`)", add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -69,6 +71,50 @@ def _sync_corpus(bot: Any) -> None:
     report = bot.ingest(folder, show_progress=True)
     print(report.summary(), file=sys.stderr)
     bot.warm_up()
+
+
+def _quiet_libraries() -> None:
+    """No library progress bars (tqdm reads TQDM_* when it is imported, which has not happened yet)."""
+    os.environ["TQDM_DISABLE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _end_progress_line() -> None:
+    """Clear a progress bar left on the terminal line, so the report starts on a clean line."""
+    sys.stderr.flush()
+    if sys.stderr.isatty() and sys.stdout.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def _documents(bot: Any) -> int:
+    from ingest.report import escape_name
+
+    docs = bot.documents()
+    for d in docs:
+        print(f"{escape_name(d.source)}\t{d.chunks} chunks\t{d.tokens} tokens\t{d.ingested_at}\t{escape_name(d.root)}")
+    if not docs:
+        print("Nothing ingested yet: run `assistant ingest corpus/`.")
+    return 0
+
+
+def _which_document(bot: Any, name: str, root: str | None) -> tuple[str, str | None]:
+    """(source, root) for `assistant remove`: NAME with --root, a FOLDER/NAME path, or a NAME one folder holds."""
+    docs = bot.documents()
+    if root is None:
+        wanted = Path(name).absolute()
+        for d in docs:
+            if Path(d.root) / d.source in (wanted, wanted.resolve()):
+                return d.source, d.root
+        holders = [d.root for d in docs if d.source == name]
+        if len(holders) > 1:
+            folders = ", ".join(holders)
+            raise AssistantError(
+                f"{name!r} was ingested from several folders ({folders}); say which: "
+                f"`assistant remove --root FOLDER {name}` or `assistant remove FOLDER/{name}`."
+            )
+    return name, str(Path(root).resolve()) if root else None
 
 
 def _print_answer(answer: Any) -> None:
@@ -117,10 +163,13 @@ def run(args: argparse.Namespace) -> int:
         from eval.cli import main as eval_main
 
         return eval_main(args.args)
+    if args.command == "ingest" and args.quiet:
+        _quiet_libraries()
     bot = _bot()
     if args.command == "ingest":
         path = Path(args.path) if args.path else bot.settings.corpus_dir
         report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
+        _end_progress_line()
         print(report.table())
         return 1 if report.count("failed") and not report.changed_anything and not report.count("unchanged") else 0
     if args.command == "ask":
@@ -144,14 +193,12 @@ def run(args: argparse.Namespace) -> int:
         launch(bot, host=args.host, port=args.port)
         return 0
     if args.command == "documents":
-        docs = bot.documents()
-        for d in docs:
-            print(f"{d.source}\t{d.chunks} chunks\t{d.tokens} tokens\t{d.ingested_at}\t{d.root}")
-        if not docs:
-            print("Nothing ingested yet: run `assistant ingest corpus/`.")
-        return 0
+        return _documents(bot)
     if args.command == "remove":
-        print(f"Removed {bot.remove(args.source)} chunks of {args.source}.")
+        from ingest.report import escape_name
+
+        source, root = _which_document(bot, args.source, args.root)
+        print(f"Removed {bot.remove(source, root)} chunks of {escape_name(source)}.")
         return 0
     return 2
 
