@@ -14,9 +14,13 @@ User errors print one line and exit non-zero; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +82,26 @@ def _quiet_libraries() -> None:
     os.environ["TQDM_DISABLE"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+_PROGRESS = re.compile(r"\d+%\||it/s\]|B/s\]|s/it\]|\?it/s|\?B/s")
+
+
+@contextlib.contextmanager
+def _progress_filtered(quiet: bool) -> Iterator[None]:
+    """With --quiet, hold back what libraries write to stderr during the ingest and pass on only the
+    lines that are not progress bars (some, e.g. bm25s saving its index, ignore TQDM_DISABLE)."""
+    if not quiet:
+        yield
+        return
+    held = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(held):
+            yield
+    finally:
+        for line in re.split(r"[\r\n]+", held.getvalue()):
+            if line.strip() and not _PROGRESS.search(line):
+                print(line, file=sys.stderr)
 
 
 def _end_progress_line() -> None:
@@ -168,7 +192,8 @@ def run(args: argparse.Namespace) -> int:
     bot = _bot()
     if args.command == "ingest":
         path = Path(args.path) if args.path else bot.settings.corpus_dir
-        report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
+        with _progress_filtered(args.quiet):
+            report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
         _end_progress_line()
         print(report.table())
         return 1 if report.count("failed") and not report.changed_anything and not report.count("unchanged") else 0

@@ -82,8 +82,10 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean."""
+def decode_text(data: bytes, max_chars: int | None = None) -> str:
+    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean.
+
+    With ``max_chars``, longer text is refused before the (slower) binary-content check."""
     for bom, codec, name in (
         (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
         (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
@@ -104,6 +106,8 @@ def decode_text(data: bytes) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = _decode_cp1252(data)
+    if max_chars is not None and len(text) > max_chars:
+        raise too_many_chars(_count(len(text)), max_chars)
     if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
         raise UnreadableFileError("binary file (not text)")
     return text
@@ -340,12 +344,10 @@ def load_file(
             raise UnreadableFileError("empty file")
         if fmt == "pdf":
             return LoadedFile(pdf_to_text(path, limits), fmt)
-        if size > 4 * limits.max_chars:  # no text encoding takes more than 4 bytes a character
-            raise too_many_chars(f"at least {_count(size // 4)}", limits.max_chars)
-        data = path.read_bytes()
+        data = path.read_bytes()  # at most max_bytes
     except OSError as exc:
         raise UnreadableFileError(f"cannot read file: {exc.strerror or _short(exc)}") from None
-    text = decode_text(data)
+    text = decode_text(data, None if fmt == "html" else limits.max_chars)
     del data
     if not text.strip():
         raise UnreadableFileError("empty file")
