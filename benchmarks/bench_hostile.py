@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -194,8 +195,9 @@ def run_ui(work: Path, cases: list[str], fake: bool) -> list[dict]:
             time.sleep(0.5)
             poller.stop.set(), sampler.stop.set()
             poller.join(), sampler.join()
-            status = next((s for s in out.split('"') if " added," in s), out[-200:])
-            reasons = [s for s in out.split('"') if "ASSISTANT_" in s]
+            found = re.search(r'class=\\"status[^>]*>(.*?)</div>', out)
+            status = json.loads(f'"{found.group(1)}"') if found else out[-200:]
+            reasons = sorted({json.loads(f'"{s}"') for s in re.findall(r'"([^"]*ASSISTANT_[^"]*)"', out)})
             results.append({"case": case, "idle_mb": idle, "peak_mb": sampler.peak, "seconds": seconds,
                             "get_ok": poller.ok, "get_failed": poller.failed, "status": status, "reasons": reasons})
     finally:

@@ -142,9 +142,10 @@ def test_giant_word(splitter: SectionSplitter) -> None:
     text = "Titre\n\n" + "x-" * 3000
     nodes = splitter.split_document(_doc(text))
     assert len(nodes) > 10 and all(model_tokens(splitter, n) <= MODEL_LIMIT for n in nodes)
-    # A word longer than 100 characters is a single [UNK] for BERT: one small chunk.
+    # A word longer than 100 characters is a single [UNK] for BERT, yet no chunk may be longer
+    # than max_chars characters (issue 12): the 10,000-character word is cut, nothing dropped.
     nodes = splitter.split_document(_doc("Titre\n\n" + "anticonstitutionnellement" * 400))
-    assert len(nodes) == 1 and model_tokens(splitter, nodes[0]) < 20
+    assert all(len(n.text) <= splitter.max_chars for n in nodes) and sum(len(n.text) for n in nodes) == len("Titre") + 10_000
 
 
 def test_tiny_sections_give_one_chunk_each(splitter: SectionSplitter) -> None:
