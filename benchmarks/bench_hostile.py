@@ -127,16 +127,25 @@ class Poller(threading.Thread):
     def __init__(self, url: str) -> None:
         super().__init__(daemon=True)
         self.url, self.ok, self.failed, self.stop = url, 0, 0, threading.Event()
+        self.kinds: dict[str, int] = {}
+        self.slowest = 0.0
 
     def run(self) -> None:
         import httpx
 
         while not self.stop.is_set():
+            started = time.perf_counter()
             try:
                 status = httpx.get(self.url, timeout=10).status_code
-                self.ok, self.failed = (self.ok + 1, self.failed) if status == 200 else (self.ok, self.failed + 1)
-            except httpx.HTTPError:
+                kind = "" if status == 200 else f"HTTP {status}"
+            except httpx.HTTPError as err:
+                kind = type(err).__name__
+            self.slowest = max(self.slowest, time.perf_counter() - started)
+            if kind:
                 self.failed += 1
+                self.kinds[kind] = self.kinds.get(kind, 0) + 1
+            else:
+                self.ok += 1
             time.sleep(0.2)
 
 
@@ -199,7 +208,8 @@ def run_ui(work: Path, cases: list[str], fake: bool) -> list[dict]:
             status = json.loads(f'"{found.group(1)}"') if found else out[-200:]
             reasons = sorted({json.loads(f'"{s}"') for s in re.findall(r'"([^"]*ASSISTANT_[^"]*)"', out)})
             results.append({"case": case, "idle_mb": idle, "peak_mb": sampler.peak, "seconds": seconds,
-                            "get_ok": poller.ok, "get_failed": poller.failed, "status": status, "reasons": reasons})
+                            "get_ok": poller.ok, "get_failed": poller.failed, "status": status, "reasons": reasons,
+                            "get_kinds": poller.kinds, "get_slowest": poller.slowest})
     finally:
         proc.terminate()
         try:
@@ -248,6 +258,7 @@ def main() -> int:
             print(f"UI   {CASES[r['case']][0]:<38} peak +{above:6.0f} MB above idle ({r['idle_mb']:.0f} MB)  "
                   f"{r['seconds']:6.1f} s  GET / ok {r['get_ok']}, failed {r['get_failed']}  {verdict}")
             print(f"       {r['status'][:160]}")
+            print(f"       slowest GET / {r['get_slowest']:.1f} s; failures: {r['get_kinds'] or 'none'}")
             for reason in r["reasons"][:2]:
                 print(f"       {reason[:200]}")
     return 0

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
-import logging
-import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 Format = Literal["txt", "md", "html", "pdf"]
 
@@ -47,7 +44,7 @@ class Limits:
         return 10 * self.max_page_chars
 
 
-def _count(n: int) -> str:
+def count(n: int) -> str:
     """210000000 -> "210M", 3500000 -> "3.5M", 200000 -> "200k", 950 -> "950"."""
     for unit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
         if n >= unit:
@@ -58,13 +55,13 @@ def _count(n: int) -> str:
 def too_many_chars(found: str, limit: int) -> UnreadableFileError:
     """The one-line reason for a file whose text is over ``limit`` characters."""
     return UnreadableFileError(
-        f"expands to {found} characters; the limit is {_count(limit)}, set ASSISTANT_MAX_FILE_CHARS to raise it"
+        f"expands to {found} characters; the limit is {count(limit)}, set ASSISTANT_MAX_FILE_CHARS to raise it"
     )
 
 
-def _page_too_long(page: int, found: str, limit: int) -> UnreadableFileError:
+def page_too_long(page: int, found: str, limit: int) -> UnreadableFileError:
     return UnreadableFileError(
-        f"PDF page {page} expands to {found}; the limit is {_count(limit)} characters per page, "
+        f"PDF page {page} expands to {found}; the limit is {count(limit)} characters per page, "
         "set ASSISTANT_MAX_PAGE_CHARS to raise it"
     )
 
@@ -107,7 +104,7 @@ def decode_text(data: bytes, max_chars: int | None = None) -> str:
         except UnicodeDecodeError:
             text = _decode_cp1252(data)
     if max_chars is not None and len(text) > max_chars:
-        raise too_many_chars(_count(len(text)), max_chars)
+        raise too_many_chars(count(len(text)), max_chars)
     if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
         raise UnreadableFileError("binary file (not text)")
     return text
@@ -235,7 +232,7 @@ def html_to_text(html: str) -> str:
         parser.feed(html)
         parser.close()
     except Exception as exc:  # html.parser is lenient; this is a guard, not a code path
-        raise UnreadableFileError(f"unreadable HTML: {_short(exc)}") from None
+        raise UnreadableFileError(f"unreadable HTML: {short(exc)}") from None
     body = "".join(parser.parts).strip()
     if not body:
         raise UnreadableFileError("no text content")
@@ -243,82 +240,9 @@ def html_to_text(html: str) -> str:
     return f"# {title}\n\n{body}" if title and not parser.has_h1 else body
 
 
-def _short(exc: BaseException) -> str:
+def short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 100 else text[:99] + "…"
-
-
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """Silence pypdf's logger and warnings while reading (malformed files are common)."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
-
-
-class _PageTooLong(Exception):
-    pass
-
-
-def _page_text(page: Any, limit: int) -> str:
-    """Text of one page, aborting as soon as more than ``limit`` characters have come out."""
-    seen = 0
-
-    def count(text: str, *_: Any) -> None:
-        nonlocal seen
-        seen += len(text)
-        if seen > limit:
-            raise _PageTooLong
-
-    contents = page.get_contents()  # decoded under the caller's decompression cap
-    if contents is not None and len(contents.get_data()) > 10 * limit:
-        raise _PageTooLong
-    return page.extract_text(visitor_text=count) or ""
-
-
-def pdf_to_text(path: Path, limits: Limits = Limits()) -> str:
-    """Text of all pages joined with blank lines, never holding more than the limits allow.
-
-    Decompression is capped while it streams (pypdf's zlib/LZW/... output limits), each page's
-    text is counted as pypdf produces it, and reading stops at the first page over a limit.
-    """
-    from pypdf import PasswordType, PdfReader, apply_configuration
-    from pypdf.errors import DependencyError, LimitReachedError
-
-    cap = limits.max_page_bytes
-    caps = {f"{k}_maximum_output_length": cap for k in ("zlib", "lzw", "run_length", "brotli", "jbig2")}
-    pages: list[str] = []
-    total = 0
-    with _quiet_pypdf(), apply_configuration(array_based_stream_maximum_output_length=cap, **caps):
-        try:
-            reader = PdfReader(path)
-            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                raise UnreadableFileError("encrypted PDF")
-            for number, page in enumerate(reader.pages, 1):
-                try:
-                    text = _page_text(page, limits.max_page_chars)
-                except (_PageTooLong, LimitReachedError):
-                    raise _page_too_long(number, f"more than {_count(limits.max_page_chars)} characters", limits.max_page_chars) from None
-                total += len(text) + 2
-                if total > limits.max_chars:
-                    raise too_many_chars(f"more than {_count(limits.max_chars)}", limits.max_chars)
-                pages.append(text)
-        except UnreadableFileError:
-            raise
-        except DependencyError:
-            raise UnreadableFileError("encrypted PDF (decrypting it needs the 'cryptography' package)") from None
-        except Exception as exc:
-            raise UnreadableFileError(f"unreadable PDF: {_short(exc)}") from None
-    text = "\n\n".join(p.strip("\n") for p in pages)
-    if not text.strip():
-        raise UnreadableFileError("PDF has no extractable text (scanned? run OCR first)")
-    return text
 
 
 def load_file(
@@ -343,10 +267,12 @@ def load_file(
         if size == 0:
             raise UnreadableFileError("empty file")
         if fmt == "pdf":
+            from ingest.pdf import pdf_to_text
+
             return LoadedFile(pdf_to_text(path, limits), fmt)
         data = path.read_bytes()  # at most max_bytes
     except OSError as exc:
-        raise UnreadableFileError(f"cannot read file: {exc.strerror or _short(exc)}") from None
+        raise UnreadableFileError(f"cannot read file: {exc.strerror or short(exc)}") from None
     text = decode_text(data, None if fmt == "html" else limits.max_chars)
     del data
     if not text.strip():
@@ -354,5 +280,5 @@ def load_file(
     if fmt == "html":
         text = html_to_text(text)
     if len(text) > limits.max_chars:
-        raise too_many_chars(_count(len(text)), limits.max_chars)
+        raise too_many_chars(count(len(text)), limits.max_chars)
     return LoadedFile(text, fmt)
