@@ -22,6 +22,8 @@ class Passage:
     node_id: str = ""
     # Spans (start, end) inside `text` of the sentences the answer quotes or relies on.
     highlights: tuple[tuple[int, int], ...] = ()
+    # Other documents holding exactly this passage ("folder/source"), shown with it instead of repeated.
+    also_in: tuple[str, ...] = ()
 
 
 # The public name used in the API docs: ans.citations is a list of Citation.
@@ -51,5 +53,8 @@ class Answer:
 
     def sources_text(self) -> str:
         """The numbered source list, as the CLI prints it."""
-        lines = [f"[{c.number}] {c.title} — {c.source}" for c in self.citations]
+        lines = [
+            f"[{c.number}] {c.title} — {c.source}" + (f" (also in {', '.join(c.also_in)})" if c.also_in else "")
+            for c in self.citations
+        ]
         return "\n".join(lines)

@@ -177,14 +177,17 @@ class Assistant:
             raise EmptyIndexError()
         return hits
 
-    @staticmethod
-    def _passage(number: int, hit: Hit) -> Passage:
+    def _passage(self, number: int, hit: Hit) -> Passage:
         meta = hit.node.metadata
+        also: tuple[str, ...] = ()
+        if hit.also:
+            folders = {r.key: Path(r.path).name for r in self._components.store.roots()}
+            also = tuple(f"{folders.get(key, key)}/{source}" for key, source in hit.also)
         return Passage(
             number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
             text=hit.node.get_content(), score=round(float(hit.score), 6),
             start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
-            node_id=hit.node.node_id,
+            node_id=hit.node.node_id, also_in=also,
         )
 
 

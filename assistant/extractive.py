@@ -47,13 +47,25 @@ def _question_weights(question: str, weights: Weights | None) -> dict[str, float
     return weights(terms) if weights else {t: 1.0 for t in terms}
 
 
+_CODE_AFTER = re.compile(r"\s*(```|~~~)[^\n]*\n.*?\n\1", re.S)
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences, with overlong ones (lists, run-ons) cut at the last word before the limit."""
-    spans = []
+    """Sentences, with overlong ones (lists, run-ons) cut at the last word before the limit.
+
+    A sentence ending with ":" right before a code fence takes the fenced block with it (the
+    command a how-to sentence introduces), when the block is short enough to quote.
+    """
+    spans: list[tuple[int, int]] = []
     for start, end in split_sentences(text):
+        if spans and start < spans[-1][1]:
+            continue  # inside a code block already quoted with its sentence
         if end - start > _MAX_QUOTE_CHARS:
             cut = text.rfind(" ", start, start + _MAX_QUOTE_CHARS)
             end = cut if cut > start else start + _MAX_QUOTE_CHARS
+        elif text[start:end].rstrip().endswith(":") and (code := _CODE_AFTER.match(text, end)):
+            if code.end() - start <= 2 * _MAX_QUOTE_CHARS:
+                end = code.end()
         spans.append((start, end))
     return spans
 

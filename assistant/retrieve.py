@@ -9,7 +9,7 @@ reciprocal-rank formula (k=60) or a weighted sum of min-max normalised scores.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import httpx
@@ -31,6 +31,24 @@ class Hit:
     score: float  # fused score, higher is better
     dense: float | None = None  # cosine similarity, when the dense retriever returned it
     bm25: float | None = None  # BM25 score, when BM25 returned it
+    # Other places holding the very same passage text: (root key, source) of each duplicate.
+    also: list[tuple[str, str]] = field(default_factory=list)
+
+
+def merge_duplicates(hits: list[Hit]) -> list[Hit]:
+    """Identical passages (the same text ingested from two places) kept once, at the best rank,
+    with the other places listed in ``also``."""
+    out: list[Hit] = []
+    seen: dict[str, Hit] = {}
+    for hit in hits:
+        key = " ".join(hit.node.get_content().split())
+        if key in seen:
+            meta = hit.node.metadata
+            seen[key].also.append((str(meta.get("root", "")), str(meta.get("source", ""))))
+            continue
+        seen[key] = hit
+        out.append(hit)
+    return out
 
 
 def chroma_cosine(similarity: float | None) -> float | None:
@@ -71,7 +89,7 @@ class HybridRetriever(BaseRetriever):
                 f"The Chroma store is unreachable ({type(err).__name__}). Check the server, then retry."
             ) from None
         bm25_hits = self._bm25(query) if self.mode in ("hybrid", "bm25") else []
-        fused = self._fuse(self._live(dense_hits), self._live(bm25_hits))
+        fused = merge_duplicates(self._fuse(self._live(dense_hits), self._live(bm25_hits)))
         return fused[:k]
 
     def _live(self, hits: list[NodeWithScore]) -> list[NodeWithScore]:

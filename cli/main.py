@@ -6,7 +6,7 @@
     assistant ui                          the web UI on 127.0.0.1:7860
     assistant eval [...]                  score the assistant on eval/questions.yaml
     assistant documents                   list what is ingested
-    assistant remove SOURCE               remove one document from the index
+    assistant remove [--root FOLDER] NAME remove one document (FOLDER/NAME works too)
 
 User errors print one line and exit non-zero; never a traceback.
 """
@@ -14,8 +14,13 @@ User errors print one line and exit non-zero; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="sync a folder (or one file) into the index")
     p.add_argument("path", nargs="?", help="folder or file (default: ASSISTANT_CORPUS_DIR, i.e. corpus/)")
     p.add_argument("--rebuild", action="store_true", help="drop the index first (after changing the embedding model)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, only the report")
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None, help="passages given to the answerer")
@@ -41,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
     sub.add_parser("documents", help="list ingested documents")
     p = sub.add_parser("remove", help="remove one document from the index")
-    p.add_argument("source", help="its source path as listed by `assistant documents`")
+    p.add_argument("source", help="its name as listed by `assistant documents`, or FOLDER/NAME")
+    p.add_argument("--root", default=None, help="the folder it was ingested from, when two folders hold that name")
     # Listed here for `assistant --help`; its arguments are parsed by eval.cli (see `main`).
     sub.add_parser("eval", help="score the assistant on eval/questions.yaml, dev and test splits (see `assistant eval --help`)", add_help=False)
     return parser
@@ -76,6 +82,70 @@ def _sync_corpus(bot: Any) -> None:
     report = bot.ingest(folder, show_progress=True)
     print(report.summary(), file=sys.stderr)
     bot.warm_up()
+
+
+def _quiet_libraries() -> None:
+    """No library progress bars (tqdm reads TQDM_* when it is imported, which has not happened yet)."""
+    os.environ["TQDM_DISABLE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+_PROGRESS = re.compile(r"\d+%\||it/s\]|B/s\]|s/it\]|\?it/s|\?B/s")
+
+
+@contextlib.contextmanager
+def _progress_filtered(quiet: bool) -> Iterator[None]:
+    """With --quiet, hold back what libraries write to stderr during the ingest and pass on only the
+    lines that are not progress bars (some, e.g. bm25s saving its index, ignore TQDM_DISABLE)."""
+    if not quiet:
+        yield
+        return
+    held = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(held):
+            yield
+    finally:
+        for line in re.split(r"[\r\n]+", held.getvalue()):
+            if line.strip() and not _PROGRESS.search(line):
+                print(line, file=sys.stderr)
+
+
+def _end_progress_line() -> None:
+    """Clear a progress bar left on the terminal line, so the report starts on a clean line."""
+    sys.stderr.flush()
+    if sys.stderr.isatty() and sys.stdout.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def _documents(bot: Any) -> int:
+    from ingest.report import escape_name
+
+    docs = bot.documents()
+    for d in docs:
+        print(f"{escape_name(d.source)}\t{d.chunks} chunks\t{d.tokens} tokens\t{d.ingested_at}\t{escape_name(d.root)}")
+    if not docs:
+        print("Nothing ingested yet: run `assistant ingest corpus/`.")
+    return 0
+
+
+def _which_document(bot: Any, name: str, root: str | None) -> tuple[str, str | None]:
+    """(source, root) for `assistant remove`: NAME with --root, a FOLDER/NAME path, or a NAME one folder holds."""
+    docs = bot.documents()
+    if root is None:
+        wanted = Path(name).absolute()
+        for d in docs:
+            if Path(d.root) / d.source in (wanted, wanted.resolve()):
+                return d.source, d.root
+        holders = [d.root for d in docs if d.source == name]
+        if len(holders) > 1:
+            folders = ", ".join(holders)
+            raise AssistantError(
+                f"{name!r} was ingested from several folders ({folders}); say which: "
+                f"`assistant remove --root FOLDER {name}` or `assistant remove FOLDER/{name}`."
+            )
+    return name, str(Path(root).resolve()) if root else None
 
 
 def _print_answer(answer: Any) -> None:
@@ -120,10 +190,14 @@ def _chat(bot: Any) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "ingest" and args.quiet:
+        _quiet_libraries()
     bot = _bot()
     if args.command == "ingest":
         path = Path(args.path) if args.path else bot.settings.corpus_dir
-        report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
+        with _progress_filtered(args.quiet):
+            report = bot.ingest(path, show_progress=not args.quiet, rebuild=args.rebuild)
+        _end_progress_line()
         print(report.table())
         return 1 if report.count("failed") and not report.changed_anything and not report.count("unchanged") else 0
     if args.command == "ask":
@@ -147,16 +221,14 @@ def run(args: argparse.Namespace) -> int:
         launch(bot, host=args.host, port=args.port)
         return 0
     if args.command == "documents":
-        docs = bot.documents()
-        for d in docs:
-            print(f"{d.source}\t{d.chunks} chunks\t{d.tokens} tokens\t{d.ingested_at}\t{d.root}")
-        if not docs:
-            print("Nothing ingested yet: run `assistant ingest corpus/`.")
-        return 0
+        return _documents(bot)
     if args.command == "remove":
-        roots = [d.root for d in bot.documents() if d.source == args.source]
-        print(f"Removed {bot.remove(args.source)} chunks of {args.source}.")
-        note = bot.comes_back(args.source, roots[0]) if len(roots) == 1 else ""
+        from ingest.report import escape_name
+
+        source, root = _which_document(bot, args.source, args.root)
+        holders = [d.root for d in bot.documents() if d.source == source and root in (None, d.root)]
+        print(f"Removed {bot.remove(source, root)} chunks of {escape_name(source)}.")
+        note = bot.comes_back(source, holders[0]) if len(holders) == 1 else ""
         if note:
             print(note)
         return 0

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     )
     chunk_overlap: int = Field(32, ge=0, le=100, description="Overlap between consecutive chunks, in e5 tokens.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused at ingest.")
+    max_file_chars: int = Field(
+        3_000_000, ge=1000, description="Files whose text is longer than this many characters (about 1,500 pages) "
+        "are refused at ingest and upload, so one file cannot exhaust memory.",
+    )
+    max_page_chars: int = Field(
+        200_000, ge=1000, description="PDF pages whose text is longer than this many characters are refused (with "
+        "their file); page content is decompressed to at most 10× this many bytes.",
+    )
 
     # --- Retrieval and answering -------------------------------------------------------------
     retrieval: RetrievalMode = Field(

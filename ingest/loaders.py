@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
-import logging
-import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Any, Literal
 
 Format = Literal["txt", "md", "html", "pdf"]
 
@@ -29,6 +26,46 @@ class LoadedFile:
     format: Format
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one file may become: its bytes, its extracted characters, and each PDF page's characters."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_chars: int = 3_000_000
+    max_page_chars: int = 200_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Limits":
+        return cls(int(settings.max_file_mb * 1024 * 1024), settings.max_file_chars, settings.max_page_chars)
+
+    @property
+    def max_page_bytes(self) -> int:
+        """Decompressed bytes one PDF content stream may reach (content streams hold operators too)."""
+        return 10 * self.max_page_chars
+
+
+def count(n: int) -> str:
+    """210000000 -> "210M", 3500000 -> "3.5M", 200000 -> "200k", 950 -> "950"."""
+    for unit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if n >= unit:
+            return f"{n / unit:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def too_many_chars(found: str, limit: int) -> UnreadableFileError:
+    """The one-line reason for a file whose text is over ``limit`` characters."""
+    return UnreadableFileError(
+        f"expands to {found} characters; the limit is {count(limit)}, set ASSISTANT_MAX_FILE_CHARS to raise it"
+    )
+
+
+def page_too_long(page: int, found: str, limit: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"PDF page {page} expands to {found}; the limit is {count(limit)} characters per page, "
+        "set ASSISTANT_MAX_PAGE_CHARS to raise it"
+    )
+
+
 def _limit(max_bytes: int) -> str:
     """"20 MB" whether the caller counted 20 * 2**20 or 20 * 10**6 bytes."""
     if max_bytes < 10_000:
@@ -42,8 +79,10 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean."""
+def decode_text(data: bytes, max_chars: int | None = None) -> str:
+    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean.
+
+    With ``max_chars``, longer text is refused before the (slower) binary-content check."""
     for bom, codec, name in (
         (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
         (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
@@ -64,6 +103,8 @@ def decode_text(data: bytes) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = _decode_cp1252(data)
+    if max_chars is not None and len(text) > max_chars:
+        raise too_many_chars(count(len(text)), max_chars)
     if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
         raise UnreadableFileError("binary file (not text)")
     return text
@@ -83,7 +124,8 @@ def _decode_cp1252(data: bytes) -> str:
 
 
 class _HTMLText(HTMLParser):
-    """Visible text of an HTML page as markdown-ish lines."""
+    """Visible text of an HTML page as markdown-ish lines; <pre> becomes a ``` fence and an inline
+    <code> that starts a line with "#" gets backticks, so neither reads as a heading."""
 
     SKIP = frozenset({"script", "style", "noscript", "template", "head"})
     BLOCK = frozenset(
@@ -99,6 +141,7 @@ class _HTMLText(HTMLParser):
         self._skip: list[str] = []
         self._in_title = False
         self._pre = 0
+        self._code = 0
         self._break = 0  # newlines owed before the next text
         self._prefix = ""  # "## " or "- " for the next text
 
@@ -130,6 +173,10 @@ class _HTMLText(HTMLParser):
                 self.has_h1 = self.has_h1 or tag == "h1"
             if tag == "pre":
                 self._pre += 1
+                if self._pre == 1:
+                    self._prefix = "```\n"
+        elif tag == "code":
+            self._code += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in self.SKIP:
@@ -143,11 +190,15 @@ class _HTMLText(HTMLParser):
             self._in_title = False
         elif self._skip:
             return
+        elif tag == "code" and self._code:
+            self._code -= 1
         elif tag in self.BLOCK or tag == "li":
-            self._newlines(1 if tag == "li" else 2)
-            self._prefix = ""
             if tag == "pre" and self._pre:
                 self._pre -= 1
+                if not self._pre and self._prefix != "```\n":
+                    self.parts.append("\n```")
+            self._newlines(1 if tag == "li" else 2)
+            self._prefix = ""
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -162,10 +213,13 @@ class _HTMLText(HTMLParser):
                     self.parts.append(" ")
                 return
             data = (" " if data[0].isspace() else "") + words + (" " if data[-1].isspace() else "")
+        line_start = bool(self._break) or not self.parts or self.parts[-1].endswith("\n")
         if self._break:
             self.parts.append("\n" * self._break)
             self._break = 0
             data = data.lstrip(" ")
+        if self._code and not self._pre and line_start and data.lstrip().startswith("#"):
+            data = f"`{data.strip()}`"
         if self._prefix:
             data, self._prefix = self._prefix + data.lstrip(), ""
         self.parts.append(data)
@@ -178,7 +232,7 @@ def html_to_text(html: str) -> str:
         parser.feed(html)
         parser.close()
     except Exception as exc:  # html.parser is lenient; this is a guard, not a code path
-        raise UnreadableFileError(f"unreadable HTML: {_short(exc)}") from None
+        raise UnreadableFileError(f"unreadable HTML: {short(exc)}") from None
     body = "".join(parser.parts).strip()
     if not body:
         raise UnreadableFileError("no text content")
@@ -186,69 +240,45 @@ def html_to_text(html: str) -> str:
     return f"# {title}\n\n{body}" if title and not parser.has_h1 else body
 
 
-def _short(exc: BaseException) -> str:
+def short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 100 else text[:99] + "…"
 
 
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """Silence pypdf's logger and warnings while reading (malformed files are common)."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
+def load_file(
+    path: Path, max_bytes: int | None = None, *, limits: Limits | None = None, name: str | None = None
+) -> LoadedFile:
+    """Read ``path`` as text; raise UnreadableFileError with a user-facing reason.
 
-
-def pdf_to_text(path: Path) -> str:
-    """Text of all pages joined with blank lines."""
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
-
-    with _quiet_pypdf():
-        try:
-            reader = PdfReader(path)
-            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-                raise UnreadableFileError("encrypted PDF")
-            pages = [page.extract_text() or "" for page in reader.pages]
-        except UnreadableFileError:
-            raise
-        except DependencyError:
-            raise UnreadableFileError("encrypted PDF (decrypting it needs the 'cryptography' package)") from None
-        except Exception as exc:
-            raise UnreadableFileError(f"unreadable PDF: {_short(exc)}") from None
-    text = "\n\n".join(p.strip("\n") for p in pages)
-    if not text.strip():
-        raise UnreadableFileError("PDF has no extractable text (scanned? run OCR first)")
-    return text
-
-
-def load_file(path: Path, max_bytes: int) -> LoadedFile:
-    """Read ``path`` as text; raise UnreadableFileError with a user-facing reason."""
+    ``limits`` bounds the bytes, the extracted characters and each PDF page (``max_bytes`` alone
+    keeps the default character limits). ``name`` (default: the path's) decides the format.
+    """
     path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
+    limits = limits or (Limits(max_bytes=max_bytes) if max_bytes is not None else Limits())
+    suffix = Path(name or path.name).suffix.lower()
+    fmt = _FORMATS.get(suffix)
     if fmt is None:
-        shown = path.suffix.lower() or "(no extension)"
+        shown = suffix or "(no extension)"
         raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise UnreadableFileError(f"larger than the {_limit(max_bytes)} limit")
+        if size > limits.max_bytes:
+            raise UnreadableFileError(f"larger than the {_limit(limits.max_bytes)} limit")
         if size == 0:
             raise UnreadableFileError("empty file")
         if fmt == "pdf":
-            return LoadedFile(pdf_to_text(path), fmt)
-        data = path.read_bytes()
+            from ingest.pdf import pdf_to_text
+
+            return LoadedFile(pdf_to_text(path, limits), fmt)
+        data = path.read_bytes()  # at most max_bytes
     except OSError as exc:
-        raise UnreadableFileError(f"cannot read file: {exc.strerror or _short(exc)}") from None
-    text = decode_text(data)
+        raise UnreadableFileError(f"cannot read file: {exc.strerror or short(exc)}") from None
+    text = decode_text(data, None if fmt == "html" else limits.max_chars)
+    del data
     if not text.strip():
         raise UnreadableFileError("empty file")
     if fmt == "html":
         text = html_to_text(text)
+    if len(text) > limits.max_chars:
+        raise too_many_chars(count(len(text)), limits.max_chars)
     return LoadedFile(text, fmt)

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 FileStatus = Literal["added", "changed", "removed", "unchanged", "failed"]
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def escape_name(name: str) -> str:
+    """A file name safe for one table cell or one tab-separated field: backslash, newline, tab
+    and other control characters written as escapes (``a\\nb.txt``); letters of any script kept."""
+    return "".join(
+        _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c) for c in name
+    )
+
+
+def _width(text: str) -> int:
+    """Terminal columns: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @dataclass
@@ -41,9 +62,11 @@ class SyncReport:
 
     def table(self) -> str:
         """A per-file table for the terminal."""
-        width = max([len(f.source) for f in self.files] + [6])
+        names = {id(f): escape_name(f.source) for f in self.files}
+        width = max([_width(n) for n in names.values()] + [6])
         rows = [f"{'file':<{width}}  {'status':<9} {'chunks':>6} {'tokens':>7}  reason"]
         for f in sorted(self.files, key=lambda f: f.source):
-            rows.append(f"{f.source:<{width}}  {f.status:<9} {f.chunks:>6} {f.tokens:>7}  {f.reason}")
+            name = names[id(f)] + " " * (width - _width(names[id(f)]))
+            rows.append(f"{name}  {f.status:<9} {f.chunks:>6} {f.tokens:>7}  {_one_line(f.reason)}")
         rows.append(self.summary())
         return "\n".join(rows)

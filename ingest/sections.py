@@ -1,6 +1,7 @@
 """Find the headings of a clean text and cut it into titled, contiguous sections.
 
-Markdown and HTML (rendered as markdown by the loader) use their ATX / setext headings.
+Markdown and HTML (rendered as markdown by the loader) use their ATX / setext headings; nothing
+inside a code fence (``` or ~~~; the loader fences HTML's <pre>) is ever a heading.
 Plain text, PDF text, and markdown/HTML without any heading markup use heuristics:
 
 * link-blog items: a bullet line ("• ", "* ", "- ", "– ") that is neither preceded nor followed
@@ -36,6 +37,7 @@ _LONG_PARAGRAPH = 200
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^(?:={3,}|-{3,})$")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
 _BULLET = re.compile(r"^[•*\-–][ \t]+(?=\S)")
 _LIST_LIKE = re.compile(r"^(?:[•*\-–—·▪◦][ \t]|\d{1,3}[ \t]*[.)\-–—:][ \t])")
 _URL = re.compile(r"^(?:https?://|www\.)|://", re.IGNORECASE)
@@ -169,6 +171,22 @@ def _body_like(text: str) -> bool:
     return not _URL.search(text) and len(text) >= 40 and (text[-1] in _SENTENCE_END or len(text) >= 100)
 
 
+def _fenced(lines: list[_Line]) -> set[int]:
+    """Lines inside (or opening/closing) a code fence: ``` or ~~~, closed by the same kind, at least as long."""
+    out: set[int] = set()
+    opened = ""
+    for k, line in enumerate(lines):
+        m = _FENCE.match(line.text)
+        if opened:
+            out.add(k)
+            if m and m.group(1)[0] == opened[0] and len(m.group(1)) >= len(opened) and not line.text[len(m.group(1)):].strip():
+                opened = ""
+        elif m and not (m.group(1)[0] == "`" and "`" in line.text[len(m.group(1)):]):
+            out.add(k)
+            opened = m.group(1)
+    return out
+
+
 def _markup_headings(lines: list[_Line]) -> list[_Heading]:
     out: list[_Heading] = []
     for k, line in enumerate(lines):
@@ -264,9 +282,10 @@ def find_sections(clean: str, fmt: str, fallback_title: str) -> list[Section]:
     lines = _lines(clean)
     if not lines:
         return [Section(fallback, 0, len(clean))]
-    headings = _markup_headings(lines) if fmt in ("md", "html") else []
+    code = _fenced(lines) if fmt in ("md", "html") else set()
+    headings = [h for h in _markup_headings(lines) if h.line not in code] if fmt in ("md", "html") else []
     if not headings:
-        headings = _heuristic_headings(lines)
+        headings = [h for h in _heuristic_headings(lines) if h.line not in code]
 
     starts: list[tuple[int, str]] = []  # (start offset, title)
     body_from = 0  # where the body of the current section begins

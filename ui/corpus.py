@@ -14,7 +14,8 @@ import gradio as gr
 from core.errors import AssistantError
 from ingest.report import SyncReport
 from ui import render
-from ui.uploads import UploadError, delete_upload, is_upload, is_uploads_root, save_upload
+from ingest.loaders import Limits
+from ui.uploads import UploadError, delete_upload, is_upload, is_uploads_root, rename_note, save_upload
 
 Progress = Callable[..., Any]
 
@@ -46,13 +47,19 @@ def _status(text: str, *, error: bool = False) -> str:
 def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progress) -> tuple:
     """Save the uploaded files under the uploads folder and sync it: (report table, status)."""
     settings = bot.settings
-    saved, rejected = [], []
+    saved, rejected, notes = [], [], {}
+    limits, names_file = Limits.from_settings(settings), settings.state_dir / "upload-names.json"
     for path in files or []:
         name = Path(path).name
         try:
-            saved.append(save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb))
+            dest = save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb,
+                               limits=limits, names_file=names_file)
         except UploadError as err:
             rejected.append((name, str(err)))
+            continue
+        saved.append(dest)
+        if note := rename_note(name, dest):
+            notes[dest.name] = note
     if not saved:
         message = "No file was accepted." if rejected else "Choose one or more files first."
         return _table(render.report_rows(SyncReport(root=""), rejected)), _status(message, error=True)
@@ -62,7 +69,12 @@ def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progr
     except AssistantError as err:
         return _table(render.report_rows(SyncReport(root=""), rejected)), _status(str(err), error=True)
     failed = report.count("failed") + len(rejected)
-    return _table(render.report_rows(report, rejected)), _status(report.summary(), error=failed > 0)
+    rows = render.report_rows(report, rejected)
+    for row in rows:
+        if row[0] in notes and not row[4]:
+            row[4] = notes[row[0]]
+    status = " ".join([report.summary(), *(f"{n}." for n in notes.values())])
+    return _table(rows), _status(status, error=failed > 0)
 
 
 def reingest_corpus(bot: Any, progress: Progress = _no_progress) -> tuple:

@@ -88,12 +88,13 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
 def passage_card(passage: Passage, *, cited: bool) -> str:
     cls = "src-card cited" if cited else "src-card"
     title = esc(passage.title or passage.source)
+    files = ", ".join([passage.source, *passage.also_in])
     return (
         f'<div class="{cls}" id="src-{passage.number}">'
         f'<div class="src-head"><span class="src-num">{passage.number}</span>'
         f'<span class="src-title">{title}</span>'
         f'<span class="src-score" title="retrieval score">{passage.score:.3f}</span></div>'
-        f'<div class="src-file">{esc(passage.source)}</div>'
+        f'<div class="src-file">{esc(files)}</div>'
         f'<div class="src-text">{highlighted(passage.text, passage.highlights)}</div>'
         "</div>"
     )

@@ -1,12 +1,16 @@
 """Checking, naming and storing uploaded files under `settings.uploads_dir`, and nowhere else.
 
 Gradio hands us a path in its own upload cache; we copy the file into the uploads folder under a
-sanitised name after checking its type, size and content. Nothing outside that folder is written
-or deleted.
+sanitised name after checking its type, size and content (the same limits as ingest: bytes and
+extracted characters). Nothing outside that folder is written or deleted, except a small record of
+which original name each stored name belongs to (``names_file``), so two distinct names never
+replace each other: when they would, the second gets a short suffix and the caller says so.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -14,8 +18,20 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from ingest.loaders import Limits, UnreadableFileError, load_file
+
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf")
 MAX_NAME_CHARS = 100
+MAX_NAME_BYTES = 200  # file systems stop at 255 bytes; 100 CJK characters are 300
+
+
+def _join(stem: str, suffix: str, tag: str = "") -> str:
+    """stem + tag + "." + suffix, the stem shortened until it fits MAX_NAME_CHARS and MAX_NAME_BYTES."""
+    room = len(suffix) + 1 + len(tag)
+    stem = stem[: MAX_NAME_CHARS - room]
+    while len(stem.encode("utf-8", "surrogatepass")) + room > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem}{tag}.{suffix}" if suffix else stem + tag
 
 
 class UploadError(ValueError):
@@ -23,20 +39,31 @@ class UploadError(ValueError):
 
 
 def sanitize_filename(name: str) -> str:
-    """A safe file name: no folders, ASCII letters/digits/`._-` only, no leading dot, bounded length."""
-    base = re.split(r"[\\/]", name)[-1]
-    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    stem, dot, suffix = ascii_name.rpartition(".")
+    """A safe file name: no folders, letters (any script)/digits/`._-` only, no leading dot, bounded length."""
+    base = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
+    stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = suffix, ""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("._-") or "upload"
+    stem = re.sub(r"[^\w-]+", "_", stem).strip("._-") or "upload"
     suffix = re.sub(r"[^a-z0-9]", "", suffix.lower())
-    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1]
-    return f"{stem}.{suffix}" if suffix else stem
+    return _join(stem, suffix)
 
 
-def check_upload(path: Path, name: str, max_mb: float) -> None:
-    """Raise UploadError unless `path` is a regular, non-empty file of an allowed type under the limit."""
+def _with_suffix(name: str, original: str) -> str:
+    """``name`` with a short suffix drawn from ``original`` ("report~3fa2c1.txt"), still bounded."""
+    tag = "~" + hashlib.sha1(original.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = suffix, ""
+    return _join(stem, suffix, tag)
+
+
+def check_upload(path: Path, name: str, max_mb: float, limits: Limits | None = None) -> None:
+    """Raise UploadError unless `path` is a regular, non-empty file of an allowed type under the limits.
+
+    With ``limits`` the file is also read as ingest would read it, so a file that expands past
+    the character limits is refused here, before it is stored.
+    """
     suffix = Path(sanitize_filename(name)).suffix
     if suffix not in ALLOWED_SUFFIXES:
         raise UploadError(f"{suffix or 'no extension'}: only {', '.join(ALLOWED_SUFFIXES)} files are accepted")
@@ -54,13 +81,61 @@ def check_upload(path: Path, name: str, max_mb: float) -> None:
             raise UploadError("not a PDF file (no %PDF header)")
     elif b"\x00" in head:
         raise UploadError("looks like a binary file, not text")
+    if limits is not None:
+        try:
+            load_file(path, limits=limits, name=name)
+        except UnreadableFileError as err:
+            raise UploadError(str(err)) from None
 
 
-def save_upload(src: Path, name: str, uploads_dir: Path, max_mb: float) -> Path:
-    """Check `src` and copy it to uploads_dir/<sanitised name> (replacing a file of that name)."""
-    check_upload(src, name, max_mb)
+def _read_names(names_file: Path | None) -> dict[str, str]:
+    try:
+        return json.loads(names_file.read_text(encoding="utf-8")) if names_file else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_names(names_file: Path | None, names: dict[str, str]) -> None:
+    if names_file is None:
+        return
+    names_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = names_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, names_file)
+
+
+def _stored_name(name: str, uploads_dir: Path, names: dict[str, str]) -> str:
+    """The sanitised name, or that name with a suffix when another original name already holds it."""
+    wanted = sanitize_filename(name)
+    original = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
+    holder = names.get(wanted, wanted if (uploads_dir / wanted).exists() else None)
+    if holder is None or holder == original:
+        return wanted
+    return _with_suffix(wanted, original)
+
+
+def rename_note(name: str, stored: Path) -> str:
+    """What to tell the user when an upload was stored under another name ("" when it was not)."""
+    wanted, base = sanitize_filename(name), re.split(r"[\\/]", name)[-1]
+    if stored.name == wanted:
+        return ""
+    return f"{base} was stored as {stored.name} (another upload already has the name {wanted})"
+
+
+def save_upload(
+    src: Path, name: str, uploads_dir: Path, max_mb: float, *, limits: Limits | None = None,
+    names_file: Path | None = None,
+) -> Path:
+    """Check `src` and copy it to uploads_dir/<sanitised name>.
+
+    A file uploaded again under the same name replaces the stored one; a different name that
+    sanitises to a stored name gets a short suffix instead (see `rename_note`).
+    """
+    check_upload(src, name, max_mb, limits)
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    dest = _inside(uploads_dir, sanitize_filename(name))
+    names = _read_names(names_file)
+    stored = _stored_name(name, uploads_dir, names)
+    dest = _inside(uploads_dir, stored)
     fd, tmp = tempfile.mkstemp(dir=uploads_dir, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
@@ -69,6 +144,8 @@ def save_upload(src: Path, name: str, uploads_dir: Path, max_mb: float) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    names[stored] = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
+    _write_names(names_file, names)
     return dest
 
 

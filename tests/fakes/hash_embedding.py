@@ -24,7 +24,7 @@ class HashEmbedding(BaseEmbedding):
         words = text.lower().split()
         v = np.zeros(self.dim, np.float32)
         for word in words or [""]:  # bag of hashed words: shared words give close vectors
-            seed = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+            seed = int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
             v += np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
         return (v / (np.linalg.norm(v) or 1.0)).tolist()
 

@@ -141,9 +141,11 @@ def test_giant_word(splitter: SectionSplitter) -> None:
     text = "Titre\n\n" + "x-" * 3000
     nodes = splitter.split_document(_doc(text))
     assert len(nodes) > 10 and all(model_tokens(splitter, n) <= MODEL_LIMIT for n in nodes)
-    # e5's sentencepiece reads a 10,000-character word piece by piece (no [UNK] as in BERT): it is cut.
+    # e5's sentencepiece reads a 10,000-character word piece by piece, and no chunk may be longer than
+    # max_chars characters (issue 12): the word is cut, nothing dropped.
     nodes = splitter.split_document(_doc("Titre\n\n" + "anticonstitutionnellement" * 400))
     assert len(nodes) > 1 and all(model_tokens(splitter, n) <= MODEL_LIMIT for n in nodes)
+    assert all(len(n.text) <= splitter.max_chars for n in nodes)
     assert nodes[-1].metadata["end_char"] == len("Titre\n\n") + 10_000  # nothing dropped
 
 

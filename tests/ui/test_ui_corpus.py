@@ -43,14 +43,14 @@ def test_upload_saves_under_uploads_ingests_and_reports_per_file(fake_bot, tmp_p
     calls = []
     table, status = corpus.upload(fake_bot, files, lambda *a, **k: calls.append(k))
     uploads = fake_bot.settings.uploads_dir
-    assert sorted(p.name for p in uploads.iterdir()) == ["Fete_du_Zorglub.md"]
+    assert sorted(p.name for p in uploads.iterdir()) == ["Fête_du_Zorglub.md"]
     assert fake_bot.ingest_calls[-1] == uploads.resolve()
-    assert table["data"][0][:2] == ["Fete_du_Zorglub.md", "added"]
+    assert table["data"][0][:2] == ["Fête_du_Zorglub.md", "added"]
     assert table["data"][1][:2] == ["tool.exe", "rejected"] and "only" in table["data"][1][4]
     assert "1 added" in status and "status-error" in status  # a file was refused
     assert calls and "Ingesting 1 file" in calls[0]["desc"]
     answer = fake_bot.ask("Combien de visiteurs attire le festival de Zorglub ?")
-    assert answer.citations[0].source == "Fete_du_Zorglub.md"
+    assert answer.citations[0].source == "Fête_du_Zorglub.md"
 
 
 def test_upload_with_nothing_accepted_does_not_ingest(fake_bot, tmp_path):

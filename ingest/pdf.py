@@ -1,0 +1,84 @@
+"""PDF text, bounded: decompression capped as it streams, each page's text counted as it comes out."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from pathlib import Path
+from typing import Any, Iterator
+
+from ingest.loaders import Limits, UnreadableFileError, count, page_too_long, short, too_many_chars
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's logger and warnings while reading (malformed files are common)."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+class _PageTooLong(Exception):
+    pass
+
+
+def _page_text(page: Any, limit: int) -> str:
+    """Text of one page, aborting as soon as more than ``limit`` characters have come out."""
+    seen = 0
+
+    def tally(text: str, *_: Any) -> None:
+        nonlocal seen
+        seen += len(text)
+        if seen > limit:
+            raise _PageTooLong
+
+    contents = page.get_contents()  # decoded under the caller's decompression cap
+    if contents is not None and len(contents.get_data()) > 10 * limit:
+        raise _PageTooLong
+    return page.extract_text(visitor_text=tally) or ""
+
+
+def pdf_to_text(path: Path, limits: Limits = Limits()) -> str:
+    """Text of all pages joined with blank lines, never holding more than the limits allow.
+
+    Decompression is capped while it streams (pypdf's zlib/LZW/... output limits), each page's
+    text is counted as pypdf produces it, and reading stops at the first page over a limit.
+    """
+    from pypdf import PasswordType, PdfReader, apply_configuration
+    from pypdf.errors import DependencyError, LimitReachedError
+
+    cap = limits.max_page_bytes
+    caps = {f"{k}_maximum_output_length": cap for k in ("zlib", "lzw", "run_length", "brotli", "jbig2")}
+    pages: list[str] = []
+    total = 0
+    with _quiet_pypdf(), apply_configuration(array_based_stream_maximum_output_length=cap, **caps):
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise UnreadableFileError("encrypted PDF")
+            for number, page in enumerate(reader.pages, 1):
+                try:
+                    text = _page_text(page, limits.max_page_chars)
+                except (_PageTooLong, LimitReachedError):
+                    raise page_too_long(number, f"more than {count(limits.max_page_chars)} characters", limits.max_page_chars) from None
+                total += len(text) + 2
+                if total > limits.max_chars:
+                    raise too_many_chars(f"more than {count(limits.max_chars)}", limits.max_chars)
+                pages.append(text)
+        except UnreadableFileError:
+            raise
+        except DependencyError:
+            raise UnreadableFileError("encrypted PDF (decrypting it needs the 'cryptography' package)") from None
+        except Exception as exc:
+            raise UnreadableFileError(f"unreadable PDF: {short(exc)}") from None
+    text = "\n\n".join(p.strip("\n") for p in pages)
+    if not text.strip():
+        raise UnreadableFileError("PDF has no extractable text (scanned? run OCR first)")
+    return text
