@@ -158,11 +158,17 @@ class Syncer:
         key = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n{text}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
-from index.killpoint import kill_point
-from index.localfs import disk_error
-from index.records import DocRecord, chunk_id, document_of
-from index.store import Root, Store
-from ingest.loaders import Limits, UnreadableFileError, load_file
+    def _file_hash(self, data: bytes) -> str:
+        settings = f"{self.settings.chunk_size}/{self.settings.chunk_overlap}\n".encode()
+        return hashlib.sha256(settings + data).hexdigest()[:24]
+
+    def _load(
+        self, root: Root, files: list[Path], records: dict[str, DocRecord], complete: dict[str, DocRecord],
+        report: SyncReport,
+    ) -> tuple[dict[str, Document], set[str], set[str]]:
+        """Documents by id; ids of files that failed to load (their stored version is kept); ids of
+        files whose bytes match their complete record (unchanged: not even decoded)."""
+        limits = Limits.from_settings(self.settings)
         base = Path(root.path)
         docs: dict[str, Document] = {}
         kept: set[str] = set()
