@@ -33,9 +33,8 @@ def test_right_passage_is_cited(ingested_assistant: Assistant, question, source,
     cited = [c for c in answer.citations if expected in c.text]
     assert cited and cited[0].source == source
     assert f"[{cited[0].number}]" in answer.text
-    # the highlighted sentence is the one quoted
-    a, b = cited[0].highlights[0]
-    assert expected in cited[0].text[a:b]
+    # the quoted sentence holding the fact is highlighted (a 256-token passage may give several quotes)
+    assert any(expected in cited[0].text[a:b] for a, b in cited[0].highlights)
 
 
 def test_answer_is_framed_in_the_question_language(ingested_assistant: Assistant):
