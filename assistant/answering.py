@@ -13,7 +13,9 @@ from typing import Any
 
 from assistant import extractive, generate
 from assistant.answer import Answer
+from assistant.attribution import Embed, attribute
 from assistant.citations import check_citations
+from assistant.excerpts import excerpt
 from core.errors import LLMError
 from assistant.retrieve import Hit
 from core.settings import Settings
@@ -30,7 +32,7 @@ def support_of(question: str, hits: list[Hit], weights: Weights) -> tuple[float,
 
 def answer_pieces(
     answer: Answer, hits: list[Hit], llm: Any, settings: Settings, weights: Weights,
-    lexical: float, min_lexical: float, started: float,
+    lexical: float, min_lexical: float, started: float, embed: Embed | None = None,
 ) -> Iterator[str]:
     """Yield the answer text as it is produced; on return, `answer` is final.
 
@@ -49,7 +51,7 @@ def answer_pieces(
         elif llm is None:
             yield from _extractive(answer, found, settings)
         else:
-            yield from _generative(answer, llm, settings)
+            yield from _generative(answer, llm, settings, weights, embed, started)
     finally:
         answer.timings["total"] = time.perf_counter() - started
 
@@ -74,30 +76,47 @@ def _extractive(answer: Answer, found: extractive.Extract, settings: Settings) -
     _finish(answer, settings, spans)
 
 
-def _generative(answer: Answer, llm: Any, settings: Settings) -> Iterator[str]:
-    passages = [(p.title, p.source, p.text) for p in answer.retrieved]
-    messages = generate.build_messages(answer.question, answer.language, passages)
-    first = None
+def _generative(
+    answer: Answer, llm: Any, settings: Settings, weights: Weights, embed: Embed | None, started: float
+) -> Iterator[str]:
+    """Stream the model's answer, then attribute and check its citations sentence by sentence."""
+    question = answer.standalone_question or answer.question
+    windows = [excerpt(question, p.text, weights) for p in answer.retrieved]
+    excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, windows)]
+    messages = generate.build_messages(question, answer.language, [
+        (p.title, p.source, text) for p, text in zip(answer.retrieved, excerpts)
+    ])
     try:
         for delta in generate.stream(llm, messages):
-            first = first or time.perf_counter()
+            answer.timings.setdefault("first_token", time.perf_counter() - started)
             answer.text += delta
             yield delta
     except LLMError as err:
         answer.error = str(err)
         answer.warnings.append("The answer is incomplete: the LLM failed before finishing it.")
         return
-    if generate.is_abstention(answer.text, answer.language):
+    attributed = attribute(answer.text, excerpts, embed)
+    # The model's own refusal, or an answer no passage supports, is an abstention.
+    if generate.is_refusal(answer.text) or (attributed.claims and not attributed.highlights):
         answer.abstained = True
         nearest = list(dict.fromkeys((p.title, p.source) for p in answer.retrieved))[:3]
         answer.text = extractive.abstention(answer.language, nearest)
         return
-    _finish(answer, settings, {})
+    answer.text = attributed.text
+    if attributed.removed:
+        answer.warnings.append(f"Removed citation markers that pointed to no passage: {sorted(set(attributed.removed))}.")
+    for sentence in attributed.unsupported:
+        answer.warnings.append(f"No passage supports: {sentence}")
+    spans = {n: [(windows[n - 1][0] + a, windows[n - 1][0] + b) for a, b in found] for n, found in attributed.highlights.items()}
+    aligner = attributed.aligner
+    _finish(answer, settings, spans, similarity=aligner.support if aligner else None)
 
 
-def _finish(answer: Answer, settings: Settings, quoted: dict[int, list[tuple[int, int]]]) -> None:
+def _finish(
+    answer: Answer, settings: Settings, quoted: dict[int, list[tuple[int, int]]], similarity: Any = None
+) -> None:
     """Check citations, attach highlights, and set `citations` to the cited passages."""
-    checked = check_citations(answer.text, [p.text for p in answer.retrieved], settings.citation_min_overlap)
+    checked = check_citations(answer.text, [p.text for p in answer.retrieved], settings.citation_min_overlap, similarity)
     answer.text = checked.text
     if checked.removed:
         answer.warnings.append(f"Removed citation markers that pointed to no passage: {sorted(set(checked.removed))}.")

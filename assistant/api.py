@@ -139,7 +139,8 @@ class Assistant:
         lexical = max(bm25_scores, default=0.0) if self.settings.retrieval != "dense" else self._components.bm25_top_score(standalone)
         weights = self._components.term_weights
         min_lexical = self._components.abstain_threshold(self.settings.abstain_threshold)
-        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, min_lexical, started)
+        embed = self._components.embed_texts if self.llm is not None else None
+        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, min_lexical, started, embed)
         return AnswerStream(pieces, answer)
 
     # --- internals -----------------------------------------------------------------------------

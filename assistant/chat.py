@@ -56,7 +56,7 @@ class ChatSession:
         previous = self.history[-1][1]
         if self.bot.llm is not None:
             turns = [(q, a.text) for q, a in self.history]
-            return generate.condense(self.bot.llm, turns, question)
+            return generate.condense(self.bot.llm, turns, question, self.bot.settings.max_question_chars)
         if depends_on_history(question):
             return carry_topic(question, previous.standalone_question or previous.question)
         return question

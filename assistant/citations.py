@@ -9,10 +9,12 @@ sentence that cites it should share enough content with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.text import content_terms, split_sentences
 
+Similarity = Callable[[str, int], float]
 MARKER_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -68,8 +70,14 @@ def best_supporting_span(claim: str, passage: str) -> tuple[int, int] | None:
     return best if best_score > 0 else None
 
 
-def check_citations(text: str, passages: list[str], min_overlap: float) -> CheckedText:
-    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1)."""
+def check_citations(
+    text: str, passages: list[str], min_overlap: float, similarity: Similarity | None = None
+) -> CheckedText:
+    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1).
+
+    `similarity(sentence, n)` (0..1, multilingual: see attribution.Aligner) lets a sentence in one
+    language be supported by a passage in another, where shared stems alone would flag it.
+    """
     cleaned, cited, removed = _clean_markers(text, len(passages))
     result = CheckedText(text=cleaned, cited=cited, removed=removed)
     for start, end in split_sentences(cleaned):
@@ -78,7 +86,9 @@ def check_citations(text: str, passages: list[str], min_overlap: float) -> Check
         if not numbers:
             continue
         scores = [overlap(sentence, passages[n - 1]) for n in numbers]
-        if max(scores) < min_overlap:
+        if max(scores) < min_overlap and not (
+            similarity and max(similarity(MARKER_RE.sub(" ", sentence), n) for n in numbers) >= 0.5
+        ):
             result.unsupported.append(MARKER_RE.sub("", sentence).strip())
         for n in numbers:
             span = best_supporting_span(sentence, passages[n - 1])

@@ -38,6 +38,10 @@ class Components:
                 self._embed = make_embedding(self.settings)
             return self._embed
 
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings of short texts (sentence alignment for citations), with the index's model."""
+        return self.embed_model.get_text_embedding_batch(texts)
+
     @property
     def store(self) -> Store:
         with self._lock:
