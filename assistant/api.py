@@ -27,6 +27,7 @@ from core.providers import make_llm, prepare_offline_environment
 from assistant.retrieve import Hit
 from core.settings import Settings
 from core.text import guess_language
+from ingest.clean import normalize
 from ingest.report import SyncReport
 
 
@@ -148,8 +149,9 @@ class Assistant:
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InvalidQuestionError("The question must be text.")
-        cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
-        cleaned = " ".join(cleaned.split())
+        # The documents' own normalisation (NFKC, soft hyphens and zero-width characters dropped…),
+        # so a question pasted from a web page or a PDF matches the text it asks about.
+        cleaned = " ".join(normalize(question)[0].split())
         if not cleaned:
             raise InvalidQuestionError("The question is empty: type a question about the corpus.")
         if len(cleaned) > self.settings.max_question_chars:

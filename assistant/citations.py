@@ -37,11 +37,27 @@ def overlap(sentence: str, passage: str) -> float:
     return sum(1 for t in terms if t in passage_terms) / len(terms)
 
 
-def _clean_markers(text: str, n_passages: int) -> tuple[str, list[int], list[int]]:
+def is_document_reference(text: str, match: re.Match[str], passages: list[str]) -> bool:
+    """A bracketed number copied from a passage with the words before it ("en 2021 [2]", "fin.[12]").
+
+    Such numbers are the document's own notes (Wikipedia references), not the answer's citations.
+    """
+    before = text[max(0, match.start() - 40) : match.start()]
+    tail = " ".join(before.split()[-2:])
+    if not tail:
+        return False
+    needle = tail + (" " if before[-1].isspace() else "") + match.group(0)
+    return any(needle in " ".join(p.split()) for p in passages)
+
+
+def _clean_markers(text: str, passages: list[str]) -> tuple[str, list[int], list[int]]:
+    n_passages = len(passages)
     cited: list[int] = []
     removed: list[int] = []
 
     def repl(match: re.Match[str]) -> str:
+        if is_document_reference(text, match, passages):
+            return ""  # the document's own note number: neither a citation nor a removed marker
         numbers = [int(x) for x in re.split(r"\s*[,;]\s*", match.group(1))]
         valid = [n for n in numbers if 1 <= n <= n_passages]
         removed.extend(n for n in numbers if n not in valid)
@@ -78,7 +94,7 @@ def check_citations(
     `similarity(sentence, n)` (0..1, multilingual: see attribution.Aligner) lets a sentence in one
     language be supported by a passage in another, where shared stems alone would flag it.
     """
-    cleaned, cited, removed = _clean_markers(text, len(passages))
+    cleaned, cited, removed = _clean_markers(text, passages)
     result = CheckedText(text=cleaned, cited=cited, removed=removed)
     for start, end in split_sentences(cleaned):
         sentence = cleaned[start:end]

@@ -1,12 +1,16 @@
 """Chat event handlers: stream an answer into the conversation, reset it, switch the answerer.
 
 Each browser session keeps its own `ChatState` in a `gr.State`, so two users never share a
-conversation. The handlers only call the Assistant's public API; they add no retrieval logic.
+conversation. The history the client sends is the conversation: when it does not match the turns
+the session holds (an API client sending `history=[]`, or an edited history), the session is
+rebuilt from it. The handlers only call the Assistant's public API; they add no retrieval logic.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
@@ -44,6 +48,34 @@ def session_for(bots: Mapping[str, Any], state: ChatState | None, choice: str | 
     return state
 
 
+def _plain(content: Any) -> str:
+    """A history message's text: rendered HTML back to plain words."""
+    if isinstance(content, list):  # Gradio may send content as a list of parts
+        content = " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(content or ""))).split())
+
+
+def turns_of(history: list) -> list[tuple[str, str]]:
+    """(question, answer text) pairs of a Gradio "messages" history."""
+    turns: list[tuple[str, str]] = []
+    for message in history:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "user":
+            turns.append((_plain(message.get("content")), ""))
+        elif role == "assistant" and turns:
+            turns[-1] = (turns[-1][0], (turns[-1][1] + " " + _plain(message.get("content"))).strip())
+    return turns
+
+
+def follow_history(state: ChatState, history: list) -> ChatState:
+    """Make the session's turns those of the client's history (it is the conversation)."""
+    turns = turns_of(history)
+    held = [" ".join(q.split()) for q, _ in state.session.history]
+    if held != [q for q, _ in turns]:
+        state.session.seed(turns)
+    return state
+
+
 def _user(text: str) -> dict:
     return {"role": "user", "content": render.esc(text)}
 
@@ -61,7 +93,7 @@ def respond(
     if not question:
         yield history, gr.skip(), state, ""
         return
-    state = session_for(bots, state, choice)
+    state = follow_history(session_for(bots, state, choice), history)
     history += [_user(question), _bot(THINKING)]
     yield history, gr.skip(), state, ""
     text = ""
