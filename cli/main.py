@@ -42,9 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("documents", help="list ingested documents")
     p = sub.add_parser("remove", help="remove one document from the index")
     p.add_argument("source", help="its source path as listed by `assistant documents`")
-    p = sub.add_parser("eval", help="run the eval suite (see `assistant eval --help`)", add_help=False)
-    p.add_argument("args", nargs=argparse.REMAINDER)
+    # Listed here for `assistant --help`; its arguments are parsed by eval.cli (see `main`).
+    sub.add_parser("eval", help="score the assistant on eval/questions.yaml, dev and test splits (see `assistant eval --help`)", add_help=False)
     return parser
+
+
+def subcommands() -> list[str]:
+    """Every subcommand name, in the order `assistant --help` lists them."""
+    (action,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(action.choices)
 
 
 def _bot(**overrides: Any) -> Any:
@@ -113,10 +119,6 @@ def _chat(bot: Any) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.command == "eval":
-        from eval.cli import main as eval_main
-
-        return eval_main(args.args)
     bot = _bot()
     if args.command == "ingest":
         path = Path(args.path) if args.path else bot.settings.corpus_dir
@@ -157,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["eval"]:
+        # The eval owns its parser (also `python -m eval`). argparse.REMAINDER cannot hand it a
+        # leading option such as `--help`, so everything after `eval` goes to it untouched.
+        from eval.cli import main as eval_main
+
+        return eval_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return run(args)

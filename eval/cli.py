@@ -9,21 +9,29 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from eval.dataset import DEFAULT_QUESTIONS, DatasetError, Question, load_questions, select
+from eval.dataset import DEFAULT_QUESTIONS, SPLITS, DatasetError, Question, load_questions, select, spread
 
 DEFAULT_OUTPUT = Path("eval-report")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from eval.configs import config_names
+
     parser = argparse.ArgumentParser(
         prog="assistant eval",
-        description="Evaluate retrieval and answers on the question set; write a report folder.",
+        description="Evaluate retrieval and answers on the question set; write a report folder. "
+        "Figures are shown for the dev split (tuned on) beside the test split (reporting only).",
     )
-    parser.add_argument("--configs", help="comma-separated: hybrid,dense,bm25,llm,starter (default: all that apply)")
+    parser.add_argument(
+        "--configs",
+        help=f"comma-separated, from {','.join(config_names())} (default: all that apply); "
+        "name:N runs that configuration on at most N questions per split (e.g. llm:20 for a slow LLM)",
+    )
+    parser.add_argument("--split", choices=(*SPLITS, "both"), default="both", help="questions of this split (default: both, side by side)")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="question file (YAML)")
     parser.add_argument("--ids", help="comma-separated question ids to run")
     parser.add_argument("--lang", choices=("fr", "en"), help="only questions in this language")
-    parser.add_argument("--limit", type=int, help="only the first N questions (after --ids / --lang)")
+    parser.add_argument("--limit", type=int, help="at most N questions per split, evenly spaced through the file (after --ids / --lang)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="report folder (default: eval-report/)")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--no-sync", action="store_true", help="do not sync the bundled corpus folder first")
@@ -38,7 +46,10 @@ def _csv(value: str | None) -> list[str]:
 
 
 def _questions(args: argparse.Namespace) -> list[Question]:
-    return select(load_questions(args.questions), ids=_csv(args.ids) or None, lang=args.lang, limit=args.limit)
+    if args.limit is not None and args.limit < 1:
+        raise DatasetError("--limit must be a positive number of questions per split")
+    chosen = select(load_questions(args.questions), split=args.split, ids=_csv(args.ids) or None, lang=args.lang)
+    return spread(chosen, args.limit)
 
 
 def _make_assistant() -> Any:
@@ -66,8 +77,10 @@ def _meta(bot: Any, args: argparse.Namespace, questions: Sequence[Question], con
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "questions_file": str(args.questions),
         "questions": len(questions),
+        "splits": {split: n for split in SPLITS if (n := sum(q.split == split for q in questions))},
         "languages": dict(sorted(Counter(q.lang for q in questions).items())),
         "configs": [c.name for c in configs],
+        "limits": {c.name: c.limit for c in configs if c.limit is not None},
         "descriptions": {c.name: c.description for c in configs},
         "mode": getattr(bot, "mode", "extractive"),
         "top_k": getattr(settings, "top_k", None),
@@ -80,7 +93,7 @@ def _meta(bot: Any, args: argparse.Namespace, questions: Sequence[Question], con
 def evaluate(bot: Any, args: argparse.Namespace) -> int:
     """The run itself; raises AssistantError / DatasetError / EvalConfigError for the caller to report."""
     from eval.configs import build_configs, default_config_names
-    from eval.report import table_rows, text_table, write_report
+    from eval.report import breakdowns, table_rows, text_table, write_report
     from eval.runner import check_floors, load_floors, run, summarize
 
     questions = _questions(args)
@@ -92,8 +105,8 @@ def evaluate(bot: Any, args: argparse.Namespace) -> int:
     summary = summarize(results)
     written = write_report(args.output, summary, results, _meta(bot, args, questions, configs, judge is not None), plots=not args.no_plots)
     print(text_table(table_rows(summary)))
-    for lang in sorted({q.lang for q in questions}):
-        print(f"\n[{lang}]\n" + text_table(table_rows(summary, lang)))
+    for title, rows in breakdowns(summary):
+        print(f"\n[{title}]\n" + text_table(rows))
     print(f"\nreport: {written[2]} ({len(written)} files in {args.output})")
     if args.check_floors:
         failures = check_floors(summary, load_floors())

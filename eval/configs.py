@@ -5,19 +5,21 @@ llm                    the assistant with the configured LLM, hybrid retrieval (
 starter                the LlamaIndex starter a user writes first: VectorStoreIndex over the corpus
                        files, default SentenceSplitter (1024 tokens), top-2, same embedding model.
                        Retrieval metrics only, unless an LLM is configured (then it also answers).
+
+The list is pluggable: `@register("name")` on a function (assistant, corpus folder) -> EvalConfig adds a
+row to every report. `--configs name:N` runs a (slow) configuration on at most N questions per split.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from assistant.answer import Answer, Passage
 from eval.dataset import Question
 
-ALL_CONFIGS = ("hybrid", "dense", "bm25", "llm", "starter")
 STARTER_TOP_K = 2
 
 
@@ -38,6 +40,7 @@ class EvalConfig:
     run: Callable[[Question], Outcome]
     answers: bool = True  # False: only retrieval metrics apply (starter without an LLM)
     abstains: bool = True  # False: it cannot decline, so abstention figures are n/a (starter)
+    limit: int | None = None  # at most this many questions per split (a slow LLM); None: all
 
 
 def has_llm(bot: Any) -> bool:
@@ -120,22 +123,46 @@ def starter_runner(
     return lambda question: _timed(lambda: ask(question))
 
 
-def _variant_config(bot: Any, name: str) -> EvalConfig:
-    if name == "llm":
-        if not has_llm(bot):
-            raise EvalConfigError("configuration 'llm' needs an LLM: set ASSISTANT_LLM / OPENAI_API_KEY, or drop it from --configs")
-        return EvalConfig("llm", f"assistant, hybrid retrieval, LLM {bot.mode}", assistant_runner(bot.variant(retrieval="hybrid")))
-    variant = bot.variant(retrieval=name, llm="none")
-    return EvalConfig(name, f"assistant, {name} retrieval, extractive", assistant_runner(variant))
+Builder = Callable[[Any, Path], "EvalConfig"]  # (assistant, corpus folder) -> configuration
+BUILDERS: dict[str, Builder] = {}
 
 
-def build_config(bot: Any, name: str, *, corpus_dir: str | Path | None = None) -> EvalConfig:
-    """One named configuration over `bot` (its settings, store and embedding model)."""
-    if name not in ALL_CONFIGS:
-        raise EvalConfigError(f"unknown configuration {name!r} (choose from {', '.join(ALL_CONFIGS)})")
-    if name != "starter":
-        return _variant_config(bot, name)
-    folder = Path(corpus_dir or bot.settings.corpus_dir)
+def register(name: str) -> Callable[[Builder], Builder]:
+    """Make `name` a configuration for `--configs`; the builder raises EvalConfigError when it cannot run."""
+
+    def add(builder: Builder) -> Builder:
+        BUILDERS[name] = builder
+        return builder
+
+    return add
+
+
+def config_names() -> tuple[str, ...]:
+    """Every registered configuration name, in registration order."""
+    return tuple(BUILDERS)
+
+
+def _retrieval_builder(name: str) -> Builder:
+    def build(bot: Any, _corpus: Path) -> EvalConfig:
+        variant = bot.variant(retrieval=name, llm="none")
+        return EvalConfig(name, f"assistant, {name} retrieval, extractive", assistant_runner(variant))
+
+    return build
+
+
+for _name in ("hybrid", "dense", "bm25"):
+    register(_name)(_retrieval_builder(_name))
+
+
+@register("llm")
+def _llm_config(bot: Any, _corpus: Path) -> EvalConfig:
+    if not has_llm(bot):
+        raise EvalConfigError("configuration 'llm' needs an LLM: set ASSISTANT_LLM / OPENAI_API_KEY, or drop it from --configs")
+    return EvalConfig("llm", f"assistant, hybrid retrieval, LLM {bot.mode}", assistant_runner(bot.variant(retrieval="hybrid")))
+
+
+@register("starter")
+def _starter_config(bot: Any, folder: Path) -> EvalConfig:
     if not folder.is_dir():
         raise EvalConfigError(f"starter: corpus folder {folder} not found")
     llm = getattr(bot, "llm", None) if has_llm(bot) else None
@@ -146,6 +173,25 @@ def build_config(bot: Any, name: str, *, corpus_dir: str | Path | None = None) -
     return EvalConfig("starter", description, run, answers=llm is not None, abstains=False)
 
 
-def build_configs(bot: Any, names: Sequence[str], *, corpus_dir: str | Path | None = None) -> list[EvalConfig]:
+def parse_spec(spec: str) -> tuple[str, int | None]:
+    """"local:40" -> ("local", 40); "hybrid" -> ("hybrid", None)."""
+    name, _, limit = spec.partition(":")
+    if not limit:
+        return name.strip(), None
+    if not limit.strip().isdigit() or int(limit) < 1:
+        raise EvalConfigError(f"configuration {spec!r}: write name:N with N a positive number of questions per split")
+    return name.strip(), int(limit)
+
+
+def build_config(bot: Any, spec: str, *, corpus_dir: str | Path | None = None) -> EvalConfig:
+    """One configuration over `bot` (its settings, store and embedding model); `spec` is name or name:N."""
+    name, limit = parse_spec(spec)
+    if name not in BUILDERS:
+        raise EvalConfigError(f"unknown configuration {name!r} (choose from {', '.join(BUILDERS)})")
+    config = BUILDERS[name](bot, Path(corpus_dir or bot.settings.corpus_dir))
+    return replace(config, limit=limit) if limit is not None else config
+
+
+def build_configs(bot: Any, specs: Sequence[str], *, corpus_dir: str | Path | None = None) -> list[EvalConfig]:
     """The configurations asked for, in the order given (duplicates dropped)."""
-    return [build_config(bot, name, corpus_dir=corpus_dir) for name in dict.fromkeys(names)]
+    return [build_config(bot, spec, corpus_dir=corpus_dir) for spec in dict.fromkeys(specs)]

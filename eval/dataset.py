@@ -1,6 +1,8 @@
 """Load and validate the question file (eval/questions.yaml) into plain dataclasses.
 
 A malformed file raises `DatasetError` with one line saying which item and field is wrong.
+Every question belongs to one split, fixed by id in the file: `dev` (tune on it) or `test`
+(report on it, never tune on it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any, Sequence
 import yaml
 
 LANGS = ("fr", "en")
-KINDS = ("single", "multi_doc", "unanswerable", "followup")
+KINDS = ("single", "multi_doc", "unanswerable", "followup", "overview")
+SPLITS = ("dev", "test")
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.yaml")
 
 
@@ -33,6 +36,7 @@ class Question:
     lang: str
     kind: str
     answerable: bool
+    split: str = "dev"
     reference: str = ""
     key_facts: tuple[tuple[str, ...], ...] = ()  # each fact: accepted variants
     evidence: tuple[Evidence, ...] = ()
@@ -121,6 +125,7 @@ def parse_question(item: Any, where: str) -> Question:
         lang=_choice(item, "lang", LANGS, where),
         kind=_choice(item, "kind", KINDS, where),
         answerable=answerable,
+        split=_choice(item, "split", SPLITS, where),
         reference=_text(item, "reference", where, required=False),
         key_facts=_key_facts(item.get("key_facts"), where),
         evidence=_evidence(item.get("evidence"), where),
@@ -170,9 +175,10 @@ def select(
     *,
     ids: Sequence[str] | None = None,
     lang: str | None = None,
+    split: str | None = None,
     limit: int | None = None,
 ) -> list[Question]:
-    """The subset asked for: by id (unknown ids are an error), by language, then the first `limit`."""
+    """The subset asked for: by id (unknown ids are an error), by split, by language, then the first `limit`."""
     chosen = list(questions)
     if ids:
         known = {q.id for q in chosen}
@@ -181,10 +187,30 @@ def select(
             raise DatasetError(f"unknown question id(s): {', '.join(unknown)}")
         wanted = set(ids)
         chosen = [q for q in chosen if q.id in wanted]
+    if split not in (None, "both"):
+        chosen = [q for q in chosen if q.split == split]
     if lang:
         chosen = [q for q in chosen if q.lang == lang]
     if limit is not None:
         chosen = chosen[: max(limit, 0)]
     if not chosen:
-        raise DatasetError("no question left after filtering (check --ids / --lang / --limit)")
+        raise DatasetError("no question left after filtering (check --split / --ids / --lang / --limit)")
     return chosen
+
+
+def spread(questions: Sequence[Question], n: int | None) -> list[Question]:
+    """At most `n` questions of each split, evenly spaced through the file (so every kind keeps a share).
+
+    Used to run a slow configuration (a real LLM) on a deterministic sample rather than the first N.
+    """
+    if n is None:
+        return list(questions)
+    chosen: list[Question] = []
+    for name in dict.fromkeys(q.split for q in questions):
+        group = [q for q in questions if q.split == name]
+        if n >= len(group):
+            chosen += group
+        elif n > 0:
+            chosen += [group[(i * len(group)) // n] for i in range(n)]
+    wanted = {q.id for q in chosen}
+    return [q for q in questions if q.id in wanted]

@@ -41,58 +41,81 @@ def _cell(key: str, value: Any) -> str:
     return f"{value:.3f}"
 
 
-def _columns(rows: dict[str, dict[str, Any]]) -> list[str]:
+Rows = dict[tuple[str, str], dict[str, Any]]  # (config, split) -> figures
+SECTIONS = ("by_lang", "by_kind")
+
+
+def _columns(rows: Rows) -> list[str]:
     present = {k for row in rows.values() for k, v in row.items() if v is not None}
     return [k for k in COLUMNS if k in present]
 
 
-def table_rows(summary: dict[str, dict[str, Any]], lang: str | None = None) -> dict[str, dict[str, Any]]:
-    """{config: figures} for the overall run, or for one language."""
-    if lang is None:
-        return {name: s["overall"] for name, s in summary.items()}
-    return {name: s["by_lang"][lang] for name, s in summary.items() if lang in s["by_lang"]}
+def table_rows(summary: dict[str, dict[str, Any]], section: str = "overall", key: str | None = None) -> Rows:
+    """{(config, split): figures}, dev beside test for each configuration: overall, or one language / kind.
+
+    `section` is "overall", "by_lang" or "by_kind"; `key` picks the language or kind in the last two.
+    """
+    rows: Rows = {}
+    for name, splits in summary.items():
+        for split, parts in splits.items():
+            figures = parts[section] if key is None else parts[section].get(key)
+            if figures:
+                rows[(name, split)] = figures
+    return rows
 
 
-def text_table(rows: dict[str, dict[str, Any]]) -> str:
-    """An aligned plain-text table: one row per configuration."""
+def group_keys(summary: dict[str, dict[str, Any]], section: str) -> list[str]:
+    """The languages (section "by_lang") or kinds ("by_kind") present anywhere in the summary."""
+    return sorted({k for splits in summary.values() for parts in splits.values() for k in parts[section]})
+
+
+def text_table(rows: Rows) -> str:
+    """An aligned plain-text table: one row per configuration and split."""
     keys = _columns(rows)
-    headers = ["config", "n"] + [COLUMNS[k] for k in keys]
-    body = [[name, str(row.get("n", ""))] + [_cell(k, row.get(k)) for k in keys] for name, row in rows.items()]
+    headers = ["config", "split", "n"] + [COLUMNS[k] for k in keys]
+    body = [[name, split, str(row.get("n", ""))] + [_cell(k, row.get(k)) for k in keys] for (name, split), row in rows.items()]
     widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) for line in [headers, *body]]
+    lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) for line in [headers, *body]]
     return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
-def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
+def markdown_table(rows: Rows) -> str:
     """The same table in Markdown."""
     keys = _columns(rows)
-    header = "| config | n | " + " | ".join(COLUMNS[k] for k in keys) + " |"
-    rule = "|---|---:|" + "---:|" * len(keys)
-    body = [f"| {name} | {row.get('n', '')} | " + " | ".join(_cell(k, row.get(k)) for k in keys) + " |" for name, row in rows.items()]
+    header = "| config | split | n | " + " | ".join(COLUMNS[k] for k in keys) + " |"
+    rule = "|---|---|---:|" + "---:|" * len(keys)
+    body = [
+        f"| {name} | {split} | {row.get('n', '')} | " + " | ".join(_cell(k, row.get(k)) for k in keys) + " |"
+        for (name, split), row in rows.items()
+    ]
     return "\n".join([header, rule, *body])
 
 
-def languages(summary: dict[str, dict[str, Any]]) -> list[str]:
-    return sorted({lang for s in summary.values() for lang in s["by_lang"]})
+def breakdowns(summary: dict[str, dict[str, Any]]) -> list[tuple[str, Rows]]:
+    """(title, rows) for every language and every kind, in that order."""
+    titles = {"by_lang": "Language", "by_kind": "Kind"}
+    return [(f"{titles[section]}: {key}", table_rows(summary, section, key)) for section in SECTIONS for key in group_keys(summary, section)]
 
 
 def markdown_report(summary: dict[str, dict[str, Any]], meta: dict[str, Any], plots: Sequence[str]) -> str:
-    """report.md: settings, the comparison table, one table per language and per kind, the plots."""
+    """report.md: settings, the dev/test comparison table, one table per language and per kind, the plots."""
     parts = ["# Evaluation report", ""]
     parts += [f"- **{k}**: {v}" for k, v in meta.items() if not isinstance(v, (dict, list))]
+    parts += [f"- **{k}**: {v}" for k, v in meta.items() if k in ("splits", "languages") and isinstance(v, dict)]
     descriptions = meta.get("descriptions", {})
     parts += ["", "## Configurations", ""] + [f"- `{n}`: {d}" for n, d in descriptions.items()]
-    parts += ["", "## All questions", "", markdown_table(table_rows(summary))]
-    for lang in languages(summary):
-        parts += ["", f"## Language: {lang}", "", markdown_table(table_rows(summary, lang))]
-    kinds = sorted({k for s in summary.values() for k in s["by_kind"]})
-    for kind in kinds:
-        rows = {name: s["by_kind"][kind] for name, s in summary.items() if kind in s["by_kind"]}
-        parts += ["", f"## Kind: {kind}", "", markdown_table(rows)]
+    parts += ["", "## All questions, dev beside test", "", _SPLITS_NOTE, "", markdown_table(table_rows(summary))]
+    for title, rows in breakdowns(summary):
+        parts += ["", f"## {title}", "", markdown_table(rows)]
     parts += ["", "## Reading the figures", "", _LEGEND]
     if plots:
         parts += ["", "## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in plots]
     return "\n".join(parts) + "\n"
+
+
+_SPLITS_NOTE = """\
+`dev` questions are the ones thresholds, weights and prompts were tuned on; `test` questions are for
+reporting only (never tuned on). Quote the test figures; a large dev/test gap means overfitting."""
 
 
 _LEGEND = """\
@@ -105,6 +128,8 @@ _LEGEND = """\
   (extractive quote, or >= 50% of the sentence's content words in the passage); cit.rec: sentences with
   a valid citation.
 - abst.acc: unanswerable questions declined; false.abst: answerable questions declined.
+- Kinds: single (one fact), multi_doc (needs two files), followup (asked after `history`),
+  overview ("Résume l'article sur …": key facts are the article's main points), unanswerable.
 - n/a: not applicable (e.g. the starter retrieves only; no LLM configured for judge columns)."""
 
 
@@ -133,17 +158,22 @@ def _bars(axes: Any, rows: dict[str, dict[str, Any]], title: str) -> None:
     axes.legend(fontsize="small")
 
 
+def _labelled(rows: Rows) -> dict[str, dict[str, Any]]:
+    return {f"{name} {split}": row for (name, split), row in rows.items()}
+
+
 def plot_by_config(summary: dict[str, dict[str, Any]], path: Path) -> Path:
     figure = _figure(10, 4.5)
-    _bars(figure.add_subplot(), table_rows(summary), "Metrics by configuration (no bar: n/a)")
+    _bars(figure.add_subplot(), _labelled(table_rows(summary)), "Metrics by configuration and split (no bar: n/a)")
     figure.savefig(path)
     return path
 
 
 def plot_by_language(summary: dict[str, dict[str, Any]], path: Path) -> Path:
     figure = _figure(10, 3.6 * max(len(summary), 1))
-    for i, (name, s) in enumerate(summary.items(), start=1):
-        _bars(figure.add_subplot(len(summary), 1, i), s["by_lang"], f"{name}: metrics by language")
+    for i, (name, splits) in enumerate(summary.items(), start=1):
+        rows = {f"{lang} {split}": figures for split, parts in splits.items() for lang, figures in parts["by_lang"].items()}
+        _bars(figure.add_subplot(len(summary), 1, i), rows, f"{name}: metrics by language and split")
     figure.savefig(path)
     return path
 

@@ -1,4 +1,5 @@
-"""Run configurations over questions, score each answer, and summarise overall and per language."""
+"""Run configurations over questions, score each answer, and summarise per split (dev / test), overall,
+per language and per kind."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from assistant.answer import Answer
 from core.errors import InvalidQuestionError, LLMError
 from eval import metrics as m
 from eval.configs import EvalConfig, Outcome
-from eval.dataset import Question
+from eval.dataset import SPLITS, Question, spread
 
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "mrr", "evidence_recall", "context_tokens")
 ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall")
@@ -38,6 +39,7 @@ class QuestionResult:
     answer: str
     abstained: bool | None  # None: the configuration cannot abstain (starter)
     latency_s: float
+    split: str = "dev"
     retrieved: list[dict[str, Any]] = field(default_factory=list)  # {number, source, score, text}
     cited: list[int] = field(default_factory=list)
     standalone_question: str = ""
@@ -83,6 +85,7 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
     return QuestionResult(
         config=config.name,
         id=question.id,
+        split=question.split,
         lang=question.lang,
         kind=question.kind,
         answerable=question.answerable,
@@ -111,12 +114,17 @@ def run_one(config: EvalConfig, question: Question) -> QuestionResult:
 def run(
     configs: Sequence[EvalConfig], questions: Sequence[Question], *, progress: bool = True, judge: Judge | None = None
 ) -> list[QuestionResult]:
-    """Every configuration on every question (one tqdm bar), then the optional LLM judges per configuration."""
+    """Every configuration on its questions (one tqdm bar), then the optional LLM judges per configuration.
+
+    A configuration with a `limit` (a slow LLM) runs on at most that many questions of each split,
+    evenly spaced through the file (`eval.dataset.spread`); the others run on all of them.
+    """
     results: list[QuestionResult] = []
-    with tqdm(total=len(configs) * len(questions), desc="eval", unit="q", disable=not progress) as bar:
+    chosen = {config.name: spread(questions, config.limit) for config in configs}
+    with tqdm(total=sum(map(len, chosen.values())), desc="eval", unit="q", disable=not progress) as bar:
         for config in configs:
             bar.set_postfix_str(config.name)
-            for question in questions:
+            for question in chosen[config.name]:
                 results.append(run_one(config, question))
                 bar.update()
     if judge is not None:
@@ -151,33 +159,52 @@ def summarize_group(results: Sequence[QuestionResult]) -> dict[str, Any]:
     return summary
 
 
-def _split(results: Sequence[QuestionResult], key: str) -> dict[str, dict[str, Any]]:
+def _group_by(results: Sequence[QuestionResult], key: str) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[QuestionResult]] = {}
     for result in results:
         groups.setdefault(str(getattr(result, key)), []).append(result)
     return {name: summarize_group(group) for name, group in sorted(groups.items())}
 
 
+def summarize_split(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """{"overall": {...}, "by_lang": {lang: {...}}, "by_kind": {kind: {...}}} for one split of one configuration."""
+    return {"overall": summarize_group(results), "by_lang": _group_by(results, "lang"), "by_kind": _group_by(results, "kind")}
+
+
 def summarize(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:
-    """{config: {"overall": {...}, "by_lang": {lang: {...}}, "by_kind": {kind: {...}}}} in run order."""
+    """{config: {split: {"overall", "by_lang", "by_kind"}}}: configurations in run order, splits dev then test.
+
+    Only the splits that were run appear. Dev and test are never pooled: dev figures were tuned on.
+    """
     summary: dict[str, dict[str, Any]] = {}
     for name in dict.fromkeys(r.config for r in results):
         own = [r for r in results if r.config == name]
-        summary[name] = {"overall": summarize_group(own), "by_lang": _split(own, "lang"), "by_kind": _split(own, "kind")}
+        summary[name] = {
+            split: summarize_split([r for r in own if r.split == split]) for split in SPLITS if any(r.split == split for r in own)
+        }
     return summary
 
 
 def load_floors(path: str | Path = DEFAULT_FLOORS) -> dict[str, Any]:
-    """The CI floors: {"config": name, "floors": {metric: min}, "reasons": {metric: why lowered}}."""
+    """The CI floors: {"config": name, "floors": {split: {metric: min}}, "reasons": {split: {metric: why lowered}}}."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def check_floors(summary: dict[str, dict[str, Any]], floors: dict[str, Any]) -> list[str]:
-    """One line per headline figure below its floor (a missing figure counts as 0)."""
-    overall = summary[floors["config"]]["overall"]
+    """One line per headline figure below its floor, split by split (a missing figure counts as 0).
+
+    Splits that were not run are not checked; a floor configuration that was not run is a failure.
+    """
+    name = floors["config"]
+    if name not in summary:
+        return [f"{name}: not evaluated (the floors apply to it: add it to --configs)"]
     failures = []
-    for metric, floor in floors["floors"].items():
-        value = overall.get(metric) or 0.0
-        if value < floor:
-            failures.append(f"{floors['config']} {metric} = {value:.3f} < floor {floor:.3f}")
+    for split, metrics in floors["floors"].items():
+        if split not in summary[name]:
+            continue
+        overall = summary[name][split]["overall"]
+        for metric, floor in metrics.items():
+            value = overall.get(metric) or 0.0
+            if value < floor:
+                failures.append(f"{name} {split} {metric} = {value:.3f} < floor {floor:.3f}")
     return failures

@@ -27,6 +27,7 @@ CORPUS = {
 
 QUESTIONS_YAML = """\
 - id: fr-music
+  split: dev
   question: Qui a composé la musique du film 2050 ?
   lang: fr
   kind: single
@@ -35,6 +36,7 @@ QUESTIONS_YAML = """\
   key_facts: [["Jean Dupont", "Dupont"]]
   evidence: [{source: musique.txt, quote: "La musique du film 2050 a été composée par Jean Dupont."}]
 - id: fr-visitors
+  split: dev
   question: Combien de visiteurs le festival de Lausanne a-t-il accueillis ?
   lang: fr
   kind: single
@@ -43,6 +45,7 @@ QUESTIONS_YAML = """\
   key_facts: [["160000", "160 000"], ["2019"]]
   evidence: [{source: musique.txt, quote: "Le festival de Lausanne a accueilli 160 000 visiteurs en 2019."}]
 - id: en-sea
+  split: test
   question: By how much did sea levels rise according to the climate report?
   lang: en
   kind: single
@@ -51,6 +54,7 @@ QUESTIONS_YAML = """\
   key_facts: [["20 centimetres", "20 cm"]]
   evidence: [{source: climate.txt, quote: "It estimates that sea levels rose by 20 centimetres."}]
 - id: en-followup
+  split: test
   question: And where do its authors work?
   lang: en
   kind: followup
@@ -60,6 +64,7 @@ QUESTIONS_YAML = """\
   evidence: [{source: climate.txt, quote: "The authors of the climate report work in Lausanne."}]
   history: ["When was the climate report published?"]
 - id: fr-unicorn
+  split: test
   question: Quelle est la couleur préférée des licornes ?
   lang: fr
   kind: unanswerable

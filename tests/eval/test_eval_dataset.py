@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eval.dataset import DatasetError, Evidence, load_questions, parse_questions, select
+from eval.dataset import DatasetError, Evidence, load_questions, parse_questions, select, spread
 
 
 def test_load_fixture(questions_file: Path) -> None:
@@ -23,6 +23,7 @@ def test_load_fixture(questions_file: Path) -> None:
 
 GOOD = {
     "id": "q1",
+    "split": "dev",
     "question": "Qui ?",
     "lang": "fr",
     "kind": "single",
@@ -47,6 +48,8 @@ GOOD = {
         ({"kind": "followup"}, "kind 'followup' needs a non-empty 'history'"),
         ({"kind": "unanswerable"}, "kind 'unanswerable' needs answerable: false"),
         ({"id": None}, "'id' is missing"),
+        ({"split": "train"}, "'split' must be one of dev, test, got 'train'"),
+        ({"split": None}, "'split' must be one of dev, test, got None"),
     ],
 )
 def test_malformed_item_gives_one_line(change: dict, message: str) -> None:
@@ -86,6 +89,28 @@ def test_select(questions_file: Path) -> None:
         select(questions, ids=["nope"])
     with pytest.raises(DatasetError, match="no question left"):
         select(questions, ids=["fr-music"], lang="en")
+
+
+def test_select_by_split(questions_file: Path) -> None:
+    questions = load_questions(questions_file)
+    assert [q.split for q in questions] == ["dev", "dev", "test", "test", "test"]
+    assert [q.id for q in select(questions, split="dev")] == ["fr-music", "fr-visitors"]
+    assert [q.id for q in select(questions, split="test", lang="fr")] == ["fr-unicorn"]
+    assert len(select(questions, split="both")) == len(select(questions)) == 5
+
+
+def test_spread_keeps_each_split_and_is_deterministic(questions_file: Path) -> None:
+    questions = load_questions(questions_file)
+    assert [q.id for q in spread(questions, 1)] == ["fr-music", "en-sea"]
+    assert [q.id for q in spread(questions, 2)] == ["fr-music", "fr-visitors", "en-sea", "en-followup"]
+    assert spread(questions, None) == questions and spread(questions, 9) == questions
+
+
+def test_bundled_file_has_both_splits() -> None:
+    questions = load_questions()
+    splits = {name: [q for q in questions if q.split == name] for name in ("dev", "test")}
+    assert len(splits["dev"]) == 126 and len(splits["test"]) >= 50
+    assert {q.kind for q in splits["test"]} == {"single", "multi_doc", "unanswerable", "followup", "overview"}
 
 
 def test_yaml_dump_roundtrip() -> None:

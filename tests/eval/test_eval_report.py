@@ -11,13 +11,13 @@ import pytest
 from assistant.answer import Answer, Passage
 from eval.configs import EvalConfig, Outcome
 from eval.dataset import load_questions
-from eval.report import text_table, table_rows, write_report
+from eval.report import breakdowns, table_rows, text_table, write_report
 from eval.runner import QuestionResult, check_floors, score, summarize
 
 
-def _result(config: str, qid: str, lang: str, latency: float, **metrics: float | None) -> QuestionResult:
+def _result(config: str, qid: str, lang: str, latency: float, split: str = "dev", **metrics: float | None) -> QuestionResult:
     return QuestionResult(
-        config=config, id=qid, lang=lang, kind="single", answerable=qid != "u", question="?",
+        config=config, id=qid, split=split, lang=lang, kind="unanswerable" if qid == "u" else "single", answerable=qid != "u", question="?",
         answer="Réponse [1].", abstained=qid == "u", latency_s=latency,
         retrieved=[{"number": 1, "source": "a.txt", "score": 1.0, "text": "Réponse."}], cited=[1], metrics=dict(metrics),
     )
@@ -31,20 +31,32 @@ def results() -> list[QuestionResult]:
         _result("hybrid", "q2", "en", 0.4, **{**full, "key_fact_recall": 0.0}),
         _result("hybrid", "u", "fr", 0.1, **{**full, "key_fact_recall": None}),
         _result("starter", "q1", "fr", 0.05, **{"hit@1": 0.0, "mrr": 0.5, "evidence_recall": 1.0, "context_tokens": 2000.0}),
+        _result("hybrid", "t1", "en", 0.3, "test", **{**full, "key_fact_recall": 0.25}),
     ]
 
 
-def test_summary_overall_and_by_language(results: list[QuestionResult]) -> None:
+def test_summary_per_split_overall_language_and_kind(results: list[QuestionResult]) -> None:
     results[3].abstained = None
     summary = summarize(results)
-    hybrid = summary["hybrid"]["overall"]
-    assert hybrid["n"] == 3 and hybrid["key_fact_recall"] == 0.5  # None skipped
-    assert hybrid["abstention_accuracy"] == 1.0 and hybrid["false_abstention_rate"] == 0.0
-    assert hybrid["latency_p50"] == pytest.approx(0.2)
-    assert summary["hybrid"]["by_lang"]["en"]["key_fact_recall"] == 0.0
-    assert set(summary["hybrid"]["by_lang"]) == {"en", "fr"}
-    assert summary["starter"]["overall"]["abstention_accuracy"] is None
-    assert "key_fact_recall" not in summary["starter"]["overall"]
+    assert list(summary) == ["hybrid", "starter"] and list(summary["hybrid"]) == ["dev", "test"]
+    dev = summary["hybrid"]["dev"]["overall"]
+    assert dev["n"] == 3 and dev["key_fact_recall"] == 0.5  # None skipped; the test item is not pooled in
+    assert dev["abstention_accuracy"] == 1.0 and dev["false_abstention_rate"] == 0.0
+    assert dev["latency_p50"] == pytest.approx(0.2)
+    assert summary["hybrid"]["test"]["overall"]["n"] == 1 and summary["hybrid"]["test"]["overall"]["key_fact_recall"] == 0.25
+    assert summary["hybrid"]["dev"]["by_lang"]["en"]["key_fact_recall"] == 0.0
+    assert set(summary["hybrid"]["dev"]["by_lang"]) == {"en", "fr"} and set(summary["hybrid"]["test"]["by_lang"]) == {"en"}
+    assert set(summary["hybrid"]["dev"]["by_kind"]) == {"single", "unanswerable"}
+    assert list(summary["starter"]) == ["dev"] and summary["starter"]["dev"]["overall"]["abstention_accuracy"] is None
+    assert "key_fact_recall" not in summary["starter"]["dev"]["overall"]
+
+
+def test_rows_put_dev_beside_test(results: list[QuestionResult]) -> None:
+    summary = summarize(results)
+    assert list(table_rows(summary)) == [("hybrid", "dev"), ("hybrid", "test"), ("starter", "dev")]
+    assert list(table_rows(summary, "by_lang", "en")) == [("hybrid", "dev"), ("hybrid", "test")]
+    assert list(table_rows(summary, "by_kind", "unanswerable")) == [("hybrid", "dev")]
+    assert [title for title, _ in breakdowns(summary)] == ["Language: en", "Language: fr", "Kind: single", "Kind: unanswerable"]
 
 
 def test_write_report_files_and_pngs(tmp_path: Path, results: list[QuestionResult]) -> None:
@@ -53,11 +65,12 @@ def test_write_report_files_and_pngs(tmp_path: Path, results: list[QuestionResul
     names = {p.name for p in written}
     assert names == {"summary.json", "results.jsonl", "report.md", "metrics_by_config.png", "metrics_by_language.png", "latency.png"}
     payload = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert payload["configs"]["hybrid"]["overall"]["n"] == 3 and payload["meta"]["questions"] == 3
+    assert payload["configs"]["hybrid"]["dev"]["overall"]["n"] == 3 and payload["meta"]["questions"] == 3
     lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4 and json.loads(lines[0])["answer"] == "Réponse [1]."
+    assert len(lines) == 5 and json.loads(lines[0])["answer"] == "Réponse [1]." and json.loads(lines[4])["split"] == "test"
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "| hybrid | 3 |" in report and "## Language: en" in report and "![latency](latency.png)" in report
+    assert "| hybrid | dev | 3 |" in report and "| hybrid | test | 1 |" in report and "never tuned on" in report
+    assert "## Language: en" in report and "## Kind: unanswerable" in report and "![latency](latency.png)" in report
     for png in (p for p in written if p.suffix == ".png"):
         _assert_real_png(png)
 
@@ -81,8 +94,9 @@ def test_no_plots(tmp_path: Path, results: list[QuestionResult]) -> None:
 
 def test_text_table_marks_not_applicable(results: list[QuestionResult]) -> None:
     table = text_table(table_rows(summarize(results)))
-    header, rule, hybrid, starter = table.splitlines()
-    assert header.split()[:4] == ["config", "n", "hit@1", "MRR"] and set(rule) == {"-"}
+    header, rule, hybrid_dev, hybrid_test, starter = table.splitlines()
+    assert header.split()[:5] == ["config", "split", "n", "hit@1", "MRR"] and set(rule) == {"-"}
+    assert hybrid_dev.split()[:3] == ["hybrid", "dev", "3"] and hybrid_test.split()[:3] == ["hybrid", "test", "1"]
     assert starter.startswith("starter") and "n/a" in starter
 
 
@@ -105,5 +119,9 @@ def test_score_applies_answer_metrics_only_when_relevant(questions_file: Path) -
 
 def test_check_floors(results: list[QuestionResult]) -> None:
     summary = summarize(results)
-    floors = {"config": "hybrid", "floors": {"evidence_recall": 0.4, "key_fact_recall": 0.9}, "reasons": {}}
-    assert check_floors(summary, floors) == ["hybrid key_fact_recall = 0.500 < floor 0.900"]
+    floors = {"config": "hybrid", "floors": {s: {"evidence_recall": 0.4, "key_fact_recall": 0.3} for s in ("dev", "test")}, "reasons": {}}
+    assert check_floors(summary, floors) == ["hybrid test key_fact_recall = 0.250 < floor 0.300"]
+    floors["floors"]["dev"]["key_fact_recall"] = 0.9
+    assert check_floors(summary, floors) == ["hybrid dev key_fact_recall = 0.500 < floor 0.900", "hybrid test key_fact_recall = 0.250 < floor 0.300"]
+    assert check_floors(summarize(results[:3]), floors) == ["hybrid dev key_fact_recall = 0.500 < floor 0.900"]  # test not run
+    assert check_floors(summary, {**floors, "config": "dense"}) == ["dense: not evaluated (the floors apply to it: add it to --configs)"]

@@ -1,7 +1,8 @@
 """Integrity of the hand-written question set (eval/questions.yaml) against the corpus.
 
 Fast and offline: reads the YAML file and the corpus text files, nothing else. Checks the
-schema, the minimum counts the evaluation relies on, that every evidence quote really is in its
+schema, the dev/test split (fixed by id: test ids start with "t-"), the minimum counts the
+evaluation relies on (overall and in the test split), that every evidence quote really is in its
 source file, and that every key fact can be found in the item's evidence.
 
 Text is compared after a light normalisation (defined here, independent of the eval package):
@@ -25,9 +26,12 @@ QUESTIONS_FILE = ROOT / "eval" / "questions.yaml"
 CORPUS_DIR = ROOT / "corpus"
 
 LANGS = {"fr", "en"}
-KINDS = {"single", "multi_doc", "unanswerable", "followup"}
+KINDS = {"single", "multi_doc", "unanswerable", "followup", "overview"}
+SPLITS = {"dev", "test"}
+TEST_ID_PREFIX = "t-"
 REQUIRED_FIELDS = {
     "id": str,
+    "split": str,
     "question": str,
     "lang": str,
     "kind": str,
@@ -45,6 +49,9 @@ MIN_UNANSWERABLE = 12
 MIN_MULTI_DOC = 6
 MIN_FOLLOWUP = 6
 MIN_PER_SOURCE = 3  # "several questions" per corpus file
+DEV_SIZE = 126  # the original items, tuned on before the split existed: all dev
+# The test split (reporting only) must keep enough of each kind to report on.
+MIN_TEST = {"total": 50, "overview": 8, "followup": 6, "unanswerable": 8, "multi_doc": 4, "en_about_french": 12}
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
@@ -162,6 +169,29 @@ def test_every_corpus_file_is_a_gold_source():
     assert not thin, f"files with fewer than {MIN_PER_SOURCE} questions: {thin}"
 
 
+def test_split_is_fixed_by_id():
+    wrong = [item["id"] for item in ITEMS if item["id"].startswith(TEST_ID_PREFIX) != (item["split"] == "test")]
+    assert not wrong, f"test items (and only they) have ids starting with {TEST_ID_PREFIX!r}: {wrong}"
+    assert sum(item["split"] == "dev" for item in ITEMS) == DEV_SIZE, "the dev split is the original 126 items"
+
+
+def test_test_split_minimum_counts():
+    test = [item for item in ITEMS if item["split"] == "test"]
+    kinds = Counter(item["kind"] for item in test)
+    about_french = [i for i in test if i["lang"] == "en" and any(looks_french(e["quote"]) for e in i["evidence"])]
+    assert len(test) >= MIN_TEST["total"]
+    for kind in ("overview", "followup", "unanswerable", "multi_doc"):
+        assert kinds[kind] >= MIN_TEST[kind], f"test split: {kinds[kind]} {kind} < {MIN_TEST[kind]}"
+        assert {i["lang"] for i in test if i["kind"] == kind} == LANGS, f"test split: {kind} needs both languages"
+    assert len(about_french) >= MIN_TEST["en_about_french"]
+
+
+def test_test_questions_do_not_repeat_dev_ones():
+    dev = {normalise(item["question"]).casefold() for item in ITEMS if item["split"] == "dev"}
+    repeated = [item["id"] for item in ITEMS if item["split"] == "test" and normalise(item["question"]).casefold() in dev]
+    assert not repeated, f"test questions copied from dev: {repeated}"
+
+
 def test_every_kind_has_both_languages():
     for kind in KINDS:
         langs = {item["lang"] for item in ITEMS if item["kind"] == kind}
@@ -182,6 +212,7 @@ def test_fields_and_types(item):
         assert item[field].strip(), f"{field!r} is empty"
     assert item["lang"] in LANGS
     assert item["kind"] in KINDS
+    assert item["split"] in SPLITS
     for fact in item["key_facts"]:
         assert isinstance(fact, list) and fact, "each key fact is a non-empty list of variants"
         assert all(isinstance(v, str) and normalise(v) for v in fact), "key fact variants are non-empty strings"
@@ -209,8 +240,8 @@ def test_kind_consistency(item):
         assert item["history"] == [], "only follow-ups carry a history"
     if kind == "multi_doc":
         assert len(sources_of(item)) >= 2, "multi_doc items cite at least two distinct files"
-    if kind == "single":
-        assert len(sources_of(item)) == 1, "single items cite exactly one file (use multi_doc otherwise)"
+    if kind in ("single", "overview"):
+        assert len(sources_of(item)) == 1, f"{kind} items cite exactly one file (use multi_doc otherwise)"
 
 
 @pytest.mark.parametrize("item", PARAMS)
