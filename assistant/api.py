@@ -105,11 +105,13 @@ class Assistant:
         return self._components.source_text(source, root)
 
     def warm_up(self) -> None:
-        """Load the embedding model and the BM25 index now, so the first question is not slow."""
+        """Load the embedding model, the BM25 index and a local LLM now, so the first question is not slow."""
         try:
             self.retrieve("warm-up")
+            if hasattr(self.llm, "load"):
+                self.llm.load()
         except AssistantError:
-            pass  # an empty or mismatched index is reported when the user asks
+            pass  # an empty or mismatched index, or a model that fails to load, is reported when the user asks
 
     # --- asking --------------------------------------------------------------------------------
 

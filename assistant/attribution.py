@@ -104,7 +104,7 @@ def attribute(text: str, passages: list[str], embed: Embed | None, min_support: 
     for i, (a, b) in enumerate(spans):
         written = [int(n) for g in MARKER_RE.findall(text[a:b]) for n in re.split(r"\s*[,;]\s*", g)]
         if i not in table:
-            pieces.append(" ".join(sentences[i].split()))
+            pieces.append(_with_markers(sentences[i], []))
             result.changed += len(written)
             continue
         result.removed.extend(n for n in written if not 1 <= n <= len(passages))
@@ -119,7 +119,7 @@ def attribute(text: str, passages: list[str], embed: Embed | None, min_support: 
             if span and span not in result.highlights.setdefault(n, []):
                 result.highlights[n].append(span)
         if not keep:
-            result.unsupported.append(" ".join(sentences[i].split()))
+            result.unsupported.append(_with_markers(sentences[i], []))
         pieces.append(_with_markers(sentences[i], keep))
     result.text = " ".join(p for p in pieces if p)
     return result
@@ -128,9 +128,7 @@ def attribute(text: str, passages: list[str], embed: Embed | None, min_support: 
 def _with_markers(sentence: str, numbers: list[int]) -> str:
     """`sentence` with its markers placed before the final punctuation: "… in 2019 [1]."."""
     body = " ".join(sentence.split())
-    if not numbers:
-        return body
     match = _END_RE.search(body)
     end = match.group(1) if match else ""
     core = body[: match.start()] if match else body
-    return f"{core} {''.join(f'[{n}]' for n in numbers)}{end}"
+    return f"{core} {''.join(f'[{n}]' for n in numbers)}{end}" if numbers else f"{core}{end}"

@@ -49,9 +49,14 @@ class Stats:
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cached_tokens: int = 0
     first_token_s: float = 0.0
     total_s: float = 0.0
+    # llama.cpp's own counters for the last call: prompt tokens it evaluated (the rest came from the
+    # prefix cache) and tokens it generated, with the time each took.
+    prompt_eval_tokens: int = 0
+    prompt_eval_s: float = 0.0
+    eval_tokens: int = 0
+    eval_s: float = 0.0
     tokens_generated_total: int = 0  # across the process: lets tests see generation stop
 
 
@@ -89,6 +94,20 @@ def _load(path: str, n_ctx: int, threads: int) -> Any:
         )
     except (ValueError, OSError) as err:
         raise LLMError(f"Cannot load the local model {path} ({err}); run scripts/setup again.") from None
+
+
+def _perf_reset(llama: Any) -> None:
+    import llama_cpp
+
+    llama_cpp.llama_perf_context_reset(llama.ctx)
+
+
+def _perf_read(llama: Any, stats: Stats) -> None:
+    import llama_cpp
+
+    perf = llama_cpp.llama_perf_context(llama.ctx)
+    stats.prompt_eval_tokens, stats.prompt_eval_s = int(perf.n_p_eval), perf.t_p_eval_ms / 1000
+    stats.eval_tokens, stats.eval_s = int(perf.n_eval), perf.t_eval_ms / 1000
 
 
 class LocalLLM(CustomLLM):
@@ -153,6 +172,7 @@ class LocalLLM(CustomLLM):
         stats = shared.stats
         stats.first_token_s = stats.total_s = 0.0
         stats.completion_tokens = 0
+        _perf_reset(shared.llama)
         try:
             tokens = shared.llama.create_chat_completion(
                 messages=payload, stream=True, max_tokens=max_tokens, temperature=self.temperature,
@@ -173,6 +193,7 @@ class LocalLLM(CustomLLM):
         finally:
             stats.total_s = time.perf_counter() - started
             stats.prompt_tokens = max(0, int(shared.llama.n_tokens) - stats.completion_tokens)
+            _perf_read(shared.llama, stats)
             shared.lock.release()
 
     # --- completion (CustomLLM's abstract API): a single user message ----------------------------

@@ -33,10 +33,16 @@ class ChatState:
 
 
 def answerers(bot: Any) -> dict[str, Any]:
-    """The answerers offered in the settings: the configured one, plus extractive when an LLM is set."""
+    """The answerers offered in the settings: the configured one, the instant extractive answer, and
+    the local LLM when it is installed (one model copy is shared by every session)."""
+    from core import local_model
+
     options = {bot.mode: bot}
     if bot.mode != "extractive":
         options["extractive"] = bot.variant(llm="none")
+    if local_model.MODEL_NAME not in options and local_model.installed(bot.settings):
+        local = bot.variant(llm="local")
+        options[local.mode] = local
     return options
 
 
