@@ -93,7 +93,7 @@ def _meta(bot: Any, args: argparse.Namespace, questions: Sequence[Question], con
 def evaluate(bot: Any, args: argparse.Namespace) -> int:
     """The run itself; raises AssistantError / DatasetError / EvalConfigError for the caller to report."""
     from eval.configs import build_configs, default_config_names
-    from eval.report import breakdowns, table_rows, text_table, write_report
+    from eval.report import BRIEF_COLUMNS, breakdowns, table_rows, text_table, write_report
     from eval.runner import check_floors, load_floors, run, summarize
 
     questions = _questions(args)
@@ -106,7 +106,7 @@ def evaluate(bot: Any, args: argparse.Namespace) -> int:
     written = write_report(args.output, summary, results, _meta(bot, args, questions, configs, judge is not None), plots=not args.no_plots)
     print(text_table(table_rows(summary)))
     for title, rows in breakdowns(summary):
-        print(f"\n[{title}]\n" + text_table(rows))
+        print(f"\n[{title}]\n" + text_table(rows, BRIEF_COLUMNS))
     print(f"\nreport: {written[2]} ({len(written)} files in {args.output})")
     if args.check_floors:
         failures = check_floors(summary, load_floors())

@@ -45,9 +45,13 @@ Rows = dict[tuple[str, str], dict[str, Any]]  # (config, split) -> figures
 SECTIONS = ("by_lang", "by_kind")
 
 
-def _columns(rows: Rows) -> list[str]:
+# The columns of the printed per-language / per-kind tables (report.md keeps every column).
+BRIEF_COLUMNS = ("hit@3", "evidence_recall", "context_tokens", "key_fact_recall", "citation_precision", "abstention_accuracy", "false_abstention_rate")
+
+
+def _columns(rows: Rows, only: Sequence[str] | None = None) -> list[str]:
     present = {k for row in rows.values() for k, v in row.items() if v is not None}
-    return [k for k in COLUMNS if k in present]
+    return [k for k in COLUMNS if k in present and (only is None or k in only)]
 
 
 def table_rows(summary: dict[str, dict[str, Any]], section: str = "overall", key: str | None = None) -> Rows:
@@ -69,9 +73,9 @@ def group_keys(summary: dict[str, dict[str, Any]], section: str) -> list[str]:
     return sorted({k for splits in summary.values() for parts in splits.values() for k in parts[section]})
 
 
-def text_table(rows: Rows) -> str:
-    """An aligned plain-text table: one row per configuration and split."""
-    keys = _columns(rows)
+def text_table(rows: Rows, only: Sequence[str] | None = None) -> str:
+    """An aligned plain-text table: one row per configuration and split (`only`: these columns)."""
+    keys = _columns(rows, only)
     headers = ["config", "split", "n"] + [COLUMNS[k] for k in keys]
     body = [[name, split, str(row.get("n", ""))] + [_cell(k, row.get(k)) for k in keys] for (name, split), row in rows.items()]
     widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
