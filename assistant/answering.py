@@ -15,7 +15,7 @@ from assistant import extractive, generate
 from assistant.answer import Answer
 from assistant.attribution import Embed, attribute
 from assistant.citations import check_citations
-from assistant.excerpts import excerpt
+from assistant.excerpts import budget, excerpt
 from core.errors import LLMError
 from assistant.retrieve import Hit
 from core.settings import Settings
@@ -81,7 +81,7 @@ def _generative(
 ) -> Iterator[str]:
     """Stream the model's answer, then attribute and check its citations sentence by sentence."""
     question = answer.standalone_question or answer.question
-    windows = [excerpt(question, p.text, weights) for p in answer.retrieved]
+    windows = [excerpt(question, p.text, weights, budget(rank)) for rank, p in enumerate(answer.retrieved)]
     excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, windows)]
     messages = generate.build_messages(question, answer.language, [
         (p.title, p.source, text) for p, text in zip(answer.retrieved, excerpts)

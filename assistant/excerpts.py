@@ -15,14 +15,21 @@ from assistant import extractive
 Weights = Callable[[list[str]], dict[str, float]]
 
 NEIGHBOURS = 1  # sentences kept on each side of the best one
-MAX_CHARS = 520  # per excerpt: about 130 tokens
+MAX_CHARS = 420  # per excerpt of the two best passages: about 110 tokens
+MAX_CHARS_LOWER = 260  # per excerpt of lower-ranked passages (about the best sentence alone)
 
 
-def excerpt(question: str, text: str, weights: Weights | None = None) -> tuple[int, int]:
-    """The span of `text` holding its best sentence for `question` with neighbours (at most MAX_CHARS)."""
+def budget(rank: int) -> int:
+    """Characters allowed for the passage at `rank` (0-based): the best passages get more context."""
+    return MAX_CHARS if rank < 2 else MAX_CHARS_LOWER
+
+
+def excerpt(question: str, text: str, weights: Weights | None = None, max_chars: int = MAX_CHARS) -> tuple[int, int]:
+    """The span of `text` holding its best sentence for `question` with neighbours (at most `max_chars`,
+    or the best sentence alone when it is longer)."""
     spans = extractive._sentence_spans(text)
     if not spans:
-        return 0, min(len(text), MAX_CHARS)
+        return 0, min(len(text), max_chars)
     found = extractive.extract(question, [text], weights=weights, max_sentences=1)
     best = 0
     if found.quotes and found.support > 0:
@@ -32,6 +39,6 @@ def excerpt(question: str, text: str, weights: Weights | None = None) -> tuple[i
         hi = min(len(spans), 3)
     window = spans[lo:hi]
     # Drop neighbours (never the best sentence) until the excerpt fits; one sentence is at most 400 chars.
-    while len(window) > 1 and window[-1][1] - window[0][0] > MAX_CHARS:
+    while len(window) > 1 and window[-1][1] - window[0][0] > max_chars:
         window = window[1:] if window[0] != spans[best] else window[:-1]
     return window[0][0], window[-1][1]
