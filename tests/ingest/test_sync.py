@@ -141,3 +141,20 @@ def test_index_built_with_another_model_asks_for_reingest(bot: Assistant, tmp_pa
     report = other.ingest(folder, show_progress=False, rebuild=True)
     assert statuses(report) == {"a.txt": "added", "b.md": "added", "sub/c.txt": "added"}
     assert other.ask("Qui a écrit la bande originale du film imaginaire ?").citations
+
+
+def test_index_built_with_minilm_asks_for_reingest(bot: Assistant, tmp_path: Path):
+    """An index from before the switch to e5 (recorded as all-MiniLM-L6-v2) is refused, then rebuilt."""
+    from core.providers import embedding_identity
+    from index.store import Store
+
+    assert embedding_identity(bot.settings) == "local:multilingual-e5-small"
+    Store(bot.settings, "local:all-MiniLM-L6-v2")  # creates the collection as the old default did
+    folder = write_corpus(tmp_path / "docs")
+    with pytest.raises(IndexMismatchError, match=r"built with local:all-MiniLM-L6-v2.*ingest --rebuild"):
+        bot.ask("Qui a écrit la bande originale ?")
+    with pytest.raises(IndexMismatchError, match="re-ingest"):
+        bot.ingest(folder, show_progress=False)
+    report = bot.ingest(folder, show_progress=False, rebuild=True)
+    assert set(statuses(report).values()) == {"added"}
+    assert bot.ask("Qui a écrit la bande originale du film imaginaire ?").citations

@@ -34,8 +34,8 @@ def _pause():
 
 _point = os.environ.get("REL_CRASH_POINT")
 if _point == "embed":
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    _embed, _calls = HuggingFaceEmbedding._get_text_embeddings, []
+    from core.e5 import E5Embedding
+    _embed, _calls = E5Embedding._get_text_embeddings, []
 
     def _get_text_embeddings(self, texts):
         _calls.append(len(texts))
@@ -43,7 +43,7 @@ if _point == "embed":
             _pause()
         return _embed(self, texts)
 
-    HuggingFaceEmbedding._get_text_embeddings = _get_text_embeddings
+    E5Embedding._get_text_embeddings = _get_text_embeddings
 elif _point == "write":
     from llama_index.vector_stores.chroma import ChromaVectorStore
     _add = ChromaVectorStore.add
