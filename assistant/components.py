@@ -8,9 +8,13 @@ the next call, so a UI recovers when a Chroma server comes back.
 from __future__ import annotations
 
 import math
+from collections import Counter
 import threading
 from pathlib import Path
 from typing import Any
+
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from core.errors import AssistantError
 from core.providers import embedding_identity, make_embedding
@@ -84,6 +88,22 @@ class Components:
         retriever = self.bm25.retriever(1)
         n_docs = float(retriever.bm25.scores.get("num_docs", 0)) if retriever is not None else 0.0
         return ratio * math.log1p(n_docs)
+
+    def article_nodes(self, source: str, title: str) -> list[TextNode]:
+        """Every chunk of one article (chunks of `source` under `title`), in document order."""
+        where = {"$and": [{"source": source}, {"title": title}]}
+        page = self.store.collection.get(where=where, include=["documents", "metadatas"])
+        nodes = []
+        for node_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+            node = metadata_dict_to_node(meta, text=text)
+            node.id_ = node_id
+            nodes.append(node)
+        return sorted(nodes, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
+
+    def articles(self) -> list[tuple[str, str, int]]:
+        """(source, title, chunks) of every article in the index, largest first."""
+        counts = Counter((str(m.get("source", "")), str(m.get("title", ""))) for m in self.store.chunk_metadata())
+        return [(source, title, n) for (source, title), n in counts.most_common()]
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of stemmed terms from the BM25 index (1.0 when unknown or when BM25 is empty)."""

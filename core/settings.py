@@ -98,6 +98,15 @@ class Settings(BaseSettings):
         0.75, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
         "index): BM25 scores grow with the log of the corpus size (calibrated on eval/questions.yaml; 0 never abstains).",
     )
+    abstain_min_similarity: float | None = Field(
+        None, ge=-1, le=1, description="Dense cosine similarity at which the best passage counts as off-topic, one of the "
+        "abstention signals with the lexical score (unset: 0.86 with multilingual-e5, calibrated on the eval's dev questions; "
+        "not used with other embedding models).",
+    )
+    abstain_min_score: float = Field(
+        0.5, ge=0, le=1, description="Abstain when the combined confidence (lexical, dense, support, kind of fact) is below this "
+        "(calibrated on the eval's dev questions).",
+    )
     citation_min_overlap: float = Field(
         0.3, ge=0, le=1, description="A cited sentence sharing less than this share of content words with its passage is flagged."
     )
