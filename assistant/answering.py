@@ -16,7 +16,7 @@ from assistant.abstain import LEXICAL_ONLY, Decision, Policy, Signals, decide, e
 from assistant.answer import Answer
 from assistant.attribution import Embed, attribute
 from assistant.citations import check_citations
-from assistant.excerpts import budget, excerpt
+from assistant.excerpts import budget, excerpt, for_model
 from core.errors import LLMError
 from assistant.retrieve import Hit
 from core.settings import Settings
@@ -116,7 +116,7 @@ def _generative(
     windows = [excerpt(question, p.text, weights, budget(rank)) for rank, p in enumerate(answer.retrieved)]
     excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, windows)]
     messages = generate.build_messages(question, answer.language, [
-        (p.title, p.source, text) for p, text in zip(answer.retrieved, excerpts)
+        (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
     ])
     try:
         for delta in generate.stream(llm, messages):

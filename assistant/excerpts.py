@@ -8,13 +8,13 @@ language) keeps its opening sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from assistant import extractive
 
 Weights = Callable[[list[str]], dict[str, float]]
 
-NEIGHBOURS = 1  # sentences kept on each side of the best one
 MAX_CHARS = 420  # per excerpt of the two best passages: about 110 tokens
 MAX_CHARS_LOWER = 260  # per excerpt of lower-ranked passages (about the best sentence alone)
 
@@ -34,11 +34,36 @@ def excerpt(question: str, text: str, weights: Weights | None = None, max_chars:
     best = 0
     if found.quotes and found.support > 0:
         best = next((i for i, (s, _) in enumerate(spans) if s == found.quotes[0].start), 0)
-    lo, hi = max(0, best - NEIGHBOURS), min(len(spans), best + NEIGHBOURS + 1)
-    if best == 0:
-        hi = min(len(spans), 3)
+    # Grow around the best sentence, after then before, while it fits: a short passage is kept whole
+    # (a question in another language may have matched the wrong sentence of it).
+    lo, hi = best, best + 1
+    grown = True
+    while grown:
+        grown = False
+        if hi < len(spans) and spans[hi][1] - spans[lo][0] <= max_chars:
+            hi, grown = hi + 1, True
+        if lo > 0 and spans[hi - 1][1] - spans[lo - 1][0] <= max_chars:
+            lo, grown = lo - 1, True
     window = spans[lo:hi]
-    # Drop neighbours (never the best sentence) until the excerpt fits; one sentence is at most 400 chars.
-    while len(window) > 1 and window[-1][1] - window[0][0] > max_chars:
-        window = window[1:] if window[0] != spans[best] else window[:-1]
     return window[0][0], window[-1][1]
+
+
+# Sentences that address the reader as a model ("ignore the previous instructions", "reply only …"):
+# a document's injected instructions are left out of what the model reads (they stay in the passage
+# shown to the user). The system prompt also says passages are data; a 1.5B model needs both.
+_INSTRUCTION_RE = re.compile(
+    r"\b(ignore[zrs]?|oublie[zrs]?|disregard|forget)\b.{0,60}\b(instructions?|consignes?|règles|rules|above|précédent\w*|previous)\b"
+    r"|\b(réponds?|répondez|reply|respond|answer|say|dis|écris|write)\b.{0,30}\b(uniquement|seulement|only|exclusivement)\b"
+    r"|\b(system prompt|prompt système|you are now|tu es maintenant|new instructions|nouvelles instructions)\b",
+    re.IGNORECASE,
+)
+
+
+def for_model(text: str) -> str:
+    """`text` with sentences that give the model instructions replaced by "(…)"."""
+    out, last = [], 0
+    for start, end in extractive._sentence_spans(text):
+        if _INSTRUCTION_RE.search(text[start:end]):
+            out.append(text[last:start] + "(…)")
+            last = end
+    return "".join(out) + text[last:]
