@@ -91,7 +91,12 @@ class ChatSession:
             return question
         if self.bot.llm is not None:
             turns = [(q, a.text) for q, a in self.history]
-            return bounded(generate.condense(self.bot.llm, turns, question), limit)
+            rewritten = bounded(generate.condense(self.bot.llm, turns, question), limit)
+            # A small model may drop the subject ("Et qui a réalisé le film ?" -> "Qui a réalisé le film ?"):
+            # a rewrite adding no word to a follow-up resolved nothing, so carry the topic as offline.
+            if self.topic and depends_on_history(question) and set(content_terms(rewritten)) <= set(content_terms(question)):
+                return carry_topic(question, self.topic, limit)
+            return rewritten
         if depends_on_history(question) and self.topic:
             return carry_topic(question, self.topic, limit)
         return question
