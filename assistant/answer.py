@@ -46,6 +46,8 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None  # set when the answer could not be completed (e.g. the LLM failed)
     timings: dict[str, float] = field(default_factory=dict)
+    # Why the answer was given or withheld (assistant/abstain.py): the signals and their verdicts.
+    abstain_reasons: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:

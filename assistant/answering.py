@@ -12,8 +12,11 @@ from dataclasses import replace
 from typing import Any
 
 from assistant import extractive, generate
+from assistant.abstain import LEXICAL_ONLY, Decision, Policy, Signals, decide, expected_kind, holds_kind
 from assistant.answer import Answer
+from assistant.attribution import Embed, attribute
 from assistant.citations import check_citations
+from assistant.excerpts import budget, excerpt, for_model
 from core.errors import LLMError
 from assistant.retrieve import Hit
 from core.settings import Settings
@@ -28,30 +31,61 @@ def support_of(question: str, hits: list[Hit], weights: Weights) -> tuple[float,
     return found.support, found
 
 
+def policy_of(settings: Settings, embedding: str) -> Policy:
+    """The abstention policy: its dense range was calibrated for multilingual-e5 similarities."""
+    low = settings.abstain_min_similarity
+    if low is None and "e5" not in embedding.lower():
+        return replace(LEXICAL_ONLY, min_score=settings.abstain_min_score)
+    low = Policy.min_similarity if low is None else low
+    width = Policy.max_similarity - Policy.min_similarity
+    return Policy(min_similarity=low, max_similarity=low + width, min_score=settings.abstain_min_score)
+
+
 def answer_pieces(
     answer: Answer, hits: list[Hit], llm: Any, settings: Settings, weights: Weights,
-    lexical: float, min_lexical: float, started: float,
+    signals: Signals, policy: Policy, started: float, overview: tuple[str, list[extractive.Quote]] | None = None,
+    embed: Embed | None = None,
 ) -> Iterator[str]:
     """Yield the answer text as it is produced; on return, `answer` is final.
 
-    `lexical` is the question's best BM25 score in the corpus: below `min_lexical` the corpus does not
-    hold the question's distinctive words together, and both modes abstain.
+    `signals` holds what retrieval measured (lexical score and its floor, dense similarity); the
+    answer's own support is added here and `abstain.decide` settles it, the same way in every mode.
+    `overview` holds the intro and sentences chosen for an overview question (assistant/overview.py).
     """
-    support, found = support_of(answer.standalone_question or answer.question, hits, weights)
-    answer.timings["support"] = round(support, 4)
-    answer.timings["lexical"] = round(lexical, 4)
+    question = answer.standalone_question or answer.question
+    support, found = support_of(question, hits, weights)
+    intro, quotes = overview if overview is not None else (None, found.quotes[: settings.max_answer_sentences])
+    kind = expected_kind(question) if overview is None and llm is None else None
+    signals = replace(
+        signals, support=support, overview=overview is not None, has_passages=bool(hits),
+        kind_found=holds_kind(kind, " ".join(q.text for q in quotes), question),
+        model_refused=None if llm is None else False,
+    )
+    decision = decide(signals, policy)
+    _record(answer, signals, decision)
     try:
-        # With an LLM, only a clear miss is decided here (half the threshold): the model reads
-        # paraphrases and other languages better than word overlap does, and abstains itself.
-        gate = min_lexical if llm is None else 0.5 * min_lexical
-        if not hits or lexical < gate:
+        # abstain_threshold 0: never abstain while passages were found (the decision is still recorded).
+        if decision.abstain and (settings.abstain_threshold > 0 or not hits):
             yield from _abstain(answer)
         elif llm is None:
-            yield from _extractive(answer, found, settings)
+            yield from _extractive(answer, quotes, settings, intro)
         else:
-            yield from _generative(answer, llm, settings)
+            yield from _generative(answer, llm, settings, signals, policy, weights, embed, started)
     finally:
         answer.timings["total"] = time.perf_counter() - started
+
+
+def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
+    """The signals and the verdict, on the answer (the eval and the UI read them)."""
+    answer.timings["support"] = round(signals.support, 4)
+    answer.timings["lexical"] = round(signals.lexical, 4)
+    answer.timings["lexical_floor"] = round(signals.lexical_floor, 4)
+    if signals.dense is not None:
+        answer.timings["dense"] = round(signals.dense, 4)
+    if signals.kind_found is not None:
+        answer.timings["kind_found"] = float(signals.kind_found)
+    answer.timings["confidence"] = decision.score
+    answer.abstain_reasons = list(decision.reasons)
 
 
 def _abstain(answer: Answer) -> Iterator[str]:
@@ -62,10 +96,9 @@ def _abstain(answer: Answer) -> Iterator[str]:
     yield answer.text
 
 
-def _extractive(answer: Answer, found: extractive.Extract, settings: Settings) -> Iterator[str]:
-    quotes = found.quotes[: settings.max_answer_sentences]
+def _extractive(answer: Answer, quotes: list[extractive.Quote], settings: Settings, intro: str | None) -> Iterator[str]:
     languages = [guess_language(p.text) for p in answer.retrieved]
-    for piece in extractive.compose(quotes, answer.language, languages):
+    for piece in extractive.compose(quotes, answer.language, languages, intro=intro):
         answer.text += piece
         yield piece
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -74,30 +107,53 @@ def _extractive(answer: Answer, found: extractive.Extract, settings: Settings) -
     _finish(answer, settings, spans)
 
 
-def _generative(answer: Answer, llm: Any, settings: Settings) -> Iterator[str]:
-    passages = [(p.title, p.source, p.text) for p in answer.retrieved]
-    messages = generate.build_messages(answer.question, answer.language, passages)
-    first = None
+def _generative(
+    answer: Answer, llm: Any, settings: Settings, signals: Signals, policy: Policy,
+    weights: Weights, embed: Embed | None, started: float,
+) -> Iterator[str]:
+    """Stream the model's answer, then attribute and check its citations sentence by sentence."""
+    question = answer.standalone_question or answer.question
+    windows = [excerpt(question, p.text, weights, budget(rank)) for rank, p in enumerate(answer.retrieved)]
+    excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, windows)]
+    messages = generate.build_messages(question, answer.language, [
+        (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
+    ])
     try:
         for delta in generate.stream(llm, messages):
-            first = first or time.perf_counter()
+            answer.timings.setdefault("first_token", time.perf_counter() - started)
             answer.text += delta
             yield delta
     except LLMError as err:
         answer.error = str(err)
         answer.warnings.append("The answer is incomplete: the LLM failed before finishing it.")
         return
-    if generate.is_abstention(answer.text, answer.language):
+    attributed = attribute(answer.text, excerpts, embed)
+    # The model's own refusal is one more signal of the one decision; an answer that no passage
+    # supports (every claim failed the citation check) is not grounded either.
+    refused = generate.is_refusal(answer.text)
+    if refused or (attributed.claims and not attributed.highlights):
+        decision = decide(replace(signals, model_refused=refused), policy)
+        reasons = list(decision.reasons) if refused else [*decision.reasons, "no passage supports the answer"]
+        answer.abstain_reasons = reasons
         answer.abstained = True
         nearest = list(dict.fromkeys((p.title, p.source) for p in answer.retrieved))[:3]
         answer.text = extractive.abstention(answer.language, nearest)
         return
-    _finish(answer, settings, {})
+    answer.text = attributed.text
+    if attributed.removed:
+        answer.warnings.append(f"Removed citation markers that pointed to no passage: {sorted(set(attributed.removed))}.")
+    for sentence in attributed.unsupported:
+        answer.warnings.append(f"No passage supports: {sentence}")
+    spans = {n: [(windows[n - 1][0] + a, windows[n - 1][0] + b) for a, b in found] for n, found in attributed.highlights.items()}
+    aligner = attributed.aligner
+    _finish(answer, settings, spans, similarity=aligner.support if aligner else None)
 
 
-def _finish(answer: Answer, settings: Settings, quoted: dict[int, list[tuple[int, int]]]) -> None:
+def _finish(
+    answer: Answer, settings: Settings, quoted: dict[int, list[tuple[int, int]]], similarity: Any = None
+) -> None:
     """Check citations, attach highlights, and set `citations` to the cited passages."""
-    checked = check_citations(answer.text, [p.text for p in answer.retrieved], settings.citation_min_overlap)
+    checked = check_citations(answer.text, [p.text for p in answer.retrieved], settings.citation_min_overlap, similarity)
     answer.text = checked.text
     if checked.removed:
         answer.warnings.append(f"Removed citation markers that pointed to no passage: {sorted(set(checked.removed))}.")

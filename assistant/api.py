@@ -19,15 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, Passage
-from assistant.answering import answer_pieces
+from assistant import overview
+from assistant.abstain import Signals
+from assistant.answering import answer_pieces, policy_of
+from assistant.extractive import Quote
 from assistant.chat import ChatSession
 from assistant.components import Components
 from core.errors import AssistantError, EmptyIndexError, InvalidQuestionError
-from core.providers import make_llm, prepare_offline_environment
+from core.providers import embedding_identity, make_llm, prepare_offline_environment
 from assistant.retrieve import Hit
 from core.settings import Settings
 from core.text import guess_language
 from index.store import IndexChangedError
+from ingest.clean import normalize
 from ingest.report import SyncReport
 
 
@@ -114,11 +118,13 @@ class Assistant:
         return self._components.source_text(source, root)
 
     def warm_up(self) -> None:
-        """Load the embedding model and the BM25 index now, so the first question is not slow."""
+        """Load the embedding model, the BM25 index and a local LLM now, so the first question is not slow."""
         try:
             self.retrieve("warm-up")
+            if hasattr(self.llm, "load"):
+                self.llm.load()
         except AssistantError:
-            pass  # an empty or mismatched index is reported when the user asks
+            pass  # an empty or mismatched index, or a model that fails to load, is reported when the user asks
 
     # --- asking --------------------------------------------------------------------------------
 
@@ -140,25 +146,65 @@ class Assistant:
         """Answer `question`, retrieving with `standalone` (its self-contained form, for follow-ups)."""
         started = time.perf_counter()
         hits = self._search(standalone, top_k)
-        answer = Answer(
-            question=question, text="", retrieved=[self._passage(i, h) for i, h in enumerate(hits, 1)],
-            mode=self.mode, language=guess_language(question), standalone_question=standalone,
-        )
-        answer.timings["retrieve"] = time.perf_counter() - started
+        language = guess_language(question)
         bm25_scores = [h.bm25 for h in hits if h.bm25 is not None]
         lexical = max(bm25_scores, default=0.0) if self.settings.retrieval != "dense" else self._components.bm25_top_score(standalone)
+        dense = max((h.dense for h in hits if h.dense is not None), default=None)
+        signals = Signals(
+            lexical=lexical or 0.0, lexical_floor=self._components.abstain_threshold(self.settings.abstain_threshold),
+            dense=dense,
+        )
+        wanted = overview.detect(standalone)
+        plan = None
+        if wanted is not None:
+            hits, plan = self._overview(wanted, hits, language)
+        answer = Answer(
+            question=question, text="", retrieved=[self._passage(i, h) for i, h in enumerate(hits, 1)],
+            mode=self.mode, language=language, standalone_question=standalone,  # type: ignore[arg-type]
+        )
+        answer.timings["retrieve"] = time.perf_counter() - started
         weights = self._components.term_weights
-        min_lexical = self._components.abstain_threshold(self.settings.abstain_threshold)
-        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, lexical or 0.0, min_lexical, started)
+        policy = policy_of(self.settings, embedding_identity(self.settings))
+        embed = self._components.embed_texts if self.llm is not None else None
+        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, signals, policy, started, plan, embed)
         return AnswerStream(pieces, answer)
+
+    def _overview(self, wanted: overview.OverviewQuestion, hits: list[Hit], language: str) -> tuple[list[Hit], Any]:
+        """The passages and quotes of an overview answer (the named article, or the corpus's main ones)."""
+        weights = self._components.term_weights
+        count = max(3, self.settings.max_answer_sentences)
+        if wanted.kind == "corpus":
+            articles = self._components.articles()
+            chosen, quotes = [], []
+            for source, title, _ in articles[: self.settings.top_k]:
+                nodes = self._components.article_nodes(source, title)
+                span = overview.lead_sentence(nodes[0], title) if nodes else None
+                if span:
+                    chosen.append(Hit(node=nodes[0], score=0.0))
+                    quotes.append(Quote(len(chosen), *span, 0.0, nodes[0].get_content()[span[0] : span[1]]))
+            documents = len({source for source, _, _ in articles})
+            return chosen or hits, (overview.corpus_intro(len(articles), documents, language), quotes)
+        keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in hits]
+        picked = overview.pick_article(wanted.subject, keys)
+        if picked is None:
+            return hits, None
+        nodes = self._components.article_nodes(*picked)
+        picks = overview.summary_sentences(nodes, picked[1], weights, count)
+        if not picks:
+            return hits, None
+        used = sorted({p.index for p in picks})
+        chosen = [Hit(node=nodes[i], score=0.0) for i in used]
+        quotes = [Quote(used.index(p.index) + 1, p.start, p.end, 0.0, nodes[p.index].get_content()[p.start : p.end]) for p in picks]
+        return chosen, (overview.article_intro(picked[1], language), quotes)
 
     # --- internals -----------------------------------------------------------------------------
 
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InvalidQuestionError("The question must be text.")
-        cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in question)
-        cleaned = " ".join(cleaned.split())
+        # The documents' own normalisation (NFKC, soft hyphens and zero-width characters dropped…),
+        # so a question pasted from a web page or a PDF matches the text it asks about.
+        cleaned = " ".join(normalize(question)[0].split())
         if not cleaned:
             raise InvalidQuestionError("The question is empty: type a question about the corpus.")
         if len(cleaned) > self.settings.max_question_chars:

@@ -2,7 +2,9 @@
 
 With an LLM, a condense step rewrites the follow-up. Offline, a follow-up that depends on the
 previous turn (starts with "et", "and", "what about"…, is very short, or leans on a pronoun)
-carries the previous question's topic along for retrieval.
+carries the conversation's topic along for retrieval: the last self-contained question, never the
+previous rewrite (rewrites would nest turn after turn), cut so the result stays within the
+question limit. A fresh question that names its subject ("Qui est Jacob Lachat ?") starts a new topic.
 """
 
 from __future__ import annotations
@@ -27,17 +29,35 @@ _PRONOUN = re.compile(
 )
 
 
+# A capitalised word after the first one, or a number: the question names its own subject.
+_NAMED = re.compile(r"(?<=\s)[A-ZÀ-Ý][\w’'-]+|\d")
+
+
 def depends_on_history(question: str) -> bool:
     """True when a question probably cannot be understood without the previous turn."""
     terms = content_terms(question)
-    if _CONNECTOR.search(question) or len(terms) <= 2:
+    if _CONNECTOR.search(question):
         return True
-    return len(terms) <= 4 and bool(_PRONOUN.search(question))
+    if len(terms) <= 4 and _PRONOUN.search(question):
+        return True
+    return len(terms) <= 2 and not _NAMED.search(question.strip())
 
 
-def carry_topic(question: str, previous: str) -> str:
-    """Offline follow-up resolution: the follow-up, then the previous standalone question."""
-    return f"{question} ({previous})"
+def carry_topic(question: str, topic: str, limit: int = 2000) -> str:
+    """Offline follow-up resolution: the follow-up, then the topic, cut to stay within `limit` characters."""
+    room = limit - len(question) - 3
+    if room < 10:
+        return question[:limit]
+    if len(topic) > room:
+        topic = topic[:room].rsplit(" ", 1)[0].rstrip(" ,;:") or topic[:room]
+    return f"{question} ({topic})"
+
+
+def bounded(question: str, limit: int) -> str:
+    """A rewritten question cut at a word boundary to `limit` characters."""
+    if len(question) <= limit:
+        return question
+    return question[:limit].rsplit(" ", 1)[0] or question[:limit]
 
 
 class ChatSession:
@@ -46,19 +66,39 @@ class ChatSession:
     def __init__(self, bot: "Assistant") -> None:
         self.bot = bot
         self.history: list[tuple[str, Answer]] = []
+        self.topic = ""  # the last self-contained question: what follow-ups are about
 
     def reset(self) -> None:
         self.history.clear()
+        self.topic = ""
+
+    def seed(self, turns: list[tuple[str, str]]) -> None:
+        """Start over from a conversation kept elsewhere (a client's history): (question, answer text) pairs."""
+        self.reset()
+        for question, text in turns:
+            # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.
+            standalone = question if self.bot.llm is not None else self.standalone(question)
+            self._remember(question, Answer(question=question, text=text, standalone_question=standalone))
+
+    def _remember(self, question: str, answer: Answer) -> None:
+        self.history.append((question, answer))
+        if self.bot.llm is not None or not depends_on_history(question) or not self.topic:
+            self.topic = answer.standalone_question or question
 
     def standalone(self, question: str) -> str:
+        limit = self.bot.settings.max_question_chars
         if not self.history:
             return question
-        previous = self.history[-1][1]
         if self.bot.llm is not None:
             turns = [(q, a.text) for q, a in self.history]
-            return generate.condense(self.bot.llm, turns, question)
-        if depends_on_history(question):
-            return carry_topic(question, previous.standalone_question or previous.question)
+            rewritten = bounded(generate.condense(self.bot.llm, turns, question), limit)
+            # A small model may drop the subject ("Et qui a réalisé le film ?" -> "Qui a réalisé le film ?"):
+            # a rewrite adding no word to a follow-up resolved nothing, so carry the topic as offline.
+            if self.topic and depends_on_history(question) and set(content_terms(rewritten)) <= set(content_terms(question)):
+                return carry_topic(question, self.topic, limit)
+            return rewritten
+        if depends_on_history(question) and self.topic:
+            return carry_topic(question, self.topic, limit)
         return question
 
     def stream(self, question: str, *, top_k: int | None = None) -> "AnswerStream":
@@ -70,7 +110,7 @@ class ChatSession:
         def pieces():
             yield from inner
             if inner.answer.complete:
-                self.history.append((question, inner.answer))
+                self._remember(question, inner.answer)
 
         return AnswerStream(pieces(), inner.answer)
 

@@ -9,10 +9,12 @@ sentence that cites it should share enough content with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.text import content_terms, split_sentences
 
+Similarity = Callable[[str, int], float]
 MARKER_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -35,11 +37,27 @@ def overlap(sentence: str, passage: str) -> float:
     return sum(1 for t in terms if t in passage_terms) / len(terms)
 
 
-def _clean_markers(text: str, n_passages: int) -> tuple[str, list[int], list[int]]:
+def is_document_reference(text: str, match: re.Match[str], passages: list[str]) -> bool:
+    """A bracketed number copied from a passage with the words before it ("en 2021 [2]", "fin.[12]").
+
+    Such numbers are the document's own notes (Wikipedia references), not the answer's citations.
+    """
+    before = text[max(0, match.start() - 40) : match.start()]
+    tail = " ".join(before.split()[-2:])
+    if not tail:
+        return False
+    needle = tail + (" " if before[-1].isspace() else "") + match.group(0)
+    return any(needle in " ".join(p.split()) for p in passages)
+
+
+def _clean_markers(text: str, passages: list[str]) -> tuple[str, list[int], list[int]]:
+    n_passages = len(passages)
     cited: list[int] = []
     removed: list[int] = []
 
     def repl(match: re.Match[str]) -> str:
+        if is_document_reference(text, match, passages):
+            return ""  # the document's own note number: neither a citation nor a removed marker
         numbers = [int(x) for x in re.split(r"\s*[,;]\s*", match.group(1))]
         valid = [n for n in numbers if 1 <= n <= n_passages]
         removed.extend(n for n in numbers if n not in valid)
@@ -68,9 +86,15 @@ def best_supporting_span(claim: str, passage: str) -> tuple[int, int] | None:
     return best if best_score > 0 else None
 
 
-def check_citations(text: str, passages: list[str], min_overlap: float) -> CheckedText:
-    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1)."""
-    cleaned, cited, removed = _clean_markers(text, len(passages))
+def check_citations(
+    text: str, passages: list[str], min_overlap: float, similarity: Similarity | None = None
+) -> CheckedText:
+    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1).
+
+    `similarity(sentence, n)` (0..1, multilingual: see attribution.Aligner) lets a sentence in one
+    language be supported by a passage in another, where shared stems alone would flag it.
+    """
+    cleaned, cited, removed = _clean_markers(text, passages)
     result = CheckedText(text=cleaned, cited=cited, removed=removed)
     for start, end in split_sentences(cleaned):
         sentence = cleaned[start:end]
@@ -78,7 +102,9 @@ def check_citations(text: str, passages: list[str], min_overlap: float) -> Check
         if not numbers:
             continue
         scores = [overlap(sentence, passages[n - 1]) for n in numbers]
-        if max(scores) < min_overlap:
+        if max(scores) < min_overlap and not (
+            similarity and max(similarity(MARKER_RE.sub(" ", sentence), n) for n in numbers) >= 0.5
+        ):
             result.unsupported.append(MARKER_RE.sub("", sentence).strip())
         for n in numbers:
             span = best_supporting_span(sentence, passages[n - 1])

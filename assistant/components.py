@@ -10,9 +10,12 @@ follows syncs, removals and rebuilds made by other processes or machines within 
 from __future__ import annotations
 
 import math
+from collections import Counter
 import threading
 from pathlib import Path
 from typing import Any
+
+from llama_index.core.schema import TextNode
 
 from core.errors import AssistantError, EmptyIndexError
 from core.providers import embedding_identity, make_embedding
@@ -35,6 +38,7 @@ class Components:
         self._bm25: Bm25Index | None = None
         self._dense: tuple[Any, Any] | None = None  # (collection object it reads, index)
         self._records: tuple[str, list[DocRecord]] | None = None
+        self._articles: tuple[str, list[tuple[str, str, int]]] | None = None
 
     @property
     def embed_model(self) -> Any:
@@ -42,6 +46,10 @@ class Components:
             if self._embed is None:
                 self._embed = make_embedding(self.settings)
             return self._embed
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings of short texts (sentence alignment for citations), with the index's model."""
+        return self.embed_model.get_text_embedding_batch(texts)
 
     @property
     def store(self) -> Store:
@@ -88,6 +96,25 @@ class Components:
     def abstain_threshold(self, ratio: float) -> float:
         """The BM25 score below which to abstain: `ratio` × ln(1 + chunks in the BM25 index)."""
         return ratio * math.log1p(self.bm25.snapshot().n_docs)
+
+    def article_nodes(self, source: str, title: str) -> list[TextNode]:
+        """Every chunk of one article (chunks of `source` under `title`), in document order."""
+        live = self.store.state().documents
+        where = {"$and": [{"source": source}, {"title": title}]}
+        nodes = [n for n in self.store.nodes(where) if document_of(n.node_id) in live]
+        return sorted(nodes, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
+
+    def articles(self) -> list[tuple[str, str, int]]:
+        """(source, title, chunks) of every article in the index, largest first."""
+        state = self.store.state()
+        cached = self._articles
+        if cached is not None and cached[0] == state.key:
+            return cached[1]
+        counts = Counter((str(meta.get("source", "")), str(meta.get("title", "")))
+                         for node_id, meta in self.store.chunk_metadata() if document_of(node_id) in state.documents)
+        articles = [(source, title, n) for (source, title), n in counts.most_common()]
+        self._articles = (state.key, articles)
+        return articles
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of stemmed terms from the BM25 index (1.0 when unknown or when BM25 is empty)."""

@@ -141,15 +141,25 @@ FRAMES = {
 CROSS_LINGUAL_NOTE = {"en": " (quoted in French)", "fr": " (citation en anglais)"}
 
 
-def compose(quotes: list[Quote], language: str, passage_languages: list[str]) -> list[str]:
+# The document's own note numbers ("en 2021 [2] [3].", Wikipedia's ".[12]"): not our citations.
+_NOTES_RE = re.compile(r"\s?\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?:\s?\[\d{1,3}\])*")
+
+
+def strip_notes(text: str) -> str:
+    """A quoted sentence without the document's bracketed note numbers."""
+    return re.sub(r"\s+([.,;:])", r"\1", _NOTES_RE.sub("", text)) if "[" in text else text
+
+
+def compose(quotes: list[Quote], language: str, passage_languages: list[str], intro: str | None = None) -> list[str]:
     """The answer as pieces (one per quoted sentence), each ending with its [n] marker."""
-    intro, quote_fmt = FRAMES.get(language, FRAMES["en"])
+    frame, quote_fmt = FRAMES.get(language, FRAMES["en"])
+    intro = intro or frame
     quoted_langs = {passage_languages[q.number - 1] for q in quotes if q.number - 1 < len(passage_languages)}
-    if quoted_langs and language not in quoted_langs:
+    if quoted_langs and language not in quoted_langs and intro == frame:
         intro = intro[:-1].rstrip() + CROSS_LINGUAL_NOTE[language] + intro[-1]
     pieces = [intro]
     for quote in quotes:
-        text = " ".join(quote.text.split())
+        text = " ".join(strip_notes(quote.text).split())
         pieces.append(" " + quote_fmt.format(text) + f" [{quote.number}]")
     return pieces
 

@@ -2,6 +2,7 @@
 
 hybrid / dense / bm25  the assistant, extractive (llm="none"), with that retrieval
 llm                    the assistant with the configured LLM, hybrid retrieval (only when one is configured)
+local                  the assistant with the local model (llama.cpp, in-process), hybrid retrieval (slow: local:N)
 starter                the LlamaIndex starter a user writes first: VectorStoreIndex over the corpus
                        files, default SentenceSplitter (1024 tokens), top-2, same embedding model.
                        Retrieval metrics only, unless an LLM is configured (then it also answers).
@@ -159,6 +160,17 @@ def _llm_config(bot: Any, _corpus: Path) -> EvalConfig:
     if not has_llm(bot):
         raise EvalConfigError("configuration 'llm' needs an LLM: set ASSISTANT_LLM / OPENAI_API_KEY, or drop it from --configs")
     return EvalConfig("llm", f"assistant, hybrid retrieval, LLM {bot.mode}", assistant_runner(bot.variant(retrieval="hybrid")))
+
+
+@register("local")
+def _local_config(bot: Any, _corpus: Path) -> EvalConfig:
+    """The local model (Qwen2.5-Coder-1.5B through llama.cpp), whatever ASSISTANT_LLM says; slow: use local:N."""
+    from core import local_model
+
+    if not local_model.installed(bot.settings):
+        raise EvalConfigError("configuration 'local' needs the local model: run scripts/setup, or drop it from --configs")
+    variant = bot.variant(retrieval="hybrid", llm="local")
+    return EvalConfig("local", f"assistant, hybrid retrieval, local LLM {variant.mode}", assistant_runner(variant))
 
 
 @register("starter")

@@ -239,6 +239,17 @@ class Store:
     def chunk_ids(self, where: dict[str, Any] | None = None) -> list[str]:
         return self._paged(lambda offset: self.collection.get(where=where, include=[], limit=_PAGE, offset=offset), "ids")
 
+    def chunk_metadata(self) -> list[tuple[str, dict[str, Any]]]:
+        """(chunk id, metadata) of every chunk, without texts or vectors."""
+        out: list[tuple[str, dict[str, Any]]] = []
+        offset = 0
+        while True:
+            page = self._guard(lambda: self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset))
+            out.extend(zip(page["ids"], page["metadatas"]))
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
     def nodes(self, where: dict[str, Any] | None = None) -> list[TextNode]:
         """Chunks (text + metadata, no vectors) as LlamaIndex nodes."""
         nodes: list[TextNode] = []

@@ -1,12 +1,16 @@
 """Chat event handlers: stream an answer into the conversation, reset it, switch the answerer.
 
 Each browser session keeps its own `ChatState` in a `gr.State`, so two users never share a
-conversation. The handlers only call the Assistant's public API; they add no retrieval logic.
+conversation. The history the client sends is the conversation: when it does not match the turns
+the session holds (an API client sending `history=[]`, or an edited history), the session is
+rebuilt from it. The handlers only call the Assistant's public API; they add no retrieval logic.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
@@ -29,10 +33,16 @@ class ChatState:
 
 
 def answerers(bot: Any) -> dict[str, Any]:
-    """The answerers offered in the settings: the configured one, plus extractive when an LLM is set."""
+    """The answerers offered in the settings: the configured one, the instant extractive answer, and
+    the local LLM when it is installed (one model copy is shared by every session)."""
+    from core import local_model
+
     options = {bot.mode: bot}
     if bot.mode != "extractive":
         options["extractive"] = bot.variant(llm="none")
+    if local_model.MODEL_NAME not in options and local_model.installed(bot.settings):
+        local = bot.variant(llm="local")
+        options[local.mode] = local
     return options
 
 
@@ -41,6 +51,34 @@ def session_for(bots: Mapping[str, Any], state: ChatState | None, choice: str | 
     choice = choice if choice in bots else next(iter(bots))
     if state is None or state.choice != choice:
         state = ChatState(bots[choice].chat(), choice)
+    return state
+
+
+def _plain(content: Any) -> str:
+    """A history message's text: rendered HTML back to plain words."""
+    if isinstance(content, list):  # Gradio may send content as a list of parts
+        content = " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", str(content or ""))).split())
+
+
+def turns_of(history: list) -> list[tuple[str, str]]:
+    """(question, answer text) pairs of a Gradio "messages" history."""
+    turns: list[tuple[str, str]] = []
+    for message in history:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "user":
+            turns.append((_plain(message.get("content")), ""))
+        elif role == "assistant" and turns:
+            turns[-1] = (turns[-1][0], (turns[-1][1] + " " + _plain(message.get("content"))).strip())
+    return turns
+
+
+def follow_history(state: ChatState, history: list) -> ChatState:
+    """Make the session's turns those of the client's history (it is the conversation)."""
+    turns = turns_of(history)
+    held = [" ".join(q.split()) for q, _ in state.session.history]
+    if held != [q for q, _ in turns]:
+        state.session.seed(turns)
     return state
 
 
@@ -61,7 +99,7 @@ def respond(
     if not question:
         yield history, gr.skip(), state, ""
         return
-    state = session_for(bots, state, choice)
+    state = follow_history(session_for(bots, state, choice), history)
     history += [_user(question), _bot(THINKING)]
     yield history, gr.skip(), state, ""
     text = ""

@@ -61,7 +61,15 @@ def answer_markdown(answer: Answer) -> str:
         parts.append(f'<span class="tag tag-error">Incomplete</span> {esc(answer.error)}')
     for warning in answer.warnings:
         parts.append(f'<span class="note">⚠ {esc(warning)}</span>')
+    parts.append(answered_by(answer.mode))
     return "\n\n".join(parts)
+
+
+def answered_by(mode: str) -> str:
+    """Which answerer wrote this answer (extractive quotes, or the named LLM)."""
+    who = "extractive (instant quotes from the corpus)" if mode == "extractive" else f"LLM · {mode}"
+    return f'<span class="answered-by">Answered by: {esc(who)}</span>'
+
 
 
 def error_markdown(message: str) -> str:

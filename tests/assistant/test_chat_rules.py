@@ -12,3 +12,15 @@ def test_follow_ups_are_detected():
 def test_carry_topic_keeps_both():
     q = carry_topic("Et qui l'a réalisé ?", "Qui a composé la musique du film 2050 ?")
     assert "réalisé" in q and "2050" in q
+
+
+def test_a_fresh_question_that_names_its_subject_is_not_a_follow_up():
+    assert not depends_on_history("Qui est Jacob Lachat ?")
+    assert not depends_on_history("Who is Wajdi Mouawad?")
+    assert depends_on_history("Qui est-ce ?")
+    assert depends_on_history("Et Netflix ?")
+
+
+def test_carry_topic_stays_within_the_limit():
+    q = carry_topic("Et le réalisateur ?", "mot " * 1000, limit=200)
+    assert len(q) <= 200 and q.startswith("Et le réalisateur ? (mot")

@@ -32,3 +32,22 @@ def test_weakly_supported_sentence_is_flagged():
     checked = check_citations("Les pingouins dansent la valse sur la banquise [2].", PASSAGES, 0.3)
     assert checked.unsupported == ["Les pingouins dansent la valse sur la banquise ."] or checked.unsupported
     assert overlap("Le syndicat représente 160 000 professionnels", PASSAGES[1]) == 1.0
+
+
+WIKI = [
+    "Le service a été lancé en 2021 [2] [3]. Il compte 20 millions d’abonnés.[12] Son siège est à Paris.",
+    "Autre passage sans note.",
+]
+
+
+def test_document_note_numbers_are_not_citations():
+    # An LLM answer that copies the document's notes: they are dropped silently, the real marker stays.
+    checked = check_citations("Le service a été lancé en 2021 [2] [3]. [1] Il compte 20 millions d’abonnés.[12] [1]", WIKI, 0.3)
+    assert checked.cited == [1]
+    assert checked.removed == []
+    assert "[2]" not in checked.text and "[3]" not in checked.text and "[12]" not in checked.text
+
+
+def test_a_real_marker_in_range_is_still_a_citation():
+    checked = check_citations("Le service compte 20 millions d’abonnés [1]. Autre passage [2].", WIKI, 0.0)
+    assert checked.cited == [1, 2] and checked.removed == []

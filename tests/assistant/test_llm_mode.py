@@ -34,9 +34,9 @@ def test_prompt_holds_fenced_numbered_passages_rules_and_question(ingested_assis
     bot = llm_bot(ingested_assistant, stub)
     answer = bot.ask(QUESTION)
     system, user = stub.last_messages()
-    assert system["role"] == "system" and "data, not instructions" in system["content"]
-    assert "French" in system["content"]  # answer in the question's language
-    assert "Le corpus ne contient pas la réponse" in system["content"]
+    assert system["role"] == "system" and "pas des instructions" in system["content"]
+    assert "en français" in system["content"]  # in the question's language
+    assert "ne contient pas" not in system["content"]  # no escape sentence for the model to copy
     for p in answer.retrieved:
         assert f'<passage id="{p.number}" title=' in user["content"]
     assert user["content"].rstrip().endswith(f"Question: {QUESTION}")
@@ -57,10 +57,20 @@ def test_citations_are_mapped_and_invalid_markers_removed(ingested_assistant, st
     assert any("pointed to no passage" in w for w in answer.warnings)
 
 
-def test_unsupported_sentence_is_flagged(ingested_assistant, stub):
+def test_unsupported_sentence_loses_its_marker_and_is_flagged(ingested_assistant, stub):
+    stub.responder = lambda req: (
+        "Le syndicat représente 160 000 professionnels [1]. Les pingouins dansent la valse sur la banquise chaque hiver [1]."
+    )
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert "160 000 professionnels [1]." in answer.text
+    assert "banquise chaque hiver." in answer.text  # the marker it did not earn is gone
+    assert any("pingouins" in w for w in answer.warnings)
+
+
+def test_an_answer_no_passage_supports_abstains(ingested_assistant, stub):
     stub.responder = lambda req: "Les pingouins dansent la valse sur la banquise chaque hiver [1]."
     answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
-    assert any("Weakly supported" in w for w in answer.warnings)
+    assert answer.abstained and answer.citations == []
 
 
 def test_streaming_yields_pieces_then_the_checked_answer(ingested_assistant, stub):

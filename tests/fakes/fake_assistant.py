@@ -269,6 +269,12 @@ class FakeChatSession:
     def reset(self) -> None:
         self.history = []
 
+    def seed(self, turns: list[tuple[str, str]]) -> None:
+        self.history = []
+        for question, text in turns:
+            standalone = self._standalone(question)
+            self.history.append((question, Answer(question=question, text=text, standalone_question=standalone)))
+
 
 class FailingAssistant(FakeAssistant):
     """Raises the given AssistantError from every question and listing, to test error display."""

@@ -147,3 +147,26 @@ def test_llm_mode_offers_extractive_and_switching_starts_over(settings):
 def test_unknown_choice_falls_back_to_the_configured_answerer(fake_bot, choice):
     state = chat.session_for(chat.answerers(fake_bot), None, choice)
     assert state.choice == "extractive"
+
+
+def test_the_history_the_client_sends_is_the_conversation(fake_bot):
+    bots = chat.answerers(fake_bot)
+    history, _, state, _ = run(bots, Q)[-1]
+    # An API client that sends history=[] starts fresh, even though the session state remembers a turn.
+    history, _, state, _ = run(bots, "et le réalisateur ?", [], state)[-1]
+    assert [q for q, _ in state.session.history] == ["et le réalisateur ?"]
+    assert "Understood as" not in history[-1]["content"]
+    # A client that sends an earlier conversation continues that one.
+    sent = [{"role": "user", "content": Q}, {"role": "assistant", "content": "<p>Lyrakis [1]</p>"}]
+    history, _, state, _ = run(bots, "et le réalisateur ?", sent, state)[-1]
+    assert [q for q, _ in state.session.history] == [Q, "et le réalisateur ?"]
+    assert state.session.history[0][1].text == "Lyrakis [1]"
+
+
+def test_turns_of_a_messages_history():
+    sent = [
+        {"role": "user", "content": "Qui &amp; quoi ?"},
+        {"role": "assistant", "content": '<span class="x">Réponse</span> [1]'},
+        {"role": "user", "content": [{"type": "text", "text": "Et ensuite ?"}]},
+    ]
+    assert chat.turns_of(sent) == [("Qui & quoi ?", "Réponse [1]"), ("Et ensuite ?", "")]

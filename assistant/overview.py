@@ -1,0 +1,130 @@
+"""Overview questions: "Résume l'article sur Netflix", "What is the article about Moscow about?",
+"De quoi parle le corpus ?".
+
+They ask for no single fact, so word overlap with one sentence says little: the answer is built from
+the article the question names (its chunks carry `title` = the article and character offsets) —
+its title, its lead and its most central sentences, each quoted with its [n] — or, for the corpus,
+from its largest articles, each with its lead sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from llama_index.core.schema import TextNode
+
+from core.text import content_terms, split_sentences
+
+Weights = Callable[[list[str]], dict[str, float]]
+
+_SUMMARY = (
+    r"r[ée]sum\w*|synth[èe]\w*|de quoi (parle|traite)\w*|que (dit|raconte)|pr[ée]sente\w*|"
+    r"summar\w*|overview|outline|what(?:'s| is| are)\b.*\babout|what does .* (say|cover|discuss)|tell me about|gist"
+)
+_SUMMARY_RE = re.compile(rf"\b({_SUMMARY})\b", re.I)
+_CORPUS_TOPICS = re.compile(r"\b(sujets?|th[èe]mes?|topics?|subjects?|contient|contain\w*|cover\w*)\b", re.I)
+_CORPUS_RE = re.compile(r"\b(corpus|ces documents|les documents|the documents|these documents|collection)\b", re.I)
+_ARTICLE_RE = re.compile(
+    r"\b(l['’]article|cet article|article|texte|billet|chronique|critique|post|review|essay|essai|document|story|piece)\b", re.I
+)
+_SUBJECT_RE = re.compile(r"\b(?:sur|about|on|of|concernant|consacr[ée]e? [àa]|de|du|des)\s+(.+?)\s*[?.!]*\s*(?:about\s*\??)?$", re.I)
+_MIN_TERMS = 5  # shorter sentences (headings, bylines, links) are not summary material
+
+
+@dataclass(frozen=True)
+class OverviewQuestion:
+    kind: Literal["corpus", "article"]
+    subject: str  # what the article is about ("Netflix"), or "" for the corpus
+
+
+def detect(question: str) -> OverviewQuestion | None:
+    """The overview a question asks for, or None for a question about a fact."""
+    corpus = _CORPUS_RE.search(question)
+    if not (_SUMMARY_RE.search(question) or (corpus and _CORPUS_TOPICS.search(question))):
+        return None
+    if corpus and not _ARTICLE_RE.search(question.replace("documents", "")):
+        return OverviewQuestion("corpus", "")
+    after = _ARTICLE_RE.split(question, maxsplit=1)
+    tail = after[-1] if len(after) > 1 else question
+    match = _SUBJECT_RE.search(tail)
+    subject = (match.group(1) if match else tail).strip(" «»“”\"'?")
+    if not content_terms(subject):
+        return None
+    return OverviewQuestion("article", subject)
+
+
+def pick_article(subject: str, hits: list[tuple[str, str, float]]) -> tuple[str, str] | None:
+    """The (source, title) the question names among retrieved (source, title, score) hits.
+
+    An article whose title holds the subject's words wins; otherwise the best retrieved one.
+    """
+    wanted = set(content_terms(subject))
+    scores: dict[tuple[str, str], float] = {}
+    for source, title, score in hits:
+        key = (source, title)
+        named = len(wanted & set(content_terms(title))) / len(wanted) if wanted else 0.0
+        scores[key] = max(scores.get(key, 0.0), named + score)
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _clean_sentences(text: str, title: str) -> list[tuple[int, int]]:
+    """Sentences worth quoting: not the title again, not a link, not a byline."""
+    title_terms = set(content_terms(title))
+    out = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        terms = content_terms(sentence)
+        if len(terms) < _MIN_TERMS or "http" in sentence or set(terms) <= title_terms:
+            continue
+        out.append((start, end))
+    return out
+
+
+@dataclass(frozen=True)
+class Pick:
+    index: int  # which node (0-based, in document order)
+    start: int
+    end: int
+
+
+def summary_sentences(nodes: list[TextNode], title: str, weights: Weights, count: int) -> list[Pick]:
+    """The lead sentence, then the most central ones (sharing the article's frequent, rare words)."""
+    spans = [(i, s, e) for i, node in enumerate(nodes) for s, e in _clean_sentences(node.get_content(), title)]
+    if not spans:
+        return []
+    terms = [content_terms(nodes[i].get_content()[s:e]) for i, s, e in spans]
+    tf = Counter(t for sentence in terms for t in set(sentence))
+    idf = weights(list(tf))
+
+    def centrality(k: int) -> float:
+        unique = set(terms[k])
+        return sum(tf[t] * idf.get(t, 1.0) for t in unique) / math.sqrt(len(unique))
+
+    lead = 0
+    rest = sorted(range(1, len(spans)), key=centrality, reverse=True)[: max(0, count - 1)]
+    chosen = sorted([lead, *rest])
+    return [Pick(*spans[k]) for k in chosen]
+
+
+def lead_sentence(node: TextNode, title: str) -> tuple[int, int] | None:
+    spans = _clean_sentences(node.get_content(), title)
+    return spans[0] if spans else None
+
+
+INTRO = {
+    "fr": ("Résumé de « {} » :", "Le corpus compte {} articles dans {} documents ; les principaux :"),
+    "en": ("Summary of “{}”:", "The corpus holds {} articles in {} documents; the main ones:"),
+}
+
+
+def article_intro(title: str, language: str) -> str:
+    return INTRO.get(language, INTRO["en"])[0].format(" ".join(title.split()))
+
+
+def corpus_intro(articles: int, documents: int, language: str) -> str:
+    return INTRO.get(language, INTRO["en"])[1].format(articles, documents)

@@ -1,0 +1,153 @@
+"""Local LLM benchmark: prints figures for Qwen2.5-Coder-1.5B through llama.cpp (not a timed test).
+
+    .venv/bin/python benchmarks/bench_llm.py [--questions 22] [--data-dir DIR] [--no-ui]
+
+In one run, over N dev questions (answerable, not follow-ups, evenly spaced), through the public API
+exactly as a user asks: prompt tokens p50, time to first token p50/p95 (target p50 <= 4 s), full
+answer p50 (target <= 12 s), generation tokens/s seen by the assistant beside llama.cpp's own
+counters for the same calls (raw prompt-reading and generation tokens/s of this build), then the
+peak memory of `assistant ui` with the model loaded, after it answered one question. The first
+`scripts/setup` time (with the llama-cpp-python build) is printed from --setup-seconds when given
+(measured by timing scripts/setup in a fresh clone with an empty pip cache; see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def questions(n: int) -> list[str]:
+    from eval.dataset import load_questions, spread
+
+    pool = [q for q in load_questions() if q.split == "dev" and q.answerable and not q.history]
+    return [q.question for q in spread(pool, n)]
+
+
+def bench_answers(data_dir: Path, n: int) -> None:
+    from assistant.api import Assistant
+    from core.settings import Settings
+
+    bot = Assistant(Settings(_env_file=None, data_dir=data_dir, llm="local"))
+    bot.ingest(REPO / "corpus", show_progress=False)
+    started = time.perf_counter()
+    bot.warm_up()
+    print(f"warm-up (embedding model, BM25, GGUF load): {time.perf_counter() - started:.1f} s")
+    stats = bot.llm.stats
+    rows = []
+    for question in questions(n):
+        t0 = time.perf_counter()
+        stream = bot.stream(question)
+        first = None
+        for _ in stream:
+            first = first or time.perf_counter() - t0
+        total = time.perf_counter() - t0
+        answer = stream.answer
+        if "first_token" not in answer.timings:  # abstained before the model was called
+            print(f"  (no model call: abstained at retrieval) {question[:60]}")
+            continue
+        gen_s = max(stats.total_s - stats.first_token_s, 1e-9)
+        rows.append(dict(
+            prompt=stats.prompt_tokens, evaluated=stats.prompt_eval_tokens, ttft=first or total, total=total,
+            gen_tps=max(stats.completion_tokens - 1, 0) / gen_s,
+            raw_gen_tps=stats.eval_tokens / stats.eval_s if stats.eval_s else 0.0,
+            raw_prompt_tps=stats.prompt_eval_tokens / stats.prompt_eval_s if stats.prompt_eval_s else 0.0,
+            abstained=answer.abstained, cited=bool(answer.citations),
+        ))
+        r = rows[-1]
+        print(f"  ttft {r['ttft']:5.1f} s  total {r['total']:5.1f} s  prompt {r['prompt']:4d} tok "
+              f"({r['evaluated']:4d} read)  {'abstained' if r['abstained'] else 'answered'}  {question[:50]}")
+    if not rows:
+        print("no question reached the model")
+        return
+    col = lambda k: [r[k] for r in rows]  # noqa: E731
+    print(f"\nLocal LLM over {len(rows)} questions ({os.cpu_count()} cores):")
+    print(f"  prompt tokens p50: {statistics.median(col('prompt')):.0f} "
+          f"(read after the prefix cache p50: {statistics.median(col('evaluated')):.0f})")
+    print(f"  time to first token p50: {percentile(col('ttft'), 50):.2f} s   p95: {percentile(col('ttft'), 95):.2f} s   (target p50 <= 4 s)")
+    print(f"  full answer p50: {percentile(col('total'), 50):.2f} s   p95: {percentile(col('total'), 95):.2f} s   (target p50 <= 12 s)")
+    print(f"  generation tokens/s p50: {statistics.median(col('gen_tps')):.1f} (assistant)   "
+          f"{statistics.median(col('raw_gen_tps')):.1f} (llama.cpp raw, same calls)")
+    print(f"  prompt reading tokens/s p50 (llama.cpp raw): {statistics.median(col('raw_prompt_tps')):.1f}")
+    print(f"  answered with citations: {sum(r['cited'] for r in rows)}/{len(rows)}, abstained: {sum(r['abstained'] for r in rows)}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench_ui_memory(data_dir: Path) -> None:
+    """Peak RSS of `assistant ui` (ASSISTANT_LLM=local) after start-up and one answered question."""
+    port = _free_port()
+    env = {**os.environ, "ASSISTANT_LLM": "local", "ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_UI_PORT": str(port),
+           "ASSISTANT_CORPUS_DIR": str(REPO / "corpus"), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "ui"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 900
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(1)
+        after_start = _peak_kb(proc.pid)
+        asked = "not asked"
+        try:
+            from gradio_client import Client
+
+            client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+            client.predict("Qui a composé la musique du film 2050 ?", [], None, 5, "qwen2.5-coder-1.5b-instruct", api_name="/ask")
+            asked = "after one answer"
+        except Exception as err:  # noqa: BLE001 - the figure after start-up is still worth printing
+            asked = f"question failed: {type(err).__name__}"
+        peak = _peak_kb(proc.pid)
+        print(f"\n`assistant ui` with the local model: peak RSS {after_start / 1024:.0f} MB after start-up "
+              f"(model loaded), {peak / 1024:.0f} MB {asked}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=22)
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/bench-llm-data"))
+    parser.add_argument("--no-ui", action="store_true", help="skip the `assistant ui` memory figure")
+    parser.add_argument("--setup-seconds", type=float, help="first scripts/setup time, measured separately")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    bench_answers(args.data_dir, args.questions)
+    if not args.no_ui:
+        bench_ui_memory(args.data_dir)
+    if args.setup_seconds:
+        print(f"first scripts/setup (fresh venv, llama-cpp-python built from source): {args.setup_seconds / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()

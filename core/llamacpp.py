@@ -1,0 +1,212 @@
+"""The local model in-process: llama-cpp-python wrapped as a LlamaIndex CustomLLM.
+
+Why in-process and not llama.cpp's OpenAI-compatible server behind OpenAILike: measured the same
+prompt speed (the server runs the same library), one process less to start, supervise and port-
+manage, and streaming stops the moment the caller closes the generator (see benchmarks/bench_llm.py).
+
+- One model copy per process: `_shared()` loads the GGUF once per path; every Assistant, variant
+  and UI session uses that copy.
+- Concurrent users are queued: a lock is held while one answer is generated; a waiting user gets a
+  clear "busy" message after `wait_timeout` seconds, never a crash.
+- ChatML is forced (`chat_format="chatml"`): the Jinja template inside the file is never rendered.
+- Closing the stream (a client that disconnects) closes llama.cpp's token generator, which stops
+  generating and releases the lock at once.
+- The prompt prefix (system message, fixed wording) stays the same from question to question, so
+  llama-cpp-python reuses its KV cache for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.llms import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    CustomLLM,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from pydantic import PrivateAttr
+
+from core.errors import LLMError
+
+# Prompts here stay well under this; a smaller context allocates less memory and loads faster.
+MAX_CONTEXT = 4096
+
+
+@dataclass
+class Stats:
+    """Figures of the last generation, for benchmarks (prompt tokens, timings)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+    # llama.cpp's own counters for the last call: prompt tokens it evaluated (the rest came from the
+    # prefix cache) and tokens it generated, with the time each took.
+    prompt_eval_tokens: int = 0
+    prompt_eval_s: float = 0.0
+    eval_tokens: int = 0
+    eval_s: float = 0.0
+    tokens_generated_total: int = 0  # across the process: lets tests see generation stop
+
+
+@dataclass
+class _Shared:
+    llama: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stats: Stats = field(default_factory=Stats)
+
+
+_MODELS: dict[tuple[str, int, int], _Shared] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _shared(path: str, n_ctx: int, threads: int) -> _Shared:
+    """The one loaded copy of `path` in this process."""
+    key = (path, n_ctx, threads)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = _Shared(_load(path, n_ctx, threads))
+        return _MODELS[key]
+
+
+def _load(path: str, n_ctx: int, threads: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise LLMError("The local model needs llama-cpp-python: run scripts/setup, or set ASSISTANT_LLM=none.") from None
+    try:
+        return Llama(
+            model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2, chat_format="chatml",
+            # Weight repacking for the local CPU's extra buffer types segfaults native (AMX) builds
+            # on prompts longer than a token; off costs nothing on the portable build.
+            use_extra_bufts=False, verbose=False,
+        )
+    except (ValueError, OSError) as err:
+        raise LLMError(f"Cannot load the local model {path} ({err}); run scripts/setup again.") from None
+
+
+def _perf_reset(llama: Any) -> None:
+    import llama_cpp
+
+    llama_cpp.llama_perf_context_reset(llama.ctx)
+
+
+def _perf_read(llama: Any, stats: Stats) -> None:
+    import llama_cpp
+
+    perf = llama_cpp.llama_perf_context(llama.ctx)
+    stats.prompt_eval_tokens, stats.prompt_eval_s = int(perf.n_p_eval), perf.t_p_eval_ms / 1000
+    stats.eval_tokens, stats.eval_s = int(perf.n_eval), perf.t_eval_ms / 1000
+
+
+class LocalLLM(CustomLLM):
+    """Qwen2.5-Coder-1.5B-Instruct (or any chat GGUF) run by llama.cpp in this process."""
+
+    model: str
+    model_path: str
+    context_window: int = MAX_CONTEXT
+    max_tokens: int = 512
+    temperature: float = 0.1
+    threads: int = 0
+    wait_timeout: float = 60.0
+    _model: _Shared | None = PrivateAttr(default=None)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "LocalLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(
+            context_window=self.context_window, num_output=self.max_tokens, is_chat_model=True, model_name=self.model
+        )
+
+    @property
+    def shared(self) -> _Shared:
+        if self._model is None:
+            self._model = _shared(self.model_path, min(self.context_window, MAX_CONTEXT), self.threads)
+        return self._model
+
+    def load(self) -> None:
+        """Load the model now (start-up), so the first question does not pay for it."""
+        _ = self.shared
+
+    @property
+    def stats(self) -> Stats:
+        return self.shared.stats
+
+    # --- chat ------------------------------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        last = None
+        for last in self.stream_chat(messages, **kwargs):
+            pass
+        if last is None:
+            return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=""))
+        return ChatResponse(message=last.message)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        payload = [{"role": m.role.value, "content": m.content or ""} for m in messages]
+        return self._generate(payload, kwargs.get("max_tokens", self.max_tokens))
+
+    def _generate(self, payload: list[dict[str, str]], max_tokens: int) -> Iterator[ChatResponse]:
+        shared = self.shared
+        if not shared.lock.acquire(timeout=self.wait_timeout):
+            raise LLMError(
+                f"The local model is busy with other questions (waited {self.wait_timeout:.0f} s); try again shortly."
+            )
+        started = time.perf_counter()
+        stats = shared.stats
+        stats.first_token_s = stats.total_s = 0.0
+        stats.completion_tokens = 0
+        _perf_reset(shared.llama)
+        try:
+            tokens = shared.llama.create_chat_completion(
+                messages=payload, stream=True, max_tokens=max_tokens, temperature=self.temperature,
+            )
+            text = ""
+            try:
+                for chunk in tokens:
+                    delta = chunk["choices"][0]["delta"].get("content") or ""
+                    stats.completion_tokens += 1
+                    stats.tokens_generated_total += 1
+                    if not delta:
+                        continue
+                    stats.first_token_s = stats.first_token_s or time.perf_counter() - started
+                    text += delta
+                    yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta)
+            finally:
+                tokens.close()  # stops llama.cpp at once when our caller stopped reading
+        finally:
+            stats.total_s = time.perf_counter() - started
+            stats.prompt_tokens = max(0, int(shared.llama.n_tokens) - stats.completion_tokens)
+            _perf_read(shared.llama, stats)
+            shared.lock.release()
+
+    # --- completion (CustomLLM's abstract API): a single user message ----------------------------
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        text = self.chat([ChatMessage(role=MessageRole.USER, content=prompt)], **kwargs).message.content or ""
+        return CompletionResponse(text=text)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        def gen() -> CompletionResponseGen:
+            for r in self.stream_chat([ChatMessage(role=MessageRole.USER, content=prompt)], **kwargs):
+                yield CompletionResponse(text=r.message.content or "", delta=r.delta)
+
+        return gen()
