@@ -1,0 +1,37 @@
+"""The FastAPI app for one Assistant, and how `assistant serve` runs it with uvicorn.
+
+    from server.app import create_app, run
+    app = create_app(bot)           # /v1/models, /v1/chat/completions, /v1/retrieve
+    run(app, "127.0.0.1", 8001)     # blocks; warns when exposed beyond loopback without a key
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from core.settings import Settings
+from server import errors, routes
+from server.auth import warn_if_exposed
+from server.models import Answerers
+
+
+def create_app(bot: Any, settings: Settings | None = None) -> FastAPI:
+    """The API app. `settings` (default: the bot's) gives the key and the body limit."""
+    settings = settings or bot.settings
+    # No docs pages: they load Swagger from a CDN, and this app works offline. The README documents it.
+    app = FastAPI(title="Corpus assistant API", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.answerers = Answerers(bot)
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.api_max_body_kb * 1024, prefix="/v1")
+    errors.install(app)
+    app.include_router(routes.router(settings))
+    return app
+
+
+def run(app: FastAPI, settings: Settings, host: str, port: int) -> None:
+    """Serve until Ctrl-C."""
+    import uvicorn
+
+    warn_if_exposed(settings, host)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=5)
