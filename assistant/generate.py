@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from core.errors import LLMError
+from core.providers import recording_responses
 from assistant.extractive import ABSTAIN
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
@@ -104,11 +105,20 @@ def stream(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
     """Text deltas; raises LLMError if the stream fails at any point (even midway)."""
     model = getattr(llm, "model", "LLM")
     received = False
+    opened: list = []
     try:
-        for chunk in llm.stream_chat(messages):
+        with recording_responses(opened):  # the request is made by the first `next`
+            chunks = iter(llm.stream_chat(messages))
+            chunk = next(chunks, None)
+        while chunk is not None:
             if chunk.delta:
                 received = True
                 yield chunk.delta
+            chunk = next(chunks, None)
+    except GeneratorExit:  # the reader stopped early (e.g. an HTTP client hung up): hang up on the LLM too
+        for response in opened:
+            response.close()
+        raise
     except Exception as err:
         raise llm_error(err, model) from None
     if not received:
