@@ -9,7 +9,7 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from core.settings import Settings
 from server import conversation
@@ -41,10 +41,12 @@ def chat_completions(body: ChatRequest, request: Request) -> Any:
     answer = stream.consume()
     if answer.error:
         raise APIError(502, answer.error, code="llm_error", type="server_error")
-    return ChatCompletion(
+    completion = ChatCompletion(
         id=completion_id, created=created, model=model,
         choices=[Choice(message=AssistantMessage(content=answer.text))], **answer_fields(answer),
     )
+    # Serialised by pydantic directly: FastAPI's generic encoder costs ten times as much here.
+    return Response(completion.model_dump_json(), media_type="application/json")
 
 
 def retrieve(body: RetrieveRequest, request: Request) -> RetrieveResponse:
