@@ -130,13 +130,14 @@ def _serve(bot: Any, args: argparse.Namespace) -> int:
     else:
         host, port = args.host or settings.api_host, args.port or settings.api_port
     app = create_app(bot)
+    stop_ui = None
     if with_ui:
         from ui.app import mount
 
-        mount(app, bot, host=host, port=port)
+        stop_ui = mount(app, bot, host=host, port=port)
     print(f"HTTP API on http://{host}:{port}/v1" + (f", web UI on http://{host}:{port}/" if with_ui else ""),
           file=sys.stderr)
-    run_server(app, settings, host, port)
+    run_server(app, settings, host, port, on_exit=stop_ui)
     return 0
 
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -29,9 +30,17 @@ def create_app(bot: Any, settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def run(app: FastAPI, settings: Settings, host: str, port: int) -> None:
-    """Serve until Ctrl-C."""
+def run(app: FastAPI, settings: Settings, host: str, port: int, *, on_exit: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C. `on_exit` runs first on Ctrl-C/SIGTERM, e.g. to end a mounted UI's open
+    streams, which uvicorn would otherwise wait for and then cancel with a traceback."""
     import uvicorn
 
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if on_exit is not None:
+                on_exit()
+            super().handle_exit(sig, frame)
+
     warn_if_exposed(settings, host)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=5)
+    Server(config).run()

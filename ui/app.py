@@ -16,6 +16,7 @@ import ipaddress
 import os
 import socket
 import sys
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -194,10 +195,12 @@ def launch(
 
 
 def mount(app: Any, bot: Any, settings: Settings | None = None, *, host: str | None = None,
-          port: int | None = None, path: str = "/") -> gr.Blocks:
+          port: int | None = None, path: str = "/") -> Callable[[], None]:
     """Mount the UI on an existing FastAPI app (e.g. the HTTP API's), with the same settings as `launch`.
 
-    One process then serves both: one loaded model, one index. The caller runs the app.
+    One process then serves both: one loaded model, one index. The caller runs the app, and calls the
+    function returned on shutdown: it ends the UI's open heartbeat streams, which the server would
+    otherwise wait for (as `demo.close()` does for a launched UI).
     """
     _offline_env()
     settings = _with_address(settings or bot.settings, host, port)
@@ -205,7 +208,13 @@ def mount(app: Any, bot: Any, settings: Settings | None = None, *, host: str | N
     demo.queue(default_concurrency_limit=CONCURRENCY)
     gr.mount_gradio_app(app, demo, path, server_name=settings.ui_host, server_port=settings.ui_port,
                         **_served_options(settings))
-    return demo
+    served = app.routes[-1].app  # the Gradio app just mounted: its stop_event ends the heartbeats
+
+    def stop() -> None:
+        demo.close(verbose=False)
+        served.stop_event.set()
+
+    return stop
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -53,6 +53,11 @@ def test_serve_with_ui_one_process(tmp_path):
         assert reply.status_code == 422
         page = httpx.get(f"{url}/", timeout=30)
         assert page.status_code == 200 and "Corpus assistant" in page.text  # the web UI, same port
+        from gradio_client import Client
+
+        ui = Client(f"{url}/", verbose=False, analytics_enabled=False, download_files=False, httpx_kwargs={"timeout": 60})
+        history = ui.predict("Qui a composé la musique du film 2050 ?", [], 5, "extractive", api_name="/ask")[0]
+        assert "assistant ingest" in str(history[-1])  # the UI answers (here: the index is empty)
         assert httpx.get(f"{url}/v1/nope", headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()["error"]
     finally:
         proc.send_signal(signal.SIGINT)
