@@ -50,24 +50,22 @@ class ChatSession:
     def reset(self) -> None:
         self.history.clear()
 
-    def remember(self, question: str, answer_text: str) -> None:
-        """Add a past turn without answering it: a client's transcript (e.g. the HTTP API's
-        `messages`) becomes this session's history, so the next follow-up is rewritten from it."""
-        question = self.bot._validate(question)  # cleaned as if it had been asked here
-        standalone = self._offline_standalone(question) if self.bot.llm is None else question
-        self.history.append((question, Answer(question=question, text=answer_text, standalone_question=standalone)))
+    def seed(self, turns: list[tuple[str, str]]) -> None:
+        """Start over from a conversation kept elsewhere (a client's history): (question, answer text) pairs."""
+        self.reset()
+        for question, text in turns:
+            # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.
+            standalone = question if self.bot.llm is not None else self.standalone(question)
+            self.history.append((question, Answer(question=question, text=text, standalone_question=standalone)))
 
     def standalone(self, question: str) -> str:
         if not self.history:
             return question
+        previous = self.history[-1][1]
         if self.bot.llm is not None:
             turns = [(q, a.text) for q, a in self.history]
             return generate.condense(self.bot.llm, turns, question)
-        return self._offline_standalone(question)
-
-    def _offline_standalone(self, question: str) -> str:
-        if self.history and depends_on_history(question):
-            previous = self.history[-1][1]
+        if depends_on_history(question):
             return carry_topic(question, previous.standalone_question or previous.question)
         return question
 

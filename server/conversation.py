@@ -41,7 +41,7 @@ def split(messages: list[Message]) -> tuple[list[tuple[str, str]], str]:
         if message.role == "user":
             if pending is not None:  # a question left unanswered still gives the topic
                 turns.append((pending, ""))
-            pending = text if text.strip() else None
+            pending = " ".join(text.split()) or None  # spaced as the assistant cleans a question it is asked
         elif pending is not None:
             turns.append((pending, text))
             pending = None
@@ -53,6 +53,5 @@ def split(messages: list[Message]) -> tuple[list[tuple[str, str]], str]:
 def session_for(bot: Any, turns: list[tuple[str, str]]) -> Any:
     """A fresh ChatSession holding the client's transcript (never shared between requests)."""
     session = bot.chat()
-    for question, answer in turns:
-        session.remember(question, answer)
+    session.seed(turns)
     return session

@@ -20,9 +20,9 @@ def test_earlier_turns_pair_questions_with_answers():
 
 
 def test_content_parts_are_joined_and_empty_turns_skipped():
-    turns, question = split(msgs(("user", " "), ("assistant", "orphan"),
+    turns, question = split(msgs(("user", " "), ("assistant", "orphan"), ("user", " Q1\n two "), ("assistant", "A1"),
                                  ("user", [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])))
-    assert turns == [] and question == "a\nb"
+    assert turns == [("Q1 two", "A1")] and question == "a\nb"
 
 
 @pytest.mark.parametrize("messages", [msgs(("user", "Q"), ("assistant", "A")), msgs(("system", "only"))])
@@ -33,11 +33,11 @@ def test_the_last_message_must_be_the_users(messages):
 
 
 @pytest.mark.slow
-def test_a_chat_session_remembers_a_transcript_like_the_turns_it_answered(ingested_assistant):
+def test_a_seeded_chat_session_rewrites_a_follow_up_like_the_lived_one(ingested_assistant):
     bot = ingested_assistant
     lived = bot.chat()
     first = lived.ask("Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?")
     told = bot.chat()
-    told.remember("  Combien de professionnels le syndicat  SAG-AFTRA représente-t-il ?", first.text)
+    told.seed([("Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?", first.text)])
     follow = "Et qui est son directeur exécutif ?"
     assert told.standalone(follow) == lived.standalone(follow) != follow
