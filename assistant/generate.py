@@ -14,6 +14,7 @@ from typing import Any
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from core.errors import LLMError
+from core.providers import recording_responses
 from assistant.extractive import ABSTAIN
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
@@ -130,11 +131,23 @@ def stream(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
     """Text deltas; raises LLMError if the stream fails at any point (even midway)."""
     model = getattr(llm, "model", "LLM")
     received = False
+    opened: list = []
+    chunks = None
     try:
-        for chunk in llm.stream_chat(messages):
+        with recording_responses(opened):  # the request is made by the first `next`
+            chunks = iter(llm.stream_chat(messages))
+            chunk = next(chunks, None)
+        while chunk is not None:
             if chunk.delta:
                 received = True
                 yield chunk.delta
+            chunk = next(chunks, None)
+    except GeneratorExit:  # the reader stopped early (e.g. an HTTP client hung up): stop the LLM too
+        if chunks is not None and hasattr(chunks, "close"):
+            chunks.close()  # an in-process model (llama.cpp) stops generating
+        for response in opened:
+            response.close()  # a remote one: hang up on the server
+        raise
     except LLMError:
         raise
     except Exception as err:

@@ -3,7 +3,8 @@
     assistant ingest [PATH] [--rebuild]   sync a folder into the index (default: the bundled corpus)
     assistant ask "question"              answer once, then the numbered sources
     assistant chat                        a terminal chat (follow-ups understood)
-    assistant ui                          the web UI on 127.0.0.1:7860
+    assistant ui [--api]                  the web UI on 127.0.0.1:7860 (with --api, the HTTP API too)
+    assistant serve [--ui]                the OpenAI-compatible HTTP API on 127.0.0.1:8001 (with --ui, the UI at /)
     assistant eval [...]                  score the assistant on eval/questions.yaml
     assistant documents                   list what is ingested
     assistant remove [--root FOLDER] NAME remove one document (FOLDER/NAME works too)
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None, help="interface to bind (default ASSISTANT_UI_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_UI_PORT, 7860)")
     p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
+    p.add_argument("--api", action="store_true", help="also serve the HTTP API under /v1 (one process, one model)")
+    p = sub.add_parser("serve", help="start the OpenAI-compatible HTTP API")
+    p.add_argument("--host", default=None, help="interface to bind (default ASSISTANT_API_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_API_PORT, 8001)")
+    p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
+    p.add_argument("--ui", action="store_true", help="also serve the web UI at / (one process, one model)")
     sub.add_parser("documents", help="list ingested documents")
     p = sub.add_parser("remove", help="remove one document from the index")
     p.add_argument("source", help="its name as listed by `assistant documents`, or FOLDER/NAME")
@@ -189,6 +196,28 @@ def _chat(bot: Any) -> int:
             print(f"error: {err}", file=sys.stderr)
 
 
+def _serve(bot: Any, args: argparse.Namespace) -> int:
+    """The HTTP API, with the web UI mounted at / for `serve --ui` and `ui --api`."""
+    from server.app import create_app, run as run_server
+
+    settings = bot.settings
+    with_ui = args.command == "ui" or args.ui
+    if args.command == "ui":
+        host, port = args.host or settings.ui_host, args.port or settings.ui_port
+    else:
+        host, port = args.host or settings.api_host, args.port or settings.api_port
+    app = create_app(bot)
+    stop_ui = None
+    if with_ui:
+        from ui.app import mount
+
+        stop_ui = mount(app, bot, host=host, port=port)
+    print(f"HTTP API on http://{host}:{port}/v1" + (f", web UI on http://{host}:{port}/" if with_ui else ""),
+          file=sys.stderr)
+    run_server(app, settings, host, port, on_exit=stop_ui)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.command == "ingest" and args.quiet:
         _quiet_libraries()
@@ -213,13 +242,17 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_sync:
             _sync_corpus(bot)
         return _chat(bot)
-    if args.command == "ui":
+    if args.command == "ui" and not args.api:
         if not args.no_sync:
             _sync_corpus(bot)
         from ui.app import launch
 
         launch(bot, host=args.host, port=args.port)
         return 0
+    if args.command in ("serve", "ui"):
+        if not args.no_sync:
+            _sync_corpus(bot)
+        return _serve(bot, args)
     if args.command == "documents":
         return _documents(bot)
     if args.command == "remove":

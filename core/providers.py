@@ -6,6 +6,9 @@ One short factory per provider; optional heavy imports are done lazily inside th
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +138,30 @@ def make_llm(settings: Settings) -> "LLM | None":
     return _openai_compatible_llm(settings, choice)
 
 
+_opened: ContextVar[list | None] = ContextVar("opened_llm_responses", default=None)
+
+
+def _note_response(response: Any) -> None:
+    opened = _opened.get()
+    if opened is not None:
+        opened.append(response)
+
+
+@contextmanager
+def recording_responses(opened: list) -> Iterator[None]:
+    """Append to `opened` the HTTP responses the LLM client opens inside this block (same thread).
+
+    A caller that stops reading a stream early closes them: the openai SDK's `Stream` sits in a
+    reference cycle and LlamaIndex never closes it, so otherwise the connection (and the server's
+    generation) would last until the cycle collector happens to run.
+    """
+    token = _opened.set(opened)
+    try:
+        yield
+    finally:
+        _opened.reset(token)
+
+
 def _local_llm(settings: Settings) -> "LLM":
     """Qwen2.5-Coder-1.5B-Instruct in-process (core/llamacpp.py); the model loads on first use."""
     from core import local_model
@@ -167,6 +194,7 @@ def _openai_compatible_llm(settings: Settings, choice: str) -> "LLM":
         base_url=settings.llm_base_url,
         max_retries=settings.llm_max_retries,
         timeout=settings.llm_timeout,
+        http_client=openai.DefaultHttpxClient(event_hooks={"response": [_note_response]}),
     )
     common: dict[str, Any] = dict(
         model=settings.llm_model,

@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     ui_user: str | None = Field(None, description="Login user for the web UI (with ASSISTANT_UI_PASSWORD).")
     ui_password: SecretStr | None = Field(None, description="Login password for the web UI.")
 
+    # --- HTTP API (OpenAI-compatible) ----------------------------------------------------------
+    api_host: str = Field("127.0.0.1", description="Interface the HTTP API (`assistant serve`) binds to.")
+    api_port: int = Field(8001, ge=1, le=65535, description="Port of the HTTP API.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer key the HTTP API requires (`Authorization: Bearer KEY`); unset, no key is "
+        "asked. Never logged.",
+    )
+    api_max_body_kb: int = Field(
+        1024, ge=1, description="Largest request body the HTTP API accepts, in KB (larger: HTTP 413)."
+    )
+
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_size:

@@ -399,3 +399,21 @@ def test_llamaindex_stream_cut_raises(stub):
             for _ in gen:
                 pass
     assert len(stub.chat_requests()) == 1  # a broken stream is never retried by either layer
+
+
+def test_client_closing_a_stream_early_is_counted():
+    words = " ".join(f"w{i}" for i in range(200))
+    with OpenAIStub(responder=lambda _: words, stream_delay=0.02) as stub:
+        client = make_client(stub)
+        with client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], stream=True) as s:
+            for n, _ in enumerate(s):
+                if n == 3:
+                    break
+        deadline = time.monotonic() + 5
+        while stub.client_closed_streams == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert stub.client_closed_streams == 1
+        # A stream read to its end is not counted.
+        assert "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}], stream=True) if c.choices) == words
+        assert stub.client_closed_streams == 1

@@ -16,6 +16,7 @@ import ipaddress
 import os
 import socket
 import sys
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -162,26 +163,58 @@ def login(settings: Settings) -> tuple[str, str] | None:
     return None
 
 
+def _served_options(settings: Settings) -> dict[str, Any]:
+    """What both ways of serving the UI (launch, mount) must set: login, no extra paths, offline."""
+    return dict(
+        auth=login(settings), allowed_paths=[], blocked_paths=[str(settings.data_dir.resolve())],
+        max_file_size=int(settings.max_file_mb * 1024 * 1024), footer_links=["gradio", "settings"],
+        ssr_mode=False, mcp_server=False, enable_monitoring=False, pwa=False, show_error=False,
+        theme=gr.themes.Default(), css=theme.CSS, head=theme.HEAD,
+    )
+
+
+def _with_address(settings: Settings, host: str | None, port: int | None) -> Settings:
+    overrides = {k: v for k, v in (("ui_host", host), ("ui_port", port)) if v is not None}
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
 def launch(
     bot: Any, settings: Settings | None = None, *, host: str | None = None, port: int | None = None, block: bool = True
 ) -> gr.Blocks:
     """Serve the UI on host:port (default settings.ui_host:ui_port). With block=False, return the running app."""
     _offline_env()
-    settings = settings or bot.settings
-    overrides = {k: v for k, v in (("ui_host", host), ("ui_port", port)) if v is not None}
-    settings = settings.model_copy(update=overrides) if overrides else settings
-    auth = login(settings)
+    settings = _with_address(settings or bot.settings, host, port)
+    options = _served_options(settings)
     demo = build_app(bot)
     demo.queue(default_concurrency_limit=CONCURRENCY)
     demo.launch(
-        server_name=settings.ui_host, server_port=settings.ui_port, share=False, auth=auth,
-        allowed_paths=[], blocked_paths=[str(settings.data_dir.resolve())],
-        max_file_size=int(settings.max_file_mb * 1024 * 1024), footer_links=["gradio", "settings"],
-        ssr_mode=False, mcp_server=False, enable_monitoring=False, pwa=False, show_error=False,
-        theme=gr.themes.Default(), css=theme.CSS, head=theme.HEAD, prevent_thread_lock=not block,
-        quiet=not block,
+        server_name=settings.ui_host, server_port=settings.ui_port, share=False, prevent_thread_lock=not block,
+        quiet=not block, **options,
     )
     return demo
+
+
+def mount(app: Any, bot: Any, settings: Settings | None = None, *, host: str | None = None,
+          port: int | None = None, path: str = "/") -> Callable[[], None]:
+    """Mount the UI on an existing FastAPI app (e.g. the HTTP API's), with the same settings as `launch`.
+
+    One process then serves both: one loaded model, one index. The caller runs the app, and calls the
+    function returned on shutdown: it ends the UI's open heartbeat streams, which the server would
+    otherwise wait for (as `demo.close()` does for a launched UI).
+    """
+    _offline_env()
+    settings = _with_address(settings or bot.settings, host, port)
+    demo = build_app(bot)
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    gr.mount_gradio_app(app, demo, path, server_name=settings.ui_host, server_port=settings.ui_port,
+                        **_served_options(settings))
+    served = app.routes[-1].app  # the Gradio app just mounted: its stop_event ends the heartbeats
+
+    def stop() -> None:
+        demo.close(verbose=False)
+        served.stop_event.set()
+
+    return stop
 
 
 def free_port(host: str = "127.0.0.1") -> int:

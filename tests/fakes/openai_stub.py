@@ -60,6 +60,7 @@ dicts (header names lower-cased; ``json`` is the parsed body or ``None``;
 ``fault`` is the fault applied or ``None``), appended when a request arrives
 (before any fault sleep).  ``stub.chat_requests()`` returns the chat-completion
 bodies, ``stub.last_messages()`` the ``messages`` of the last one.
+``stub.client_closed_streams`` counts streamed replies whose client hung up before the end.
 
 Retries: configure them in ONE place
 ------------------------------------
@@ -470,9 +471,13 @@ class _Handler(BaseHTTPRequestHandler):
             for piece in (pieces or ["partial", " reply"])[:2]:
                 send(chunk({"content": piece}))
             raise _Abort
-        for piece in pieces:
-            self._sleep(stub.stream_delay)
-            send(chunk({"content": piece}))
+        try:
+            for piece in pieces:
+                self._sleep(stub.stream_delay)
+                send(chunk({"content": piece}))
+        except OSError:  # the client hung up mid-stream: count it, then drop the connection
+            stub._note_client_closed()
+            raise
         send(chunk({}, "stop"))
         if usage is not None:
             send(chunk(None, usage=usage))
@@ -556,6 +561,7 @@ class OpenAIStub:
         self.faults = list(faults)
         self._requests: list[dict] = []
         self._ids = 0
+        self._client_closed = 0
         self._stop = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -650,6 +656,16 @@ class OpenAIStub:
         """Snapshot of every request received so far."""
         with self._lock:
             return list(self._requests)
+
+    def _note_client_closed(self) -> None:
+        with self._lock:
+            self._client_closed += 1
+
+    @property
+    def client_closed_streams(self) -> int:
+        """Streamed replies the client closed before their end (seen when a write fails)."""
+        with self._lock:
+            return self._client_closed
 
     def clear_requests(self) -> None:
         with self._lock:

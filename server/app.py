@@ -1,0 +1,46 @@
+"""The FastAPI app for one Assistant, and how `assistant serve` runs it with uvicorn.
+
+    from server.app import create_app, run
+    app = create_app(bot)           # /v1/models, /v1/chat/completions, /v1/retrieve
+    run(app, "127.0.0.1", 8001)     # blocks; warns when exposed beyond loopback without a key
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from core.settings import Settings
+from server import errors, routes
+from server.auth import warn_if_exposed
+from server.models import Answerers
+
+
+def create_app(bot: Any, settings: Settings | None = None) -> FastAPI:
+    """The API app. `settings` (default: the bot's) gives the key and the body limit."""
+    settings = settings or bot.settings
+    # No docs pages: they load Swagger from a CDN, and this app works offline. The README documents it.
+    app = FastAPI(title="Corpus assistant API", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.answerers = Answerers(bot)
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.api_max_body_kb * 1024, prefix="/v1")
+    errors.install(app)
+    app.include_router(routes.router(settings))
+    return app
+
+
+def run(app: FastAPI, settings: Settings, host: str, port: int, *, on_exit: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C. `on_exit` runs first on Ctrl-C/SIGTERM, e.g. to end a mounted UI's open
+    streams, which uvicorn would otherwise wait for and then cancel with a traceback."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if on_exit is not None:
+                on_exit()
+            super().handle_exit(sig, frame)
+
+    warn_if_exposed(settings, host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=5)
+    Server(config).run()

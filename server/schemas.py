@@ -1,0 +1,114 @@
+"""Request and response bodies: OpenAI's chat-completion shapes, plus the citation fields.
+
+Unknown request fields (temperature, max_tokens, stream_options, …) are accepted and ignored, as
+OpenAI-compatible servers usually do; `top_k` is this API's one extension to the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer import Answer, Passage
+
+Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: str
+    text: str | None = None
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Role
+    content: str | list[ContentPart] | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    model: str | None = Field(None, description="An id from GET /v1/models; default: the configured answerer.")
+    messages: list[Message] = Field(min_length=1, description="The conversation; the last message is the question.")
+    stream: bool = False
+    top_k: int | None = Field(None, ge=1, le=20, description="Passages given to the answerer (extension).")
+
+
+class RetrieveRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    query: str
+    top_k: int | None = Field(None, ge=1, le=20)
+
+
+class PassageOut(BaseModel):
+    """A passage; `number` is its n in the answer's [n] markers."""
+
+    number: int
+    source: str
+    title: str
+    text: str
+    start_char: int  # offsets into the source document's text
+    end_char: int
+    score: float
+    highlights: list[tuple[int, int]] = []  # spans inside `text` that the answer relies on
+
+    @classmethod
+    def of(cls, p: Passage) -> "PassageOut":
+        return cls(
+            number=p.number, source=p.source, title=p.title, text=p.text, start_char=p.start_char,
+            end_char=p.end_char, score=p.score, highlights=[tuple(h) for h in p.highlights],
+        )
+
+
+def answer_fields(answer: Answer) -> dict[str, Any]:
+    """The fields this API adds to a completion (and to the last chunk of a stream)."""
+    return {
+        "citations": [PassageOut.of(c).model_dump() for c in answer.citations],
+        "abstained": answer.abstained,
+        "standalone_question": answer.standalone_question,
+        "warnings": list(answer.warnings),
+    }
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: None = None  # token counts are not measured
+    citations: list[PassageOut]
+    abstained: bool
+    standalone_question: str
+    warnings: list[str]
+
+
+class RetrieveResponse(BaseModel):
+    object: Literal["list"] = "list"
+    query: str
+    data: list[PassageOut]
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "corpus-assistant"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
