@@ -85,14 +85,6 @@ class ChatSession:
         if self.bot.llm is not None or not depends_on_history(question) or not self.topic:
             self.topic = answer.standalone_question or question
 
-    def seed(self, turns: list[tuple[str, str]]) -> None:
-        """Start over from a conversation kept elsewhere (a client's history): (question, answer text) pairs."""
-        self.reset()
-        for question, text in turns:
-            # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.
-            standalone = question if self.bot.llm is not None else self.standalone(question)
-            self.history.append((question, Answer(question=question, text=text, standalone_question=standalone)))
-
     def standalone(self, question: str) -> str:
         limit = self.bot.settings.max_question_chars
         if not self.history:
