@@ -73,9 +73,9 @@ class Settings(BaseSettings):
 
     # --- Chunking ----------------------------------------------------------------------------
     chunk_size: int = Field(
-        180, ge=32, le=480, description="Target chunk size in e5 tokens (the model reads 512, prefix and title included)."
+        256, ge=32, le=480, description="Target chunk size in e5 tokens (the model reads 512, prefix and title included)."
     )
-    chunk_overlap: int = Field(24, ge=0, le=100, description="Overlap between consecutive chunks, in e5 tokens.")
+    chunk_overlap: int = Field(32, ge=0, le=100, description="Overlap between consecutive chunks, in e5 tokens.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused at ingest.")
 
     # --- Retrieval and answering -------------------------------------------------------------
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     fusion: FusionMode = Field(
         "weighted", description="`weighted` (min-max normalised scores; measured best here) or `rrf` (reciprocal rank)."
     )
-    dense_weight: float = Field(0.2, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
+    dense_weight: float = Field(0.7, ge=0, le=1, description="Weight of the dense retriever in `weighted` fusion.")
     abstain_threshold: float = Field(
         0.75, ge=0, description="Abstain when the question's best BM25 score is below this × ln(1 + chunks in the "
         "index): BM25 scores grow with the log of the corpus size (calibrated on eval/questions.yaml; 0 never abstains).",

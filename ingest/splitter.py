@@ -74,8 +74,8 @@ class SectionSplitter(NodeParser):
     Only ``title`` is embedded; the LLM sees ``title`` and ``source``.
     """
 
-    chunk_size: int = Field(default=180, gt=8, description="Target chunk size in model tokens.")
-    chunk_overlap: int = Field(default=24, ge=0, description="Overlap between chunks in model tokens.")
+    chunk_size: int = Field(default=256, gt=8, description="Target chunk size in model tokens.")
+    chunk_overlap: int = Field(default=32, ge=0, description="Overlap between chunks in model tokens.")
     max_tokens: int = Field(
         default=MAX_TOKENS, gt=16, description="Hard cap on model tokens of the embedded text (prefix, title, chunk, specials)."
     )
