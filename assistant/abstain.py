@@ -33,13 +33,14 @@ _NAME_Q = re.compile(
     r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
     re.I,
 )
-_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
+_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTH_RE = re.compile(
     r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
     r"april|may|june|july|august|september|october|november|december)\b",
     re.I,
 )
+_DAY_RE = re.compile(rf"\b\d{{1,2}}(er)?\s+{_MONTH_RE.pattern[2:-2]}\b|\b{_MONTH_RE.pattern[2:-2]}\s+\d{{1,2}}\b", re.I)
 _NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de |du |von |van |la |le )?[A-ZÀ-Ý][\w’'.-]+)+")
 _CAPITAL_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]{2,}")  # a capitalised word not opening a sentence
 
@@ -63,7 +64,8 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
     if kind == "date":
         found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
     elif kind == "number":
-        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(text) if m.group(0).strip().lower() not in asked]
+        quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
+        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
     else:
         found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
     return bool(found)

@@ -117,9 +117,12 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
     scored.sort(key=lambda item: item[0], reverse=True)
     best_score, best_cov, best, covered = scored[0]
     picked = [best]
+    best_has_kind = kind is not None and holds_kind(kind, best.text, question)
     for score, _cov, quote, terms in scored[1:]:
         if len(picked) >= max_sentences or score < 0.6 * best_score:
             break
+        if best_has_kind and not holds_kind(kind, quote.text, question):
+            continue  # the best sentence holds the fact asked; a line without one only adds noise
         if terms - covered or (score >= 0.9 * best_score and quote.number != best.number):
             picked.append(quote)
             covered |= terms
