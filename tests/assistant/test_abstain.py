@@ -27,7 +27,7 @@ def test_holds_kind_looks_for_a_new_fact_of_that_kind():
 
 
 def test_strong_signals_answer_weak_ones_abstain_with_reasons():
-    strong = decide(Signals(lexical=8.0, lexical_floor=4.0, dense=0.90, support=0.9))
+    strong = decide(Signals(lexical=8.0, lexical_floor=4.0, dense=0.90, support=0.9, kind_found=True))
     assert not strong.abstain and strong.score == 1.0
     weak = decide(Signals(lexical=1.0, lexical_floor=4.0, dense=0.80, support=0.1))
     assert weak.abstain and weak.score < Policy().min_score
