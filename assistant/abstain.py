@@ -66,9 +66,9 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
     elif kind == "number":
         quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
         found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
-    elif not re.search(r"\b[a-zà-ÿ]{2,}", text):
-        return False  # a heading ("2050 (Original Motion Picture Soundtrack)") names no one
     else:
+        if not re.search(r"\b[a-zà-ÿ]{2,}", text):
+            text = re.sub(r"\([^)]*\)", " ", text)  # a heading's bracketed part ("2050 (Original … Soundtrack)") names no one
         found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
     return bool(found)
 
