@@ -33,13 +33,14 @@ _NAME_Q = re.compile(
     r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
     re.I,
 )
-_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
+_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTH_RE = re.compile(
     r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
     r"april|may|june|july|august|september|october|november|december)\b",
     re.I,
 )
+_DAY_RE = re.compile(rf"\b\d{{1,2}}(er)?\s+{_MONTH_RE.pattern[2:-2]}\b|\b{_MONTH_RE.pattern[2:-2]}\s+\d{{1,2}}\b", re.I)
 _NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de |du |von |van |la |le )?[A-ZÀ-Ý][\w’'.-]+)+")
 _CAPITAL_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]{2,}")  # a capitalised word not opening a sentence
 
@@ -63,8 +64,11 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
     if kind == "date":
         found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
     elif kind == "number":
-        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(text) if m.group(0).strip().lower() not in asked]
+        quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
+        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
     else:
+        if not re.search(r"\b[a-zà-ÿ]{2,}", text):
+            text = re.sub(r"\([^)]*\)", " ", text)  # a heading's bracketed part ("2050 (Original … Soundtrack)") names no one
         found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
     return bool(found)
 
@@ -97,15 +101,16 @@ class Policy:
     lexical_low: float = 0.4  # lexical / lexical_floor at which the lexical signal is empty ...
     lexical_high: float = 1.0  # ... and full
     min_similarity: float = 0.86  # dense cosine (multilingual-e5-small) at which the dense signal is empty ...
-    max_similarity: float = 0.89  # ... and full
+    max_similarity: float = 0.88  # ... and full
     support_low: float = 0.2  # share of the question's words in the best sentence: empty ...
     support_high: float = 0.6  # ... and full
-    # lexical, dense, support. On the 126 dev questions the answer's support and the kind-of-fact check
-    # did not separate the (deliberately on-topic) unanswerable questions: weights 0 there measured best.
+    # lexical, dense, support. Chosen on the 126 dev questions (signals dumped once, policies swept):
+    # the answer's support enters through the kind-of-fact check (kind_penalty); the word-overlap share
+    # added nothing there, so its weight is 0. min_score 0.42: dev abstention 0.63, false abstention 0.08
+    # on the final index (0.35 answered "la recette de la tarte tatin" there).
     weights: tuple[float, float, float] = (1.0, 1.0, 0.0)
-    min_score: float = 0.5  # abstain below this combined score
-    kind_penalty: float = 0.0  # subtracted when the answer lacks the kind of fact asked
-
+    min_score: float = 0.42  # abstain below this combined score
+    kind_penalty: float = 0.2  # subtracted when the answer lacks the kind of fact asked (number, date, name)
     llm_lenient: bool = True  # with an LLM, the model reads paraphrases better: halve the lexical floor
 
 

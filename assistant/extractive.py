@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.abstain import expected_kind, holds_kind
 from core.text import content_terms, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
@@ -37,6 +38,7 @@ _DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|when|what y
 _WHO_Q = re.compile(r"\b(qui|quel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur)|who|whom|whose|which (company|person|actor|writer|firm))\b", re.I)
 _NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+\s+[A-ZÀ-Ý][\w’'-]+")  # two capitalised words: a name
 _MAX_QUOTE_CHARS = 400
+_LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked (number, date, name)
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
 
@@ -100,6 +102,7 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
+    kind = expected_kind(question)
     scored: list[tuple[float, float, Quote, set[str]]] = []
     seen: set[str] = set()
     for rank, text in enumerate(passages):
@@ -113,6 +116,8 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
             coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
             new_terms = len(terms) - len(matched)
             score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
+            if kind is not None and not holds_kind(kind, sentence, question):
+                score *= _LACKS_KIND  # "Who composed…?": a line without a name does not answer it
             if new_terms == 0:
                 score *= 0.3  # a heading that repeats the question answers nothing
             elif new_terms == 1:
@@ -124,9 +129,12 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
     scored.sort(key=lambda item: item[0], reverse=True)
     best_score, best_cov, best, covered = scored[0]
     picked = [best]
+    best_has_kind = kind is not None and holds_kind(kind, best.text, question)
     for score, _cov, quote, terms in scored[1:]:
         if len(picked) >= max_sentences or score < 0.6 * best_score:
             break
+        if best_has_kind and not holds_kind(kind, quote.text, question):
+            continue  # the best sentence holds the fact asked; a line without one only adds noise
         if terms - covered or (score >= 0.9 * best_score and quote.number != best.number):
             picked.append(quote)
             covered |= terms

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
         "not used with other embedding models).",
     )
     abstain_min_score: float = Field(
-        0.5, ge=0, le=1, description="Abstain when the combined confidence (lexical, dense, support, kind of fact) is below this "
+        0.42, ge=0, le=1, description="Abstain when the combined confidence (lexical, dense, support, kind of fact) is below this "
         "(calibrated on the eval's dev questions).",
     )
     citation_min_overlap: float = Field(

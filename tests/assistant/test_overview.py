@@ -1,0 +1,65 @@
+"""Overview questions on the bundled corpus (real e5 model, real Chroma), and document note numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.components import Components
+from assistant.overview import OverviewQuestion, detect
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_overview_questions_are_recognised():
+    assert detect("Résume l'article sur Netflix") == OverviewQuestion("article", "Netflix")
+    assert detect("De quoi parle le corpus ?") == OverviewQuestion("corpus", "")
+    assert detect("What topics does the corpus cover?") == OverviewQuestion("corpus", "")
+    assert detect("What is the article about Moscow's click workers about?").kind == "article"
+    assert detect("Qui a composé la musique du film 2050 ?") is None
+    assert detect("How does the article describe Moscow's AI-powered surveillance cameras?") is None
+
+
+def test_an_article_summary_cites_the_article_it_names(ingested_assistant: Assistant):
+    answer = ingested_assistant.ask("Résume l'article sur Netflix")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("Résumé de « ") and "Netflix" in answer.text.split("»")[0]
+    assert answer.citations and all("Netflix" in c.title for c in answer.citations)
+    assert answer.text.count("[") >= 2  # several quoted sentences, each with its marker
+    assert "overview question" in answer.abstain_reasons
+
+
+def test_the_corpus_overview_lists_its_main_articles(ingested_assistant: Assistant):
+    answer = ingested_assistant.ask("De quoi parle le corpus ?")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("Le corpus compte ")
+    assert len({c.title for c in answer.citations}) >= 3
+    assert len({c.source for c in answer.citations}) >= 2
+
+
+def test_an_english_overview_is_framed_in_english(ingested_assistant: Assistant):
+    answer = ingested_assistant.ask("What is the article about the Hollywood strike about?")
+    assert not answer.abstained and answer.text.startswith("Summary of “")
+    assert any("Hollywood" in c.title for c in answer.citations)
+
+
+def test_document_note_numbers_are_not_kept_in_quotes_nor_reported(tmp_path: Path, embed_model):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "wiki.txt").write_text(
+        "Zorblatt\n\nLe service de streaming Zorblatt a été lancé en 2021 [2] [3]. "
+        "Il comptait 12 millions d’abonnés fin 2022.[12] Son siège est à Lyon.[4]\n",
+        encoding="utf-8",
+    )
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = Assistant(components.settings, components=components)
+    answer = bot.ask("En quelle année le service Zorblatt a-t-il été lancé ?")
+    assert not answer.abstained, answer.text
+    assert "2021" in answer.text
+    assert "[2]" not in answer.text and "[3]" not in answer.text and "[12]" not in answer.text
+    assert [c.number for c in answer.citations] == [1]
+    assert not any("Removed citation markers" in w for w in answer.warnings)
