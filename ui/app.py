@@ -12,7 +12,6 @@ Offline by design: analytics off, no share link, no extra served paths.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 import socket
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import gradio as gr
 
+from core.net import is_loopback
 from core.settings import Settings
 from ui import chat, corpus, render, theme
 from ui.examples import EXAMPLES
@@ -141,20 +141,12 @@ def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTM
     demo.load(**refresh)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def login(settings: Settings) -> tuple[str, str] | None:
     """(user, password) when both are set; otherwise None, with a warning if the host is not loopback."""
     if settings.ui_user and settings.ui_password:
         return settings.ui_user, settings.ui_password.get_secret_value()
-    if not _is_loopback(settings.ui_host):
+    if not is_loopback(settings.ui_host):
         print(
             f"warning: the UI listens on {settings.ui_host} without a login; anyone who can reach this port can use "
             "it. Set ASSISTANT_UI_USER and ASSISTANT_UI_PASSWORD.",

@@ -59,7 +59,7 @@ def test_login_only_when_both_user_and_password_are_set(settings, capsys):
     [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("example.org", False)],
 )
 def test_is_loopback(host, loopback):
-    assert ui_app._is_loopback(host) is loopback
+    assert ui_app.is_loopback(host) is loopback
 
 
 @pytest.fixture
