@@ -103,11 +103,11 @@ def attribute(text: str, passages: list[str], embed: Embed | None, min_support: 
     pieces = []
     for i, (a, b) in enumerate(spans):
         written = [int(n) for g in MARKER_RE.findall(text[a:b]) for n in re.split(r"\s*[,;]\s*", g)]
+        result.removed.extend(n for n in written if not 1 <= n <= len(passages))
         if i not in table:
             pieces.append(_with_markers(sentences[i], []))
             result.changed += len(written)
             continue
-        result.removed.extend(n for n in written if not 1 <= n <= len(passages))
         row = table[i]
         keep = [n for n in dict.fromkeys(written) if 1 <= n <= len(passages) and row[n - 1][0] >= min_support]
         if not keep:
