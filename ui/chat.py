@@ -42,7 +42,7 @@ def answerers(bot: Any) -> dict[str, Any]:
         options["extractive"] = bot.variant(llm="none")
     if local_model.MODEL_NAME not in options and local_model.installed(bot.settings):
         local = bot.variant(llm="local")
-        options[local.mode] = local
+        options.setdefault(local.mode, local)
     return options
 
 
@@ -54,6 +54,9 @@ def session_for(bots: Mapping[str, Any], state: ChatState | None, choice: str | 
     return state
 
 
+ERROR_TAG = 'class="tag tag-error"'  # render.error_markdown marks a failed answer with it
+
+
 def _plain(content: Any) -> str:
     """A history message's text: rendered HTML back to plain words."""
     if isinstance(content, list):  # Gradio may send content as a list of parts
@@ -62,15 +65,19 @@ def _plain(content: Any) -> str:
 
 
 def turns_of(history: list) -> list[tuple[str, str]]:
-    """(question, answer text) pairs of a Gradio "messages" history."""
+    """(question, answer text) pairs of a Gradio "messages" history; a turn that failed (its answer
+    carries the error tag) is not part of the conversation, as in the core's ChatSession."""
     turns: list[tuple[str, str]] = []
+    failed: set[int] = set()
     for message in history:
         role = message.get("role") if isinstance(message, dict) else None
         if role == "user":
             turns.append((_plain(message.get("content")), ""))
         elif role == "assistant" and turns:
+            if ERROR_TAG in str(message.get("content")):
+                failed.add(len(turns) - 1)
             turns[-1] = (turns[-1][0], (turns[-1][1] + " " + _plain(message.get("content"))).strip())
-    return turns
+    return [turn for i, turn in enumerate(turns) if i not in failed]
 
 
 def follow_history(state: ChatState, history: list) -> ChatState:

@@ -159,7 +159,10 @@ class FakeAssistant:
 
     def variant(self, **overrides) -> "FakeAssistant":
         settings = self.settings.model_copy(update=overrides)
-        mode = "extractive" if overrides.get("llm") == "none" else self.mode
+        from core import local_model
+
+        llm = overrides.get("llm")
+        mode = "extractive" if llm == "none" else local_model.MODEL_NAME if llm == "local" else self.mode
         return FakeAssistant(settings, mode=mode, delay=self.delay, fail_after=self.fail_after, _docs=self._docs)
 
     # --- answering ----------------------------------------------------------------------------
