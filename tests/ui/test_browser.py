@@ -251,7 +251,8 @@ def _llm_scenario(page, stub) -> None:
     answer = screenshot.bot_messages(page).nth(before)
     numbers = check_badges_match_cards(page, answer)
     assert numbers == ["1"]  # the stub quotes the first sentence of passage 1
-    quoted = answer.inner_text().replace("[1]", "").strip()
+    # The quote without its marker (placed before the final stop) and without the "Answered by" footer.
+    quoted = " ".join(answer.inner_text().split("Answered by:")[0].replace("[1]", "").split()).replace(" .", ".")
     assert quoted and quoted in " ".join(card(page, "1").locator(".src-text").inner_text().split())
     assert not stub.faults and len(stub.chat_requests()) == 1
 
