@@ -122,7 +122,7 @@ def bench_ui_memory(data_dir: Path) -> None:
             from gradio_client import Client
 
             client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-            client.predict("Qui a composé la musique du film 2050 ?", [], None, 5, "qwen2.5-coder-1.5b-instruct", api_name="/ask")
+            client.predict("Qui a composé la musique du film 2050 ?", [], 5, "qwen2.5-coder-1.5b-instruct", api_name="/ask")
             asked = "after one answer"
         except Exception as err:  # noqa: BLE001 - the figure after start-up is still worth printing
             asked = f"question failed: {type(err).__name__}"
