@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from core import local_model
 from server.errors import APIError
 
 EXTRACTIVE = "extractive"
@@ -32,9 +33,8 @@ class Answerers:
         bot = self.bot
         found: dict[str, Callable[[], Any]] = {bot.mode: lambda: bot}  # the configured LLM, or extractive
         found.setdefault(EXTRACTIVE, lambda: bot.variant(llm="none"))
-        # The local LLM plugs in here, e.g.:
-        #   if local_model.installed(bot.settings):
-        #       found.setdefault(local_model.MODEL_NAME, lambda: bot.variant(llm="local"))
+        if local_model.installed(bot.settings):  # the local LLM, one model copy shared by every variant
+            found.setdefault(local_model.MODEL_NAME, lambda: bot.variant(llm="local"))
         return found
 
     def ids(self) -> list[str]:

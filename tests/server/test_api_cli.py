@@ -45,7 +45,11 @@ def test_serve_with_ui_one_process(tmp_path):
                 break
             except httpx.TransportError:
                 time.sleep(0.5)
-        assert [m["id"] for m in models.json()["data"]] == ["extractive"]
+        from core import local_model
+        from core.settings import Settings
+
+        local = [local_model.MODEL_NAME] if local_model.installed(Settings(_env_file=None)) else []  # scripts/setup installs it
+        assert [m["id"] for m in models.json()["data"]] == ["extractive", *local]
         assert httpx.get(f"{url}/v1/models", timeout=10).status_code == 401
         assert httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer nope"}, timeout=10).status_code == 401
         empty = {"messages": [{"role": "user", "content": " "}]}

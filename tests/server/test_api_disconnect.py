@@ -47,7 +47,11 @@ def wait_for(condition, seconds: float) -> bool:
 
 def test_models_list_the_llm_and_extractive(llm_api):
     _, url = llm_api
-    assert [m["id"] for m in httpx.get(f"{url}/v1/models").json()["data"]] == ["stub-model", "extractive"]
+    from core import local_model
+    from core.settings import Settings
+
+    local = [local_model.MODEL_NAME] if local_model.installed(Settings(_env_file=None)) else []  # scripts/setup installs it
+    assert [m["id"] for m in httpx.get(f"{url}/v1/models").json()["data"]] == ["stub-model", "extractive", *local]
 
 
 def test_openai_client_closing_the_stream_stops_the_llm(llm_api):
