@@ -12,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from tests.fakes.fake_assistant import FakeAssistant
+from core import local_model
 from ui import app as ui_app
 
 # Gradio 6.31 computes local per-event statistics with pandas after each event (gradio/queueing.py),
@@ -33,14 +34,16 @@ def test_build_app_has_the_chat_sources_and_corpus_parts(fake_bot, monkeypatch):
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False" and demo.analytics_enabled is False
     assert {"chatbot", "question", "ask", "sources-panel", "documents", "upload", "remove", "reingest"} <= elem_ids(demo)
     radio = next(c for c in demo.config["components"] if c["type"] == "radio")
-    assert radio["props"]["visible"] is False  # no LLM configured: nothing to choose
+    # No LLM configured: nothing to choose, unless the local model is installed (scripts/setup installs it).
+    assert radio["props"]["visible"] is local_model.installed(fake_bot.settings)
 
 
 def test_llm_choice_is_offered_when_an_llm_is_configured(settings):
     demo = ui_app.build_app(FakeAssistant(settings, mode="qwen2.5:7b"))
     radio = next(c for c in demo.config["components"] if c["type"] == "radio")
     assert radio["props"]["visible"] is True
-    assert [choice[0] for choice in radio["props"]["choices"]] == ["qwen2.5:7b", "extractive"]
+    local = [local_model.MODEL_NAME] if local_model.installed(settings) else []
+    assert [choice[0] for choice in radio["props"]["choices"]] == ["qwen2.5:7b", "extractive", *local]
     assert any("qwen2.5:7b" in str(c.get("props", {}).get("value")) for c in demo.config["components"])
 
 
