@@ -17,6 +17,7 @@ manage, and streaming stops the moment the caller closes the generator (see benc
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -76,8 +77,19 @@ def _shared(path: str, n_ctx: int, threads: int) -> _Shared:
     key = (path, n_ctx, threads)
     with _MODELS_LOCK:
         if key not in _MODELS:
+            if not _MODELS:
+                atexit.register(_close_all)
             _MODELS[key] = _Shared(_load(path, n_ctx, threads))
         return _MODELS[key]
+
+
+def _close_all() -> None:
+    """Free the models before interpreter shutdown: llama_cpp's own __del__ runs too late then and
+    prints a TypeError traceback as the process exits."""
+    with _MODELS_LOCK:
+        for shared in _MODELS.values():
+            shared.llama.close()
+        _MODELS.clear()
 
 
 def _load(path: str, n_ctx: int, threads: int) -> Any:
