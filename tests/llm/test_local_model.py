@@ -88,3 +88,23 @@ def test_closing_the_stream_stops_llama_cpp_generating(local_bot):
     time.sleep(0.5)
     assert stats.tokens_generated_total == stopped_at
     assert stopped_at - before < 20
+
+
+def test_http_api_lists_and_answers_with_the_local_model(local_bot):
+    """Through the OpenAI-compatible API, `model` picks the local LLM beside the instant extractive one."""
+    import openai
+
+    from server.app import create_app
+    from tests.server.apihelpers import running
+
+    bot = local_bot.variant(llm="none")  # served with extractive as the default answerer
+    with running(create_app(bot)) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, timeout=300)
+        assert [m.id for m in client.models.list()] == ["extractive", "qwen2.5-coder-1.5b-instruct"]
+        reply = client.chat.completions.create(
+            model="qwen2.5-coder-1.5b-instruct", messages=[{"role": "user", "content": "Qui a composé la musique du film 2050 ?"}]
+        )
+    content = reply.choices[0].message.content
+    assert "Lyrakis" in content and markers(content), content
+    cited = reply.model_extra["citations"]
+    assert {c["number"] for c in cited} == markers(content) and all(c["source"] == "film_2050.txt" for c in cited)
