@@ -24,6 +24,12 @@ def compressed_pdf(path: Path, pages: int = 10, chars_per_page: int = 20_000_000
             b"/Contents %d 0 R >>" % (5 + 2 * i)
         )
         objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    path.write_bytes(assemble_pdf(objects))
+    return path
+
+
+def assemble_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of numbered `objects` (object 1 is the catalog) with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -33,8 +39,7 @@ def compressed_pdf(path: Path, pages: int = 10, chars_per_page: int = 20_000_000
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
 
 
 def one_word(path: Path, megabytes: float = 15) -> Path:

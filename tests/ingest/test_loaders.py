@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedFile, UnreadableFileError, load_file
+from tests.fakes.hostile import assemble_pdf
 
 MB = 1 << 20
 
@@ -44,16 +45,7 @@ def minimal_pdf(pages: list[list[str]]) -> bytes:
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return assemble_pdf(objects)
 
 
 # --- text ---------------------------------------------------------------------------------
