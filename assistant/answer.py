@@ -48,6 +48,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     # Why the answer was given or withheld (assistant/abstain.py): the signals and their verdicts.
     abstain_reasons: list[str] = field(default_factory=list)
+    model_text: str = ""  # LLM modes: what the model wrote, before citations were attributed and checked
 
     @property
     def complete(self) -> bool:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,8 +142,12 @@ class Assistant:
     def chat(self) -> ChatSession:
         return ChatSession(self)
 
-    def answer_stream(self, question: str, standalone: str, *, top_k: int | None = None) -> AnswerStream:
-        """Answer `question`, retrieving with `standalone` (its self-contained form, for follow-ups)."""
+    def answer_stream(
+        self, question: str, standalone: str, *, top_k: int | None = None, history: Sequence[tuple[str, str]] = ()
+    ) -> AnswerStream:
+        """Answer `question`, retrieving with `standalone` (its self-contained form, for follow-ups).
+
+        `history`: earlier (question, answer) turns an LLM should see; the extractive answerer ignores it."""
         started = time.perf_counter()
         hits = self._search(standalone, top_k)
         language = guess_language(question)
@@ -166,7 +170,9 @@ class Assistant:
         weights = self._components.term_weights
         policy = policy_of(self.settings, embedding_identity(self.settings))
         embed = self._components.embed_texts if self.llm is not None else None
-        pieces = answer_pieces(answer, hits, self.llm, self.settings, weights, signals, policy, started, plan, embed)
+        pieces = answer_pieces(
+            answer, hits, self.llm, self.settings, weights, signals, policy, started, plan, embed, history
+        )
         return AnswerStream(pieces, answer)
 
     def _overview(self, wanted: overview.OverviewQuestion, hits: list[Hit], language: str) -> tuple[list[Hit], Any]:

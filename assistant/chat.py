@@ -53,6 +53,13 @@ def carry_topic(question: str, topic: str, limit: int = 2000) -> str:
     return f"{question} ({topic})"
 
 
+# With an LLM: whether a follow-up is rewritten by the LLM (one more model call) or resolved by the
+# offline rule above, and whether the LLM answering a follow-up also sees the previous turn.
+# Chosen on the dev follow-ups (benchmarks/tune_llm.py).
+CONDENSE_WITH_LLM = True
+LLM_SEES_PREVIOUS_TURN = False
+
+
 def bounded(question: str, limit: int) -> str:
     """A rewritten question cut at a word boundary to `limit` characters."""
     if len(question) <= limit:
@@ -77,19 +84,19 @@ class ChatSession:
         self.reset()
         for question, text in turns:
             # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.
-            standalone = question if self.bot.llm is not None else self.standalone(question)
+            standalone = question if self._llm_condenses else self.standalone(question)
             self._remember(question, Answer(question=question, text=text, standalone_question=standalone))
 
     def _remember(self, question: str, answer: Answer) -> None:
         self.history.append((question, answer))
-        if self.bot.llm is not None or not depends_on_history(question) or not self.topic:
+        if self._llm_condenses or not depends_on_history(question) or not self.topic:
             self.topic = answer.standalone_question or question
 
     def standalone(self, question: str) -> str:
         limit = self.bot.settings.max_question_chars
         if not self.history:
             return question
-        if self.bot.llm is not None:
+        if self._llm_condenses:
             turns = [(q, a.text) for q, a in self.history]
             rewritten = bounded(generate.condense(self.bot.llm, turns, question), limit)
             # A small model may drop the subject ("Et qui a réalisé le film ?" -> "Qui a réalisé le film ?"):
@@ -101,11 +108,24 @@ class ChatSession:
             return carry_topic(question, self.topic, limit)
         return question
 
+    @property
+    def _llm_condenses(self) -> bool:
+        return self.bot.llm is not None and CONDENSE_WITH_LLM
+
+    def conversation(self, question: str) -> list[tuple[str, str]]:
+        """The previous turn, for an LLM answering a follow-up that leans on it; nothing otherwise."""
+        if self.bot.llm is None or not LLM_SEES_PREVIOUS_TURN or not self.history or not depends_on_history(question):
+            return []
+        asked, answer = self.history[-1]
+        return [] if answer.abstained or not answer.text else [(asked, answer.text)]
+
     def stream(self, question: str, *, top_k: int | None = None) -> "AnswerStream":
         from assistant.api import AnswerStream
 
         question = self.bot._validate(question)
-        inner = self.bot.answer_stream(question, self.standalone(question), top_k=top_k)
+        inner = self.bot.answer_stream(
+            question, self.standalone(question), top_k=top_k, history=self.conversation(question)
+        )
 
         def pieces():
             yield from inner

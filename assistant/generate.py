@@ -8,13 +8,14 @@ instruction. Retries and timeouts are configured once, on the openai client (pro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from core.errors import LLMError
 from core.providers import recording_responses
+from assistant.citations import MARKER_RE
 from assistant.extractive import ABSTAIN
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
@@ -48,6 +49,13 @@ Conversation:
 Last message: {question}
 Standalone question:"""
 
+# The question also before the passages, so a small model reads them knowing what it looks for. Costs
+# no cache reuse: only the system message is the same from one question to the next.
+QUESTION_FIRST = False
+
+# An earlier answer given back to the model is cut to this many characters (prompt reading costs time).
+HISTORY_ANSWER_CHARS = 300
+
 _FENCE_RE = re.compile(r"<\s*(/?)\s*(passages?)\b", re.IGNORECASE)
 
 
@@ -58,14 +66,31 @@ def fence(number: int, title: str, source: str, text: str) -> str:
     return f'<passage id="{number}" title="{safe_title}">\n{safe}\n</passage>'
 
 
-def build_messages(question: str, language: str, passages: list[tuple[str, str, str]]) -> list[ChatMessage]:
-    """Fixed system rules + one user message holding the fenced passages, then the question."""
+def build_messages(
+    question: str, language: str, passages: list[tuple[str, str, str]], history: Sequence[tuple[str, str]] = ()
+) -> list[ChatMessage]:
+    """Fixed system rules, the earlier turns of the conversation (when given), then one user message
+    holding the fenced passages and the question.
+
+    Earlier answers go in without their [n] markers (those numbered other passages) and cut short:
+    they are there so the model knows what "he" or "that film" refers to, not as evidence.
+    """
     system = SYSTEM_PROMPTS.get(language, SYSTEM_PROMPTS["en"])
+    turns = []
+    for asked, said in history:
+        turns += [ChatMessage(role=MessageRole.USER, content=asked),
+                  ChatMessage(role=MessageRole.ASSISTANT, content=_earlier(said))]
     fenced = "\n".join(fence(i, title, source, text) for i, (title, source, text) in enumerate(passages, 1))
     label = QUESTION_LABEL.get(language, "Question")
     reminder = REMINDER.get(language, REMINDER["en"])
-    user = f"<passages>\n{fenced}\n</passages>\n\n{reminder}\n{label}: {question}"
-    return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+    first = f"{label}: {question}\n\n" if QUESTION_FIRST else ""
+    user = f"{first}<passages>\n{fenced}\n</passages>\n\n{reminder}\n{label}: {question}"
+    return [ChatMessage(role=MessageRole.SYSTEM, content=system), *turns, ChatMessage(role=MessageRole.USER, content=user)]
+
+
+def _earlier(text: str, limit: int = HISTORY_ANSWER_CHARS) -> str:
+    flat = " ".join(MARKER_RE.sub(" ", text).split()).replace(" .", ".").replace(" ,", ",")
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 _REFUSAL_RE = re.compile(

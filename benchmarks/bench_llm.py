@@ -40,7 +40,7 @@ def bench_answers(data_dir: Path, n: int) -> None:
     from assistant.api import Assistant
     from core.settings import Settings
 
-    bot = Assistant(Settings(_env_file=None, data_dir=data_dir, llm="local"))
+    bot = Assistant(Settings(_env_file=None, **_where(data_dir), llm="local"))
     bot.ingest(REPO / "corpus", show_progress=False)
     started = time.perf_counter()
     bot.warm_up()
@@ -100,7 +100,7 @@ def _peak_kb(pid: int) -> int:
 def bench_ui_memory(data_dir: Path) -> None:
     """Peak RSS of `assistant ui` (ASSISTANT_LLM=local) after start-up and one answered question."""
     port = _free_port()
-    env = {**os.environ, "ASSISTANT_LLM": "local", "ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_UI_PORT": str(port),
+    env = {**os.environ, "ASSISTANT_LLM": "local", **({"ASSISTANT_DATA_DIR": str(data_dir)} if data_dir else {}), "ASSISTANT_UI_PORT": str(port),
            "ASSISTANT_CORPUS_DIR": str(REPO / "corpus"), "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "ui"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -130,14 +130,111 @@ def bench_ui_memory(data_dir: Path) -> None:
         proc.wait(timeout=30)
 
 
+def _wait_http(url: str, timeout: float) -> None:
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def _timed(bot, question: str) -> tuple[float, float, bool]:
+    """(time to first token, full answer, reached the model) for one question through the public API."""
+    t0 = time.perf_counter()
+    stream = bot.stream(question)
+    first = None
+    for _ in stream:
+        first = first or time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    return first or total, total, "first_token" in stream.answer.timings
+
+
+def bench_server(data_dir: Path, n: int, extras: str) -> None:
+    """In-process llama.cpp against llama.cpp's own OpenAI-compatible server behind OpenAILike.
+
+    Same GGUF, same build, same threads, same questions, asked alternately (in-process, then server)
+    so both see the same machine load. `extras` is a folder holding the server's two extra packages
+    (sse-starlette, starlette-context), put on the server's PYTHONPATH only.
+    """
+    from assistant.api import Assistant
+    from core import local_model
+    from core.settings import Settings
+
+    settings = Settings(_env_file=None, **_where(data_dir))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (extras, os.environ.get("PYTHONPATH", "")) if p)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(local_model.gguf_path(settings)), "--model_alias",
+         local_model.MODEL_NAME, "--chat_format", "chatml", "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 2),
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # its verbose log would fill a pipe
+    )
+    from core import llamacpp
+
+    # llama.cpp's server has no switch for weight repacking (on by default): the in-process copy
+    # repacks too here, so that the comparison is of the two ways of serving, not of that setting.
+    llamacpp.REPACK_WEIGHTS = True
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/v1/models", 120)
+        inproc = Assistant(Settings(_env_file=None, **_where(data_dir), llm="local"))
+        remote = Assistant(Settings(_env_file=None, **_where(data_dir), llm="openai_like", llm_model=local_model.MODEL_NAME,
+                                    llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=300))
+        inproc.ingest(REPO / "corpus", show_progress=False)
+        inproc.warm_up()
+        remote.warm_up()
+        rss_before = _rss_kb(os.getpid())
+        rows = {"in-process": [], "server": []}
+        for question in questions(n):
+            for name, bot in (("in-process", inproc), ("server", remote)):
+                ttft, total, reached = _timed(bot, question)
+                if reached:
+                    rows[name].append((ttft, total))
+            print(f"  {question[:60]}")
+        print(f"\nIn-process vs llama.cpp server (OpenAILike), {len(rows['server'])} questions asked alternately:")
+        for name, got in rows.items():
+            ttfts, totals = [r[0] for r in got], [r[1] for r in got]
+            print(f"  {name:10s}  time to first token p50 {percentile(ttfts, 50):5.2f} s  p95 {percentile(ttfts, 95):5.2f} s"
+                  f"   full answer p50 {percentile(totals, 50):5.2f} s")
+        ratio = [s[1] / i[1] for i, s in zip(rows["in-process"], rows["server"])]
+        print(f"  server/in-process full-answer time, median of per-question ratios: {statistics.median(ratio):.2f}")
+        print(f"  resident memory: server process {_rss_kb(server.pid) / 1024:.0f} MB beside the assistant's "
+              f"{rss_before / 1024:.0f} MB (which also holds the in-process copy)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _where(data_dir: Path | None) -> dict:
+    """Settings arguments for the index folder: the assistant's own unless one was given."""
+    return {"data_dir": data_dir} if data_dir else {}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=22)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/bench-llm-data"))
+    parser.add_argument("--data-dir", type=Path, default=None, help="index folder (default: the assistant's own)")
     parser.add_argument("--no-ui", action="store_true", help="skip the `assistant ui` memory figure")
     parser.add_argument("--setup-seconds", type=float, help="first scripts/setup time, measured separately")
+    parser.add_argument("--compare-server", metavar="EXTRAS_DIR",
+                        help="only compare in-process with llama.cpp's server; EXTRAS_DIR holds sse-starlette and "
+                        "starlette-context (pip install --target EXTRAS_DIR --no-deps sse-starlette starlette-context)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.compare_server:
+        bench_server(args.data_dir, args.questions, args.compare_server)
+        return
     bench_answers(args.data_dir, args.questions)
     if not args.no_ui:
         bench_ui_memory(args.data_dir)

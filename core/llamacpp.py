@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,11 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from pydantic import PrivateAttr
 
 from core.errors import LLMError
+
+# llama.cpp's weight repacking ("extra buffer types"), off: with the native build that scripts/setup
+# makes, prompt reading measured 68.8 tokens/s off against 54.6 on (portable build: 30.0 off, 43.0 on;
+# benchmarks/bench_llama_build.py, README), and native builds on AMX CPUs segfault with it on.
+REPACK_WEIGHTS = False
 
 # Prompts here stay well under this; a smaller context allocates less memory and loads faster.
 MAX_CONTEXT = 4096
@@ -92,18 +98,42 @@ def _close_all() -> None:
         _MODELS.clear()
 
 
+@contextmanager
+def _model_params(**fields: Any) -> Iterator[None]:
+    """Set llama_model_params fields that llama-cpp-python 0.3.x's Llama() takes no argument for.
+
+    Llama() starts from `llama_model_default_params()` and silently ignores unknown keyword
+    arguments, so the defaults function is wrapped for the duration of one load (callers hold
+    _MODELS_LOCK, so no other load sees the wrapper).
+    """
+    import llama_cpp.llama_cpp as low
+
+    original = low.llama_model_default_params
+
+    def patched() -> Any:
+        params = original()
+        for name, value in fields.items():
+            setattr(params, name, value)
+        return params
+
+    low.llama_model_default_params = patched
+    try:
+        yield
+    finally:
+        low.llama_model_default_params = original
+
+
 def _load(path: str, n_ctx: int, threads: int) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError:
         raise LLMError("The local model needs llama-cpp-python: run scripts/setup, or set ASSISTANT_LLM=none.") from None
     try:
-        return Llama(
-            model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2, chat_format="chatml",
-            # Weight repacking for the local CPU's extra buffer types segfaults native (AMX) builds
-            # on prompts longer than a token; off costs nothing on the portable build.
-            use_extra_bufts=False, verbose=False,
-        )
+        with _model_params(use_extra_bufts=REPACK_WEIGHTS):
+            return Llama(
+                model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2, chat_format="chatml",
+                verbose=False,
+            )
     except (ValueError, OSError) as err:
         raise LLMError(f"Cannot load the local model {path} ({err}); run scripts/setup again.") from None
 

@@ -45,6 +45,10 @@ class QuestionResult:
     standalone_question: str = ""
     error: str | None = None
     metrics: dict[str, float | None] = field(default_factory=dict)
+    # Why the answer abstained and what the citation check reported: for reading dev failures.
+    abstain_reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw_answer: str = ""  # LLM modes: the model's text before attribution (empty otherwise)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -98,6 +102,9 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
         standalone_question=answer.standalone_question,
         error=answer.error,
         metrics=scores,
+        abstain_reasons=list(getattr(answer, "abstain_reasons", None) or []),
+        warnings=list(getattr(answer, "warnings", None) or []),
+        raw_answer=answer.model_text,
     )
 
 

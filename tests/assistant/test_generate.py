@@ -38,3 +38,15 @@ def test_the_models_own_refusal_is_recognised():
     assert is_refusal("Aucune information sur ce sujet dans les passages.")
     assert not is_refusal("Lyrakis composed the music of 2050 [1].")
     assert not is_refusal("Le film est sorti en 2018 et a été réalisé par Lee [2].")
+
+
+def test_earlier_turns_go_between_the_rules_and_the_passages_without_their_markers():
+    long_answer = "Lyrakis a composé la musique [1]. " + "Elle a été enregistrée à Athènes. " * 20
+    messages = build_messages("Et qui a réalisé le film ?", "fr", [("T1", "a.txt", "texte")],
+                              history=[("Qui a composé la musique de 2050 ?", long_answer)])
+    assert [m.role.value for m in messages] == ["system", "user", "assistant", "user"]
+    earlier = messages[2].content
+    assert earlier.startswith("Lyrakis a composé la musique.") and "[1]" not in earlier
+    assert len(earlier) <= 302 and earlier.endswith("…")  # cut short: prompt reading costs time
+    # The system message is the same with or without history (the cached prefix is kept).
+    assert messages[0].content == build_messages("Q ?", "fr", [("T1", "a.txt", "texte")])[0].content

@@ -166,3 +166,22 @@ def test_auto_picks_openai_with_a_key_and_none_without(ingested_assistant, monke
 def test_openai_like_without_base_url_is_a_config_error(ingested_assistant):
     with pytest.raises(ConfigError, match="ASSISTANT_LLM_BASE_URL"):
         ingested_assistant.variant(llm="openai_like")
+
+
+def test_a_follow_up_can_carry_the_previous_turn_to_the_llm(ingested_assistant, stub, monkeypatch):
+    from assistant import chat as chat_module
+
+    monkeypatch.setattr(chat_module, "LLM_SEES_PREVIOUS_TURN", True)
+    monkeypatch.setattr(chat_module, "CONDENSE_WITH_LLM", False)  # the offline rule rewrites: no model call
+    stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 160 000 professionnels [1]."
+    chat = llm_bot(ingested_assistant, stub).chat()
+    chat.ask(QUESTION)
+    calls = len(stub.chat_requests())
+    answer = chat.ask("Et qui le dirige ?")
+    assert len(stub.chat_requests()) == calls + 1  # the answer only: no condense call
+    assert answer.standalone_question == f"Et qui le dirige ? ({QUESTION})"
+    messages = stub.last_messages()
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"] == QUESTION and "[1]" not in messages[2]["content"]
+    chat.ask("Qui est Wajdi Mouawad ?")  # names its own subject: no earlier turn given
+    assert [m["role"] for m in stub.last_messages()] == ["system", "user"]
