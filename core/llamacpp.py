@@ -1,8 +1,9 @@
 """The local model in-process: llama-cpp-python wrapped as a LlamaIndex CustomLLM.
 
-Why in-process and not llama.cpp's OpenAI-compatible server behind OpenAILike: measured the same
-prompt speed (the server runs the same library), one process less to start, supervise and port-
-manage, and streaming stops the moment the caller closes the generator (see benchmarks/bench_llm.py).
+Why in-process and not llama.cpp's OpenAI-compatible server behind OpenAILike: measured side by side
+(benchmarks/bench_llm.py --compare-server, same build and questions), the server took 1.06x as long
+per answer and its process alone held 3.2 GB; in-process there is one process less to start,
+supervise and give a port, and streaming stops the moment the caller closes the generator.
 
 - One model copy per process: `_shared()` loads the GGUF once per path; every Assistant, variant
   and UI session uses that copy.
