@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -48,13 +49,7 @@ def bench_answers(data_dir: Path, n: int) -> None:
     stats = bot.llm.stats
     rows = []
     for question in questions(n):
-        t0 = time.perf_counter()
-        stream = bot.stream(question)
-        first = None
-        for _ in stream:
-            first = first or time.perf_counter() - t0
-        total = time.perf_counter() - t0
-        answer = stream.answer
+        first, total, answer = _timed(bot, question)
         if "first_token" not in answer.timings:  # abstained before the model was called
             print(f"  (no model call: abstained at retrieval) {question[:60]}")
             continue
@@ -143,15 +138,15 @@ def _wait_http(url: str, timeout: float) -> None:
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
 
 
-def _timed(bot, question: str) -> tuple[float, float, bool]:
-    """(time to first token, full answer, reached the model) for one question through the public API."""
+def _timed(bot, question: str) -> tuple[float, float, Any]:
+    """(time to first token, full answer, the Answer) for one question through the public API."""
     t0 = time.perf_counter()
     stream = bot.stream(question)
     first = None
     for _ in stream:
         first = first or time.perf_counter() - t0
     total = time.perf_counter() - t0
-    return first or total, total, "first_token" in stream.answer.timings
+    return first or total, total, stream.answer
 
 
 def bench_server(data_dir: Path, n: int, extras: str) -> None:
@@ -191,8 +186,8 @@ def bench_server(data_dir: Path, n: int, extras: str) -> None:
         rows = {"in-process": [], "server": []}
         for question in questions(n):
             for name, bot in (("in-process", inproc), ("server", remote)):
-                ttft, total, reached = _timed(bot, question)
-                if reached:
+                ttft, total, answer = _timed(bot, question)
+                if "first_token" in answer.timings:  # the model was called
                     rows[name].append((ttft, total))
             print(f"  {question[:60]}")
         print(f"\nIn-process vs llama.cpp server (OpenAILike), {len(rows['server'])} questions asked alternately:")
