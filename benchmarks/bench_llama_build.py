@@ -74,20 +74,14 @@ def worker(prompts_file: str, repack: bool, threads: int) -> None:
     import llama_cpp
     import llama_cpp.llama_cpp as low
 
+    from core.llamacpp import _model_params
     from core.local_model import gguf_path
     from core.settings import Settings
 
-    defaults = low.llama_model_default_params
-
-    def params():  # the only way to set use_extra_bufts through llama-cpp-python 0.3.x
-        p = defaults()
-        p.use_extra_bufts = repack
-        return p
-
-    low.llama_model_default_params = params
     t0 = time.perf_counter()
-    llama = llama_cpp.Llama(model_path=str(gguf_path(Settings(_env_file=None))), n_ctx=4096, n_threads=threads,
-                            chat_format="chatml", verbose=False)
+    with _model_params(use_extra_bufts=repack):  # the assistant's own way of setting it
+        llama = llama_cpp.Llama(model_path=str(gguf_path(Settings(_env_file=None))), n_ctx=4096, n_threads=threads,
+                                chat_format="chatml", verbose=False)
     print(json.dumps({"load_s": time.perf_counter() - t0}), flush=True)
     for messages in json.loads(Path(prompts_file).read_text()):
         llama.reset()

@@ -55,7 +55,7 @@ def bench_answers(data_dir: Path, n: int) -> None:
             continue
         gen_s = max(stats.total_s - stats.first_token_s, 1e-9)
         rows.append(dict(
-            prompt=stats.prompt_tokens, evaluated=stats.prompt_eval_tokens, ttft=first or total, total=total,
+            prompt=stats.prompt_tokens, evaluated=stats.prompt_eval_tokens, ttft=first, total=total,
             gen_tps=max(stats.completion_tokens - 1, 0) / gen_s,
             raw_gen_tps=stats.eval_tokens / stats.eval_s if stats.eval_s else 0.0,
             raw_prompt_tps=stats.prompt_eval_tokens / stats.prompt_eval_s if stats.prompt_eval_s else 0.0,
@@ -85,9 +85,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _peak_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
+    """A memory figure of /proc/PID/status in kB (VmHWM: peak resident, VmRSS: resident now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
@@ -107,7 +108,7 @@ def bench_ui_memory(data_dir: Path) -> None:
                 break
             except OSError:
                 time.sleep(1)
-        after_start = _peak_kb(proc.pid)
+        after_start = _status_kb(proc.pid, "VmHWM")
         asked = "not asked"
         try:
             from gradio_client import Client
@@ -117,7 +118,7 @@ def bench_ui_memory(data_dir: Path) -> None:
             asked = "after one answer"
         except Exception as err:  # noqa: BLE001 - the figure after start-up is still worth printing
             asked = f"question failed: {type(err).__name__}"
-        peak = _peak_kb(proc.pid)
+        peak = _status_kb(proc.pid, "VmHWM")
         print(f"\n`assistant ui` with the local model: peak RSS {after_start / 1024:.0f} MB after start-up "
               f"(model loaded), {peak / 1024:.0f} MB {asked}")
     finally:
@@ -182,7 +183,7 @@ def bench_server(data_dir: Path, n: int, extras: str) -> None:
         inproc.ingest(REPO / "corpus", show_progress=False)
         inproc.warm_up()
         remote.warm_up()
-        rss_before = _rss_kb(os.getpid())
+        rss_before = _status_kb(os.getpid(), "VmRSS")
         rows = {"in-process": [], "server": []}
         for question in questions(n):
             for name, bot in (("in-process", inproc), ("server", remote)):
@@ -197,18 +198,11 @@ def bench_server(data_dir: Path, n: int, extras: str) -> None:
                   f"   full answer p50 {percentile(totals, 50):5.2f} s")
         ratio = [s[1] / i[1] for i, s in zip(rows["in-process"], rows["server"])]
         print(f"  server/in-process full-answer time, median of per-question ratios: {statistics.median(ratio):.2f}")
-        print(f"  resident memory: server process {_rss_kb(server.pid) / 1024:.0f} MB beside the assistant's "
+        print(f"  resident memory: server process {_status_kb(server.pid, 'VmRSS') / 1024:.0f} MB beside the assistant's "
               f"{rss_before / 1024:.0f} MB (which also holds the in-process copy)")
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def _where(data_dir: Path | None) -> dict:
