@@ -16,6 +16,9 @@ import yaml
 LANGS = ("fr", "en")
 KINDS = ("single", "multi_doc", "unanswerable", "followup", "overview")
 SPLITS = ("dev", "test")
+# Unanswerable questions only: `tricky` names what the corpus holds but asks what it does not say (the
+# PDG of a company an article covers); `plain` is off-topic (general knowledge the corpus never covers).
+TRAPS = ("tricky", "plain")
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.yaml")
 
 
@@ -41,6 +44,7 @@ class Question:
     key_facts: tuple[tuple[str, ...], ...] = ()  # each fact: accepted variants
     evidence: tuple[Evidence, ...] = ()
     history: tuple[str, ...] = ()  # earlier user turns, asked first (follow-ups)
+    trap: str = ""  # unanswerable questions: "tricky" or "plain" (see TRAPS); "" for answerable ones
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -112,6 +116,14 @@ def _history(raw: Any, where: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in raw)
 
 
+def _trap(item: dict[str, Any], answerable: bool, where: str) -> str:
+    if answerable:
+        if item.get("trap") is not None:
+            raise _fail(where, "'trap' is for unanswerable questions only")
+        return ""
+    return _choice(item, "trap", TRAPS, where)
+
+
 def parse_question(item: Any, where: str) -> Question:
     """One YAML mapping -> Question, or DatasetError naming the faulty field."""
     if not isinstance(item, dict):
@@ -130,6 +142,7 @@ def parse_question(item: Any, where: str) -> Question:
         key_facts=_key_facts(item.get("key_facts"), where),
         evidence=_evidence(item.get("evidence"), where),
         history=_history(item.get("history"), where),
+        trap=_trap(item, answerable, where),
     )
     if question.kind == "unanswerable" and question.answerable:
         raise _fail(where, "kind 'unanswerable' needs answerable: false")

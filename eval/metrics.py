@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Mapping, Sequence
 
+from core.facts import Fact, fact_held, extract_facts
 from eval.normalize import content_words, contains_phrase, normalize, strip_markers, tokens
 
 # A sentence is supported by a passage when at least this share of its content words occur in it.
@@ -186,6 +187,41 @@ def citation_recall(answer: str, valid: Iterable[int]) -> float | None:
     return sum(any(n in allowed for n in cited_numbers(s)) for s in sentences) / len(sentences)
 
 
+# --- Stated facts against the cited passage -----------------------------------------------------
+
+
+def _sentence_citations(answer: str) -> list[tuple[str, list[int]]]:
+    """(sentence, cited numbers); a sentence without a marker takes those of the next cited sentence of
+    its paragraph, else of the previous one (one marker at the end of a paragraph covers it)."""
+    pairs: list[tuple[str, list[int]]] = []
+    for paragraph in answer.split("\n"):
+        sentences = split_sentences(paragraph)
+        cited = [list(dict.fromkeys(cited_numbers(s))) for s in sentences]
+        for i, sentence in enumerate(sentences):
+            later = next((c for c in cited[i:] if c), None)
+            earlier = next((c for c in reversed(cited[:i]) if c), None)
+            pairs.append((sentence, later or earlier or []))
+    return pairs
+
+
+def unheld_facts(answer: str, passages: Mapping[int, str]) -> list[tuple[Fact, list[int]]]:
+    """Facts an answer sentence states (numbers, dates, quantities, names, commands, paths, identifiers:
+    core.facts) that none of the passages that sentence cites holds; a sentence citing nothing valid
+    holds none of its facts."""
+    missing = []
+    for sentence, numbers in _sentence_citations(answer):
+        cited = [passages[n] for n in numbers if n in passages]
+        for fact in extract_facts(sentence):
+            if not any(fact_held(fact, text) for text in cited):
+                missing.append((fact, numbers))
+    return missing
+
+
+def unheld_fact_rate(answer: str, passages: Mapping[int, str]) -> float:
+    """1.0 when the answer states at least one fact its cited passage does not hold, else 0.0."""
+    return 1.0 if unheld_facts(answer, passages) else 0.0
+
+
 # --- Abstention and latency --------------------------------------------------------------------
 
 
@@ -246,4 +282,6 @@ __all__ = [
     "split_sentences",
     "support",
     "token_f1",
+    "unheld_fact_rate",
+    "unheld_facts",
 ]

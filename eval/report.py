@@ -20,7 +20,10 @@ COLUMNS: dict[str, str] = {
     "citation_validity": "cit.val",
     "citation_precision": "cit.prec",
     "citation_recall": "cit.rec",
+    "unheld_fact_rate": "fact.miss",
     "abstention_accuracy": "abst.acc",
+    "abstention_tricky": "abst.trick",
+    "abstention_plain": "abst.plain",
     "false_abstention_rate": "false.abst",
     "faithfulness": "faithful",
     "relevancy": "relevant",
@@ -46,7 +49,10 @@ SECTIONS = ("by_lang", "by_kind")
 
 
 # The columns of the printed per-language / per-kind tables (report.md keeps every column).
-BRIEF_COLUMNS = ("hit@3", "evidence_recall", "context_tokens", "key_fact_recall", "citation_precision", "abstention_accuracy", "false_abstention_rate")
+BRIEF_COLUMNS = (
+    "hit@3", "evidence_recall", "context_tokens", "key_fact_recall", "citation_precision", "unheld_fact_rate",
+    "abstention_accuracy", "abstention_tricky", "abstention_plain", "false_abstention_rate",
+)
 
 
 def _columns(rows: Rows, only: Sequence[str] | None = None) -> list[str]:
@@ -131,7 +137,11 @@ _LEGEND = """\
 - cit.val: [n] markers pointing at a retrieved passage; cit.prec: cited passage supports its sentence
   (extractive quote, or >= 50% of the sentence's content words in the passage); cit.rec: sentences with
   a valid citation.
-- abst.acc: unanswerable questions declined; false.abst: answerable questions declined.
+- fact.miss: share of answers stating at least one fact (number, date, quantity, proper name, command, path,
+  identifier: core/facts.py) that the passage its sentence cites does not hold, after normalisation
+  (digit groups, decimal commas, accents, units, French/English number words). Lower is better.
+- abst.acc: unanswerable questions declined; abst.trick: those that name what the corpus holds but ask
+  what it does not say; abst.plain: off-topic ones; false.abst: answerable questions declined.
 - Kinds: single (one fact), multi_doc (needs two files), followup (asked after `history`),
   overview ("Résume l'article sur …": key facts are the article's main points), unanswerable.
 - n/a: not applicable (e.g. the starter retrieves only; no LLM configured for judge columns)."""

@@ -17,8 +17,8 @@ from eval.configs import EvalConfig, Outcome
 from eval.dataset import SPLITS, Question, spread
 
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "mrr", "evidence_recall", "context_tokens")
-ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall")
-ABSTENTION_METRICS = ("abstention_accuracy", "false_abstention_rate")
+ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall", "unheld_fact_rate")
+ABSTENTION_METRICS = ("abstention_accuracy", "abstention_tricky", "abstention_plain", "false_abstention_rate")
 LATENCY_METRICS = ("latency_p50", "latency_p95")
 HEADLINE = ("evidence_recall", "key_fact_recall", "citation_precision", "abstention_accuracy")
 DEFAULT_FLOORS = Path(__file__).with_name("floors.json")
@@ -49,6 +49,9 @@ class QuestionResult:
     abstain_reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     raw_answer: str = ""  # LLM modes: the model's text before attribution (empty otherwise)
+    trap: str = ""  # unanswerable questions: "tricky" or "plain"
+    corpus: str = ""  # the evaluation corpus (eval/corpora.py)
+    unheld_facts: list[str] = field(default_factory=list)  # "kind: text [cited]" facts no cited passage holds
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -70,13 +73,14 @@ def retrieval_scores(question: Question, answer: Answer) -> dict[str, float | No
 def answer_scores(question: Question, answer: Answer) -> dict[str, float | None]:
     """Key-fact recall and F1 (answerable questions), citation metrics (answers that claim something)."""
     numbers = {p.number: p.text for p in answer.retrieved}
-    claimed = not answer.abstained
+    claimed = not answer.abstained and bool(answer.text.strip())
     return {
         "key_fact_recall": m.key_fact_recall(question.key_facts, answer.text) if question.answerable else None,
         "token_f1": m.token_f1(answer.text, question.reference) if question.answerable else None,
         "citation_validity": m.citation_validity(answer.text, numbers) if claimed else None,
         "citation_precision": m.citation_precision(answer.text, numbers) if claimed else None,
         "citation_recall": m.citation_recall(answer.text, numbers) if claimed else None,
+        "unheld_fact_rate": m.unheld_fact_rate(answer.text, numbers) if claimed else None,
     }
 
 
@@ -84,8 +88,12 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
     """Turn one outcome into a QuestionResult with every applicable metric."""
     answer = outcome.answer
     scores = retrieval_scores(question, answer)
+    unheld: list[str] = []
     if config.answers:
         scores |= answer_scores(question, answer)
+        if scores.get("unheld_fact_rate"):
+            passages = {p.number: p.text for p in answer.retrieved}
+            unheld = [f"{fact.kind}: {fact.text} {cited}" for fact, cited in m.unheld_facts(answer.text, passages)]
     return QuestionResult(
         config=config.name,
         id=question.id,
@@ -105,6 +113,8 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
         abstain_reasons=list(getattr(answer, "abstain_reasons", None) or []),
         warnings=list(getattr(answer, "warnings", None) or []),
         raw_answer=answer.model_text,
+        trap=question.trap,
+        unheld_facts=unheld,
     )
 
 
@@ -159,6 +169,9 @@ def summarize_group(results: Sequence[QuestionResult]) -> dict[str, Any]:
     stats = m.abstention_stats([r.answerable for r in judged], [bool(r.abstained) for r in judged])
     summary["abstention_accuracy"] = stats.accuracy
     summary["false_abstention_rate"] = stats.false_rate
+    for trap in ("tricky", "plain"):
+        trapped = [bool(r.abstained) for r in judged if not r.answerable and r.trap == trap]
+        summary[f"abstention_{trap}"] = sum(trapped) / len(trapped) if trapped else None
     latencies = [r.latency_s for r in results if r.error is None]
     summary["latency_p50"] = m.percentile(latencies, 50)
     summary["latency_p95"] = m.percentile(latencies, 95)
@@ -197,12 +210,26 @@ def load_floors(path: str | Path = DEFAULT_FLOORS) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def corpus_floors(floors: dict[str, Any], corpus: str) -> dict[str, Any]:
+    """The floors of one evaluation corpus ({"config", "floors", "reasons", "measured"}).
+
+    floors.json holds {"config": name, "corpora": {corpus: {"floors", "reasons", "measured"}}}; a flat file
+    ({"config", "floors"}) applies to the bundled corpus only. A corpus without floors has none to check.
+    """
+    if "corpora" not in floors:
+        return floors if corpus == "bundled" else {"config": floors["config"], "floors": {}}
+    own = floors["corpora"].get(corpus, {"floors": {}})
+    return {"config": floors["config"], **own}
+
+
 def check_floors(summary: dict[str, dict[str, Any]], floors: dict[str, Any]) -> list[str]:
     """One line per headline figure below its floor, split by split (a missing figure counts as 0).
 
     Splits that were not run are not checked; a floor configuration that was not run is a failure.
     """
     name = floors["config"]
+    if not floors.get("floors"):
+        return []
     if name not in summary:
         return [f"{name}: not evaluated (the floors apply to it: add it to --configs)"]
     failures = []

@@ -69,6 +69,7 @@ QUESTIONS_YAML = """\
   lang: fr
   kind: unanswerable
   answerable: false
+  trap: plain
   reference: ""
   key_facts: []
   evidence: []
@@ -149,3 +150,26 @@ def questions_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_bot(corpus_dir: Path) -> FakeBot:
     return FakeBot(corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def debian_docs_dir() -> Path:
+    """The debian-docs evaluation corpus, built from the installed Debian packages (eval/corpora.py;
+    scripts/test builds it before pytest; apt-get install here when missing and root, else a clear error)."""
+    from eval.corpora import build, get
+
+    return build(get("debian-docs"))
+
+
+@pytest.fixture(scope="session")
+def debian_docs_assistant(shared_components, debian_docs_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real Assistant (offline, extractive) over the debian-docs corpus, ingested once into a temporary
+    data dir with the bundled corpus's loaded embedding model."""
+    from assistant.api import Assistant
+    from assistant.components import Components
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path_factory.mktemp("debian-docs-index"), corpus_dir=debian_docs_dir)
+    components = Components(settings, embed_model=shared_components.embed_model)
+    components.sync(debian_docs_dir, show_progress=False, rebuild=False)
+    return Assistant(settings, components=components)

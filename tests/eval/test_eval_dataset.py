@@ -19,6 +19,7 @@ def test_load_fixture(questions_file: Path) -> None:
     assert music.sources == ("musique.txt",)
     assert questions[3].history == ("When was the climate report published?",)
     assert not questions[4].answerable and questions[4].key_facts == ()
+    assert questions[4].trap == "plain" and questions[0].trap == ""
 
 
 GOOD = {
@@ -50,6 +51,9 @@ GOOD = {
         ({"id": None}, "'id' is missing"),
         ({"split": "train"}, "'split' must be one of dev, test, got 'train'"),
         ({"split": None}, "'split' must be one of dev, test, got None"),
+        ({"trap": "tricky"}, "'trap' is for unanswerable questions only"),
+        ({"kind": "unanswerable", "answerable": False, "key_facts": []}, "'trap' must be one of tricky, plain, got None"),
+        ({"kind": "unanswerable", "answerable": False, "key_facts": [], "trap": "hard"}, "'trap' must be one of tricky, plain"),
     ],
 )
 def test_malformed_item_gives_one_line(change: dict, message: str) -> None:
