@@ -62,17 +62,15 @@ def _questions(args: argparse.Namespace, corpus: EvalCorpus) -> list[Question]:
 
 def corpus_assistant(bot: Any, corpus: EvalCorpus, folder: Path) -> Any:
     """The assistant for `corpus`: `bot` itself for the bundled one; for a built one, an assistant with the
-    same settings and loaded embedding model over its own store (data_dir/eval-corpora/NAME, collection
-    eval-NAME), so the user's index is never touched."""
+    same settings and loaded embedding model over its own store (data_dir/eval-corpora/NAME; with a Chroma
+    server, collection <collection>-eval-NAME), so the user's index is never touched."""
     if not corpus.built:
         return bot
     from assistant.components import Components
 
-    overrides = {
-        "data_dir": Path(bot.settings.data_dir) / "eval-corpora" / corpus.name,
-        "collection": f"eval-{corpus.name}",
-        "corpus_dir": folder,
-    }
+    overrides: dict[str, Any] = {"data_dir": Path(bot.settings.data_dir) / "eval-corpora" / corpus.name, "corpus_dir": folder}
+    if bot.settings.chroma_host:  # a shared server: a collection of its own (the data dir isolates an embedded store)
+        overrides["collection"] = f"{bot.settings.collection}-eval-{corpus.name}"
     settings = type(bot.settings)(_env_file=None, **{**bot.settings.model_dump(), **overrides})
     return type(bot)(settings, components=Components(settings, embed_model=bot.embed_model))
 
