@@ -88,7 +88,7 @@ def word_value(word: str) -> int | None:
 # --- patterns ------------------------------------------------------------------------------------
 
 _MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>«»\"')\]]+|\bwww\.[^\s<>«»\"')\]]+", re.I)
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>«»“”‘’\"')\]]+|\bwww\.[^\s<>«»“”‘’\"')\]]+", re.I)
 _PATH = re.compile(r"(?<![\w/.:])(?:~|\.{1,2})?(?:/[\w.+@-]+){2,}/?|(?<![\w/])(?:~|\.{1,2})/[\w.+@-]+(?:/[\w.+@-]+)*/?|(?<![\w/:])/(?:etc|usr|var|bin|sbin|boot|dev|home|lib|opt|proc|root|run|srv|sys|tmp)\b/?")
 _CODE = re.compile(r"`([^`\n]{2,80})`")
 _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?:[-+~][\w.+~]*\w)?(?![\w])|(?<![\w.])\d+(?:\.\d+)+[-+~]\w[\w.+~]*(?![\w])")
@@ -134,7 +134,8 @@ _NOT_NAMES = frozenset(
     mais et ou donc or ni car si oui non selon dapres d'apres d l en dans pour par avec sans sur sous quand comme
     lorsque puis ensuite enfin aussi cependant toutefois pourtant ainsi alors voici voila reponse source sources
     the a an this that these those it its he she they we you i in on at for with by from to of and or but if so
-    yes no according when while however then also there here answer note see voir chapitre chapter section""".split()
+    yes no according when while however then also there here answer note see voir chapitre chapter section
+    french english francais anglais summary resume quoted corpus""".split()
 )
 
 
@@ -184,8 +185,9 @@ def extract_facts(sentence: str, *, names: bool = True) -> list[Fact]:
                 taken.append(match.span())
         text = _mask(text, taken)
 
-    take(_URL, "url")
+    text = text.replace("```", "   ")  # Markdown code fences: their content is checked as plain text
     take(_CODE, "command", 1)
+    take(_URL, "url")
     take(_PATH, "path")
     take(_VERSION, "identifier")
     take(_OPTION, "identifier")
@@ -263,6 +265,9 @@ def _names(text: str) -> list[Fact]:
     for i, match in enumerate(words):
         word = match.group(0)
         capital = word[0].isupper() or (len(word) > 1 and any(c.isupper() for c in word[1:]))
+        if run and not re.fullmatch(r"[ '’-]?", text[run[-1].end() : match.start()]):
+            facts += _close(text, run)  # a run of name words is broken by anything but one space
+            run = []
         if capital and fold(word) not in _NOT_NAMES:
             run.append(match)
             continue
@@ -284,7 +289,7 @@ def _close(text: str, run: list[re.Match[str]]) -> list[Fact]:
         return []
     start = run[0].start()
     before = text[:start].rstrip()
-    sentence_start = not before or before[-1] in ".!?:;«\"(\n-*•"
+    sentence_start = not before or before[-1] in ".!?:;«»“”‘'\"(\n-*•|"
     single = len(run) == 1
     word = run[0].group(0)
     if sentence_start and single and not any(c.isupper() for c in word[1:]):

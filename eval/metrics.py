@@ -191,16 +191,20 @@ def citation_recall(answer: str, valid: Iterable[int]) -> float | None:
 
 
 def _sentence_citations(answer: str) -> list[tuple[str, list[int]]]:
-    """(sentence, cited numbers); a sentence without a marker takes those of the next cited sentence of
-    its paragraph, else of the previous one (one marker at the end of a paragraph covers it)."""
+    """(sentence, cited numbers); a sentence without a marker takes those of the nearest cited sentences
+    of its paragraph, before and after it (one marker at the end of a paragraph covers it, and a quote
+    split at an inner "?" keeps its citation)."""
     pairs: list[tuple[str, list[int]]] = []
     for paragraph in answer.split("\n"):
         sentences = split_sentences(paragraph)
         cited = [list(dict.fromkeys(cited_numbers(s))) for s in sentences]
         for i, sentence in enumerate(sentences):
-            later = next((c for c in cited[i:] if c), None)
-            earlier = next((c for c in reversed(cited[:i]) if c), None)
-            pairs.append((sentence, later or earlier or []))
+            if cited[i]:
+                pairs.append((sentence, cited[i]))
+                continue
+            later = next((c for c in cited[i:] if c), [])
+            earlier = next((c for c in reversed(cited[:i]) if c), [])
+            pairs.append((sentence, list(dict.fromkeys(earlier + later))))
     return pairs
 
 

@@ -94,3 +94,17 @@ def test_fact_held_one_fact() -> None:
     (fact,) = extract_facts("Il y a 5000 publications.")
     assert fact_held(fact, "5 000 publications sous le hashtag")
     assert not fact_held(fact, "500 publications")
+
+
+def test_answer_frames_and_punctuation_do_not_make_names() -> None:
+    assert kinds("According to the corpus (quoted in French): “One could simply visit a Debian archive site.” [4]") == [("name", "debian")]
+    assert kinds("Summary of “La FAQ Debian GNU/Linux”: “Copyright © 1996-2021 Software in the Public Interest” [1]")[-1] == ("name", "public interest")
+    found = kinds("See https://www.debian.org/doc/user-manuals#faq.” [1]")
+    assert ("url", "https://www.debian.org/doc/user-manuals#faq") in found
+
+
+def test_code_fences_and_urls_inside_commands() -> None:
+    found = kinds("soit à : ``` deb http://ftp.us.debian.org/debian/ bookworm main ```")
+    assert ("url", "http://ftp.us.debian.org/debian") in found
+    assert missing_facts("soit à : ``` deb http://ftp.us.debian.org/debian/ bookworm main ```",
+                         "soit à : deb http://ftp.us.debian.org/debian/ bookworm main Si le") == []

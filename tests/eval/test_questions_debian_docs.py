@@ -70,9 +70,12 @@ def test_counts_kinds_languages_and_split_rule() -> None:
         assert {q.lang for q in QUESTIONS if q.kind == kind} == {"fr", "en"}, kind
     for q in QUESTIONS:
         number = int(re.search(r"(\d+)$", q.id).group(1))
-        assert q.split == ("dev" if number % 2 else "test"), f"{q.id}: odd numbers are dev, even ones test"
-    test = [q for q in QUESTIONS if q.split == "test"]
-    assert len(test) >= 35 and sum(q.trap == "tricky" for q in test) >= 6
+        assert q.split == ("dev" if number % 4 in (0, 1) else "test"), f"{q.id}: NN mod 4 = 0 or 1 is dev, 2 or 3 test"
+    for split in ("dev", "test"):
+        chosen = [q for q in QUESTIONS if q.split == split]
+        assert len(chosen) >= 35 and sum(q.trap == "tricky" for q in chosen) >= 6 and sum(q.trap == "plain" for q in chosen) >= 4
+        for kind in ("single", "overview", "followup", "multi_doc", "unanswerable"):
+            assert {q.lang for q in chosen if q.kind == kind} == {"fr", "en"}, f"{split}: {kind} needs both languages"
 
 
 def test_english_questions_about_french_text() -> None:

@@ -29,6 +29,7 @@ LANGS = {"fr", "en"}
 KINDS = {"single", "multi_doc", "unanswerable", "followup", "overview"}
 SPLITS = {"dev", "test"}
 TEST_ID_PREFIX = "t-"
+NEW_DEV_PREFIX = "d-"  # dev items added after the split (issue 16: tricky unanswerable d-tr-*, look-alikes d-an-*)
 REQUIRED_FIELDS = {
     "id": str,
     "split": str,
@@ -172,7 +173,18 @@ def test_every_corpus_file_is_a_gold_source():
 def test_split_is_fixed_by_id():
     wrong = [item["id"] for item in ITEMS if item["id"].startswith(TEST_ID_PREFIX) != (item["split"] == "test")]
     assert not wrong, f"test items (and only they) have ids starting with {TEST_ID_PREFIX!r}: {wrong}"
-    assert sum(item["split"] == "dev" for item in ITEMS) == DEV_SIZE, "the dev split is the original 126 items"
+    original = [item for item in ITEMS if item["split"] == "dev" and not item["id"].startswith(NEW_DEV_PREFIX)]
+    assert len(original) == DEV_SIZE, "the dev split is the original 126 items plus the d-* ones"
+    assert all(item["split"] == "dev" for item in ITEMS if item["id"].startswith(NEW_DEV_PREFIX))
+
+
+def test_trap_classifies_every_unanswerable_item():
+    for item in ITEMS:
+        assert ("trap" in item) == (item["answerable"] is False), item["id"]
+    dev = [item for item in ITEMS if item["split"] == "dev"]
+    assert sum(item.get("trap") == "tricky" for item in dev) >= 30 + 8, "the calibration set: 30+ new tricky dev items"
+    look_alikes = [item for item in dev if item["id"].startswith("d-an-")]
+    assert len(look_alikes) >= 30 and all(item["answerable"] for item in look_alikes)
 
 
 def test_test_split_minimum_counts():
