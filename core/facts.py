@@ -95,7 +95,7 @@ _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?:[-+~][\w.+~]*\w)?(?![\w])|(
 # French inversions and demonstratives are hyphenated words, not identifiers ("avez-vous", "celui-ci").
 _HYPHEN_WORDS = re.compile(r"-(?:t-)?(?:vous|il|ils|elle|elles|on|je|tu|nous|ce|la|là|ci|meme|même|moi|toi|lui|leur|en|y)\b", re.I)
 _OPTION = re.compile(r"(?<![\w-])--?[a-zA-Z][\w-]*(?:=\S+)?")
-_IDENT = re.compile(r"(?<![\w.-])(?=[\w.+:-]*[a-zA-Z])(?=[\w.+:-]*\d|[\w+:-]*[a-zA-Z][._+:-][a-zA-Z0-9])[a-zA-Z0-9][\w+]*(?:[._+:-][\w+]+)+(?![\w-])|(?<![\w.-])[a-zA-Z]+\d[\w]*(?![\w.-])")
+_IDENT = re.compile(r"(?<![\w.-])(?=[\w.+:-]*[a-zA-Z])(?=[\w.+:-]*\d|[\w+:-]*[a-zA-Z][._+:-][a-zA-Z0-9])[a-zA-Z0-9][\w+]*(?:[._+:-][\w+]+)+(?![\w-])|(?<![\w.-])[a-zA-Z]+\d[\w]*(?![\w.-])|(?<![\w.,-])\d+(?!(?:er|e|ere|eme|ème|ère|st|nd|rd|th|s)\b)[a-zA-Z]+\w*(?![\w-])")
 _MONTHS = {
     **{m: i for i, m in enumerate("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split(), 1)},
     **{m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)},

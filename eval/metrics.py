@@ -190,14 +190,33 @@ def citation_recall(answer: str, valid: Iterable[int]) -> float | None:
 # --- Stated facts against the cited passage -----------------------------------------------------
 
 
+def _raw_sentences(text: str) -> list[str]:
+    """`split_sentences` without dropping the pieces that hold only markers ("». » [2]")."""
+    pieces, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        pieces.append(text[start : match.end()].strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
+
+
 def _sentence_citations(answer: str) -> list[tuple[str, list[int]]]:
-    """(sentence, cited numbers); a sentence without a marker takes those of the nearest cited sentences
-    of its paragraph, before and after it (one marker at the end of a paragraph covers it, and a quote
-    split at an inner "?" keeps its citation)."""
+    """(sentence, cited numbers) for the sentences of an answer.
+
+    A piece holding only markers (a quote split at an inner "?") gives them to the sentence before it; a
+    sentence still without a marker takes those of the nearest cited sentences of its paragraph, before and
+    after it (one marker at the end of a paragraph covers it)."""
     pairs: list[tuple[str, list[int]]] = []
     for paragraph in answer.split("\n"):
-        sentences = split_sentences(paragraph)
-        cited = [list(dict.fromkeys(cited_numbers(s))) for s in sentences]
+        sentences: list[str] = []
+        cited: list[list[int]] = []
+        for piece in _raw_sentences(paragraph):
+            numbers = list(dict.fromkeys(cited_numbers(piece)))
+            if content_words(piece):
+                sentences.append(piece)
+                cited.append(numbers)
+            elif cited:
+                cited[-1] = list(dict.fromkeys(cited[-1] + numbers))
         for i, sentence in enumerate(sentences):
             if cited[i]:
                 pairs.append((sentence, cited[i]))

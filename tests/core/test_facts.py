@@ -108,3 +108,9 @@ def test_code_fences_and_urls_inside_commands() -> None:
     assert ("url", "http://ftp.us.debian.org/debian") in found
     assert missing_facts("soit à : ``` deb http://ftp.us.debian.org/debian/ bookworm main ```",
                          "soit à : deb http://ftp.us.debian.org/debian/ bookworm main Si le") == []
+
+
+def test_digits_glued_to_letters_are_identifiers_not_names() -> None:
+    found = kinds("La vidéo à base de caméras 5K, soit 60Mo/s, via la 5G, le 1er mai.")
+    assert {("identifier", "5k"), ("identifier", "60mo"), ("identifier", "5g")} <= set(found)
+    assert not [k for k in found if k[0] == "name"]

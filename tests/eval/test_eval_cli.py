@@ -139,3 +139,28 @@ def test_check_floors_option(tmp_path: Path, questions_file: Path, fake_bot, cap
 def test_python_dash_m_help() -> None:
     done = subprocess.run([sys.executable, "-m", "eval", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--output" in done.stdout and "--configs" in done.stdout
+
+
+def test_corpus_all_runs_each_corpus_side_by_side(tmp_path: Path, questions_file: Path, fake_bot, capsys, monkeypatch) -> None:
+    from eval import corpora
+
+    other = tmp_path / "other"
+    monkeypatch.setitem(corpora.CORPORA, "bundled", corpora.EvalCorpus("bundled", "fake", questions_file, bundled_dir=fake_bot.settings.corpus_dir))
+    monkeypatch.setitem(corpora.CORPORA, "debian-docs", corpora.EvalCorpus("debian-docs", "fake", questions_file, corpora.DEBIAN_DOCS_PARTS))
+    second = type(fake_bot)(other)
+    argv = ["--corpus", "all", "--configs", "hybrid", "--output", str(tmp_path / "o"), "--no-plots", "--quiet"]
+    assert main(argv, bot=fake_bot, corpus_bots={"debian-docs": second}) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[2:6]] == [
+        ["bundled/hybrid", "dev"], ["bundled/hybrid", "test"], ["debian-docs/hybrid", "dev"], ["debian-docs/hybrid", "test"]
+    ]
+    assert fake_bot.ingested == [fake_bot.settings.corpus_dir] and second.ingested == [other]
+    rows = [json.loads(line) for line in (tmp_path / "o" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["corpus"] for r in rows} == {"bundled", "debian-docs"} and {r["config"] for r in rows} == {"bundled/hybrid", "debian-docs/hybrid"}
+
+
+def test_unknown_corpus_and_questions_with_all(tmp_path: Path, questions_file: Path, fake_bot, capsys) -> None:
+    assert main(["--corpus", "nope", "--output", str(tmp_path), "--quiet"], bot=fake_bot) == 2
+    assert "unknown evaluation corpus 'nope'" in capsys.readouterr().err
+    assert main(["--corpus", "all", "--questions", str(questions_file), "--output", str(tmp_path), "--quiet"], bot=fake_bot) == 2
+    assert "--questions applies to one corpus" in capsys.readouterr().err

@@ -179,3 +179,26 @@ def test_quote_not_in_passage_falls_back_to_overlap() -> None:
     english = "According to the corpus (quoted in French): “La musique du film 2050 est de Jean Dupont” [1]"
     assert m.support(english, PASSAGES[1]) >= m.SUPPORT_THRESHOLD  # not verbatim, but the words are there
     assert m.support("“Un texte inventé de toutes pièces” [2]", PASSAGES[2]) == 0.0
+
+
+# --- stated facts against the cited passage ---------------------------------------------------
+
+
+FACT_PASSAGES = {1: "Le festival de Lausanne a accueilli 160 000 visiteurs en 2019.", 2: "Le port par défaut n'est pas indiqué."}
+
+
+@pytest.mark.parametrize(
+    ("answer", "unheld"),
+    [
+        ("Le festival a accueilli 160,000 visiteurs en 2019 [1].", []),
+        ("Le festival a accueilli 180 000 visiteurs en 2019 [1].", ["180000"]),
+        ("Le port par défaut est 8080 [2].", ["8080"]),
+        ("Le festival de Lausanne a eu lieu en 2019 [2].", ["2019", "lausanne"]),  # the wrong passage is cited
+        ("Il a accueilli 160 000 visiteurs. Le tout en 2019 [1].", []),  # one marker at the end covers the paragraph
+        ("« Le festival ? ». » [1] « Il a accueilli 160 000 visiteurs » [1]", []),  # a quote split at its "?"
+        ("Le festival a accueilli 160 000 visiteurs.", ["160000"]),  # cites nothing: nothing holds it
+    ],
+)
+def test_unheld_facts(answer: str, unheld: list[str]) -> None:
+    assert [fact.key for fact, _ in m.unheld_facts(answer, FACT_PASSAGES)] == unheld
+    assert m.unheld_fact_rate(answer, FACT_PASSAGES) == (1.0 if unheld else 0.0)

@@ -125,3 +125,37 @@ def test_check_floors(results: list[QuestionResult]) -> None:
     assert check_floors(summary, floors) == ["hybrid dev key_fact_recall = 0.500 < floor 0.900", "hybrid test key_fact_recall = 0.250 < floor 0.300"]
     assert check_floors(summarize(results[:3]), floors) == ["hybrid dev key_fact_recall = 0.500 < floor 0.900"]  # test not run
     assert check_floors(summary, {**floors, "config": "dense"}) == ["dense: not evaluated (the floors apply to it: add it to --configs)"]
+
+
+def test_abstention_by_trap_and_unheld_facts_in_the_summary(results: list[QuestionResult]) -> None:
+    tricky = _result("hybrid", "u", "fr", 0.1)
+    tricky.trap, tricky.abstained = "tricky", False
+    plain = _result("hybrid", "u", "en", 0.1)
+    plain.trap = "plain"
+    results[2].trap = "tricky"  # declined
+    results[0].metrics["unheld_fact_rate"], results[1].metrics["unheld_fact_rate"] = 1.0, 0.0
+    overall = summarize([*results, tricky, plain])["hybrid"]["dev"]["overall"]
+    assert overall["abstention_tricky"] == 0.5 and overall["abstention_plain"] == 1.0
+    assert overall["abstention_accuracy"] == pytest.approx(2 / 3) and overall["unheld_fact_rate"] == 0.5
+    table = text_table(table_rows(summarize([*results, tricky, plain])))
+    assert "abst.trick" in table and "abst.plain" in table and "fact.miss" in table
+
+
+def test_score_lists_the_unheld_facts(questions_file: Path) -> None:
+    music = load_questions(questions_file)[0]
+    passage = Passage(number=1, source="musique.txt", title="", text="La musique est de Jean Dupont.", score=1.0)
+    answer = Answer(question=music.question, text="La musique est de Jean Dupont, en 2018 [1].", retrieved=[passage])
+    result = score(EvalConfig("hybrid", "", lambda q: Outcome(answer, 0.1)), music, Outcome(answer, 0.1))
+    assert result.metrics["unheld_fact_rate"] == 1.0 and result.unheld_facts == ["number: 2018 [1]"]
+    declined = Answer(question=music.question, text="Je ne sais pas.", retrieved=[passage], abstained=True)
+    assert score(EvalConfig("hybrid", "", lambda q: Outcome(declined, 0.1)), music, Outcome(declined, 0.1)).metrics["unheld_fact_rate"] is None
+
+
+def test_corpus_floors() -> None:
+    from eval.runner import corpus_floors
+
+    flat = {"config": "hybrid", "floors": {"test": {"key_fact_recall": 0.5}}}
+    assert corpus_floors(flat, "bundled") is flat and corpus_floors(flat, "debian-docs")["floors"] == {}
+    nested = {"config": "hybrid", "corpora": {"debian-docs": {"floors": {"dev": {"mrr": 0.1}}, "reasons": {}}}}
+    assert corpus_floors(nested, "debian-docs") == {"config": "hybrid", "floors": {"dev": {"mrr": 0.1}}, "reasons": {}}
+    assert check_floors({}, corpus_floors(nested, "bundled")) == []  # a corpus without floors has nothing to check
