@@ -1,4 +1,6 @@
-"""The one abstention decision, used by every answering mode.
+"""Stages 6 and 9 of the pipeline: `weigh` (answer or abstain, before anything is written) and
+`settle` (after the checks: the model's own refusal or an answer no passage supports abstains too;
+otherwise the checked citations are published). The one abstention decision, used by every mode.
 
 The answerer gathers `Signals` (how strongly the corpus holds the question's words, how close the
 best passage is in meaning, how much of the question the chosen text covers, whether that text
@@ -10,68 +12,22 @@ holds the kind of fact asked for, and — in LLM mode — whether the model itse
     if decision.abstain: ...
 
 The LLM path adds its own signal with `model_refused=True` (see `assistant/generate.py`).
-Weights and thresholds are calibrated on the eval's dev questions only (see `Policy`).
+Weights and thresholds are calibrated on the eval's dev questions only (`Tuning` in core/settings.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
 
-Kind = Literal["number", "date", "name"]
+from assistant.answer import Answer
+from assistant.context import Context
+from assistant.evidence import expected_kind, holds_kind
+from core.providers import embedding_identity
+from core.settings import Settings, Tuning
 
-_NUMBER_Q = re.compile(
-    r"\b(combien|how many|how much|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
-    r"percentage|montant|prix|price|cost)\b",
-    re.I,
-)
-_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year)\b", re.I)
-_NAME_Q = re.compile(
-    r"^\s*(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
-    r"|\bquel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur|directrice|président|présidente|fondat\w+)\b"
-    r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
-    re.I,
-)
-_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
-_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTH_RE = re.compile(
-    r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
-    r"april|may|june|july|august|september|october|november|december)\b",
-    re.I,
-)
-_DAY_RE = re.compile(rf"\b\d{{1,2}}(er)?\s+{_MONTH_RE.pattern[2:-2]}\b|\b{_MONTH_RE.pattern[2:-2]}\s+\d{{1,2}}\b", re.I)
-_NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de |du |von |van |la |le )?[A-ZÀ-Ý][\w’'.-]+)+")
-_CAPITAL_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]{2,}")  # a capitalised word not opening a sentence
-
-
-def expected_kind(question: str) -> Kind | None:
-    """The kind of fact a question asks for: a date, a number or a name (None: open question)."""
-    if _DATE_Q.search(question):
-        return "date"
-    if _NUMBER_Q.search(question):
-        return "number"
-    if _NAME_Q.search(question):
-        return "name"
-    return None
-
-
-def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
-    """Does `text` hold a fact of `kind` that the question does not already contain? (None: no kind asked)."""
-    if kind is None:
-        return None
-    asked = question.lower()
-    if kind == "date":
-        found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
-    elif kind == "number":
-        quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
-        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
-    else:
-        if not re.search(r"\b[a-zà-ÿ]{2,}", text):
-            text = re.sub(r"\([^)]*\)", " ", text)  # a heading's bracketed part ("2050 (Original … Soundtrack)") names no one
-        found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
-    return bool(found)
-
+_TUNED = Tuning()
+_MIN_SCORE = Settings.model_fields["abstain_min_score"].default
 
 @dataclass(frozen=True)
 class Signals:
@@ -96,26 +52,142 @@ class Decision:
 
 @dataclass(frozen=True)
 class Policy:
-    """Weights and thresholds of the decision (calibrated on the dev questions; see README)."""
+    """Weights and thresholds of the decision; the defaults are `Tuning`'s (see `policy_of`)."""
 
-    lexical_low: float = 0.4  # lexical / lexical_floor at which the lexical signal is empty ...
-    lexical_high: float = 1.0  # ... and full
-    min_similarity: float = 0.86  # dense cosine (multilingual-e5-small) at which the dense signal is empty ...
-    max_similarity: float = 0.88  # ... and full
-    support_low: float = 0.2  # share of the question's words in the best sentence: empty ...
-    support_high: float = 0.6  # ... and full
-    # lexical, dense, support. Chosen on the 126 dev questions (signals dumped once, policies swept):
-    # the answer's support enters through the kind-of-fact check (kind_penalty); the word-overlap share
-    # added nothing there, so its weight is 0. min_score 0.42: dev abstention 0.63, false abstention 0.08
-    # on the final index (0.35 answered "la recette de la tarte tatin" there).
-    weights: tuple[float, float, float] = (1.0, 1.0, 0.0)
-    min_score: float = 0.42  # abstain below this combined score
-    kind_penalty: float = 0.2  # subtracted when the answer lacks the kind of fact asked (number, date, name)
-    llm_lenient: bool = True  # with an LLM, the model reads paraphrases better: halve the lexical floor
+    lexical_low: float = _TUNED.lexical_low  # lexical / lexical_floor at which the lexical signal is empty ...
+    lexical_high: float = _TUNED.lexical_high  # ... and full
+    min_similarity: float = _TUNED.e5_related_cosine  # dense cosine (multilingual-e5-small): empty ...
+    max_similarity: float = _TUNED.e5_related_cosine + _TUNED.e5_related_width  # ... and full
+    support_low: float = _TUNED.support_low  # share of the question's words in the best sentence: empty ...
+    support_high: float = _TUNED.support_high  # ... and full
+    weights: tuple[float, float, float] = _TUNED.signal_weights  # lexical, dense, support
+    min_score: float = _MIN_SCORE  # abstain below this combined score (ASSISTANT_ABSTAIN_MIN_SCORE)
+    kind_penalty: float = _TUNED.kind_penalty  # subtracted when the answer lacks the kind of fact asked
+    llm_lenient: bool = _TUNED.llm_lenient_floor  # with an LLM: halve the lexical floor
 
 
 # Without a calibrated dense similarity (another embedding model): the lexical floor alone, as before.
 LEXICAL_ONLY = Policy(lexical_low=1.0, lexical_high=1.0, weights=(1.0, 0.0, 0.0))
+
+
+def policy_of(settings: Settings) -> Policy:
+    """The abstention policy of `settings`: its dense range was calibrated for multilingual-e5 similarities."""
+    tuning = settings.tuning
+    low = settings.abstain_min_similarity
+    common = dict(min_score=settings.abstain_min_score, llm_lenient=tuning.llm_lenient_floor)
+    if low is None and "e5" not in embedding_identity(settings).lower():
+        return replace(LEXICAL_ONLY, kind_penalty=tuning.kind_penalty, **common)
+    low = tuning.e5_related_cosine if low is None else low
+    return Policy(
+        lexical_low=tuning.lexical_low, lexical_high=tuning.lexical_high, min_similarity=low,
+        max_similarity=low + tuning.e5_related_width, support_low=tuning.support_low,
+        support_high=tuning.support_high, weights=tuning.signal_weights, kind_penalty=tuning.kind_penalty, **common,
+    )
+
+
+def weigh(ctx: Context) -> None:
+    """Stage: gather the signals (retrieval's, the evidence's, the kind of fact asked) and decide."""
+    llm = ctx.llm
+    overview = ctx.plan.kind == "overview"
+    kind = expected_kind(ctx.standalone) if not overview and (llm is None or ctx.settings.tuning.llm_kind_check) else None
+    ctx.signals = Signals(
+        lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support,
+        overview=overview, has_passages=bool(ctx.hits),
+        kind_found=holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone),
+        model_refused=None if llm is None else False,
+    )
+    ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
+    _record(ctx.answer, ctx.signals, ctx.decision)
+    # abstain_threshold 0: never abstain while passages were found (the decision is still recorded).
+    if ctx.decision.abstain and (ctx.settings.abstain_threshold > 0 or not ctx.hits):
+        abstain(ctx.answer)
+
+
+def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
+    """The signals and the verdict, on the answer (the eval and the UI read them)."""
+    answer.timings["support"] = round(signals.support, 4)
+    answer.timings["lexical"] = round(signals.lexical, 4)
+    answer.timings["lexical_floor"] = round(signals.lexical_floor, 4)
+    if signals.dense is not None:
+        answer.timings["dense"] = round(signals.dense, 4)
+    if signals.kind_found is not None:
+        answer.timings["kind_found"] = float(signals.kind_found)
+    answer.timings["confidence"] = decision.score
+    answer.abstain_reasons = list(decision.reasons)
+
+
+def settle(ctx: Context) -> None:
+    """Stage: the final word. A model that declined, or an answer whose every claim failed the citation
+    check, abstains (the one decision, with the model's refusal as its signal); otherwise the cited
+    passages, with their highlights, become `answer.citations` and the checks' notes its warnings."""
+    answer = ctx.answer
+    if answer.abstained or not answer.complete:
+        return
+    if ctx.written_by_model:
+        refused = is_refusal(answer.model_text)
+        if refused or ctx.unsupported:
+            decision = decide(replace(ctx.signals, model_refused=refused), policy_of(ctx.settings))
+            answer.abstain_reasons = list(decision.reasons) if refused else [*decision.reasons, "no passage supports the answer"]
+            abstain(answer)
+            return
+    answer.warnings += ctx.notes
+    by_number = {p.number: p for p in answer.retrieved}
+    cited = [replace(by_number[n], highlights=tuple(sorted(set(ctx.highlights.get(n, []))))) for n in ctx.cited]
+    answer.retrieved = [next((c for c in cited if c.number == p.number), p) for p in answer.retrieved]
+    answer.citations = cited
+    if not cited:
+        # An answer that cites nothing is not grounded: say so rather than pass it off as one.
+        answer.warnings.append("The answer cites no passage.")
+
+
+ABSTAIN = {
+    "fr": "Le corpus ne contient pas la réponse à cette question.",
+    "en": "The corpus does not contain the answer to this question.",
+}
+NEAREST = {"fr": "Sources les plus proches :", "en": "Nearest sources:"}
+
+
+def abstention(language: str, nearest: list[tuple[str, str]]) -> str:
+    """The plain "not in the corpus" message, in the question's language, with the nearest sources."""
+    text = ABSTAIN.get(language, ABSTAIN["en"])
+    if nearest:
+        listing = "; ".join(f"{title} ({source})" for title, source in nearest)
+        text += f" {NEAREST.get(language, NEAREST['en'])} {listing}."
+    return text
+
+
+_REFUSAL_RE = re.compile(
+    r"(do(es)? not (contain|mention|provide|say|state|include|specify|give)|not (mentioned|provided|specified|stated|"
+    r"given|available|found)|no (information|mention|details?)\b|cannot (find|answer|determine)|can't (find|answer)|"
+    r"unable to (find|answer|determine)|i don't know|"
+    r"ne (contien|mentionn|précis|dit|donn|fourni|parl|indiqu)\w* pas|ne (contien|mentionn|précis|dit|donn|fourni|parl|indiqu)\w* "
+    r"(aucun|rien)|n'est pas (mentionné|précisé|indiqué|donné|fourni)|n’est pas (mentionné|précisé|indiqué|donné|fourni)|"
+    r"aucune (information|mention|précision)|pas d['’]information|je ne (sais|peux))",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(text: str) -> bool:
+    """The model said, in its own words, that the passages do not hold the answer."""
+    flat = " ".join(text.split())
+    return bool(_REFUSAL_RE.search(flat)) or is_abstention(flat, "en")
+
+
+def is_abstention(text: str, language: str = "en") -> bool:
+    """True when the model answered with the "not in the corpus" sentence (in either language)."""
+    flat = " ".join(text.lower().split())
+    return any(a.lower().rstrip(".") in flat for a in ABSTAIN.values()) or flat.startswith(
+        ("not in the corpus", "pas dans le corpus")
+    )
+
+
+def abstain(answer: Answer) -> str:
+    """Turn `answer` into the abstention message (citations dropped); returns its text."""
+    nearest = list(dict.fromkeys((p.title, p.source) for p in answer.retrieved))[:3]
+    answer.text = abstention(answer.language, nearest)
+    answer.abstained = True
+    answer.citations = []
+    return answer.text
 
 
 def _scale(value: float, low: float, high: float) -> float:

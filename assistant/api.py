@@ -12,26 +12,21 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant import pipeline
 from assistant.answer import Answer, Passage
-from assistant import overview
-from assistant.abstain import Signals
-from assistant.answering import answer_pieces, policy_of
-from assistant.extractive import Quote
 from assistant.chat import ChatSession
 from assistant.components import Components
-from core.errors import AssistantError, EmptyIndexError, InvalidQuestionError
-from core.providers import embedding_identity, make_llm, prepare_offline_environment
-from assistant.retrieve import Hit
+from assistant.context import Tools
+from assistant.pipeline import AnswerStream
+from assistant.question import clean_question
+from assistant.retrieve import passage_of, search
+from core.errors import AssistantError
+from core.providers import make_llm, prepare_offline_environment
 from core.settings import Settings
-from core.text import guess_language
-from index.store import IndexChangedError
-from ingest.clean import normalize
 from ingest.report import SyncReport
 
 
@@ -45,22 +40,6 @@ class DocumentInfo:
     ingested_at: str
 
 
-class AnswerStream:
-    """Iterate to get text pieces as they are produced; `.answer` is complete after the loop."""
-
-    def __init__(self, pieces: Iterator[str], answer: Answer) -> None:
-        self._pieces = pieces
-        self.answer = answer
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._pieces
-
-    def consume(self) -> Answer:
-        for _ in self:
-            pass
-        return self.answer
-
-
 class Assistant:
     """Ask a corpus questions; get answers that cite their passages."""
 
@@ -69,12 +48,13 @@ class Assistant:
         self.settings = settings or Settings()
         self._components = components or Components(self.settings)
         self.llm = make_llm(self.settings)
+        self._tools = Tools(self.settings, self._components, self.llm)
 
     # --- configuration -------------------------------------------------------------------------
 
     @property
     def mode(self) -> str:
-        return "extractive" if self.llm is None else str(getattr(self.llm, "model", "llm"))
+        return self._tools.mode
 
     @property
     def embed_model(self) -> Any:
@@ -82,9 +62,14 @@ class Assistant:
         return self._components.embed_model
 
     def variant(self, **overrides: Any) -> "Assistant":
-        """Another assistant over the same store and loaded model, with some settings changed."""
+        """Another assistant over the same store and loaded model, with some settings changed.
+
+        `tuning` may be a dict of the `Tuning` fields to change: `bot.variant(tuning={"question_first": True})`."""
         # Re-validate (model_copy would not): every field is given, so the environment cannot leak in.
-        settings = type(self.settings)(_env_file=None, **{**self.settings.model_dump(), **overrides})
+        values = self.settings.model_dump()
+        if isinstance(overrides.get("tuning"), dict):  # a partial tuning: the other switches stay as they are
+            overrides["tuning"] = {**values["tuning"], **overrides["tuning"]}
+        settings = type(self.settings)(_env_file=None, **{**values, **overrides})
         return Assistant(settings, components=self._components)
 
     # --- ingest --------------------------------------------------------------------------------
@@ -126,121 +111,21 @@ class Assistant:
         except AssistantError:
             pass  # an empty or mismatched index, or a model that fails to load, is reported when the user asks
 
-    # --- asking --------------------------------------------------------------------------------
+    # --- asking: every question goes through assistant/pipeline.py -------------------------------
 
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Passage]:
-        question = self._validate(question)
-        return [self._passage(i, hit) for i, hit in enumerate(self._search(question, top_k), 1)]
+        question = clean_question(question, self.settings.max_question_chars)
+        hits = search(self._tools, question, top_k)
+        return [passage_of(self._components, i, hit) for i, hit in enumerate(hits, 1)]
 
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
         return self.stream(question, top_k=top_k).consume()
 
     def stream(self, question: str, *, top_k: int | None = None) -> AnswerStream:
-        question = self._validate(question)
-        return self.answer_stream(question, question, top_k=top_k)
+        return pipeline.answer(self._tools, question, top_k=top_k)
 
     def chat(self) -> ChatSession:
-        return ChatSession(self)
-
-    def answer_stream(
-        self, question: str, standalone: str, *, top_k: int | None = None, history: Sequence[tuple[str, str]] = ()
-    ) -> AnswerStream:
-        """Answer `question`, retrieving with `standalone` (its self-contained form, for follow-ups).
-
-        `history`: earlier (question, answer) turns an LLM should see; the extractive answerer ignores it."""
-        started = time.perf_counter()
-        hits = self._search(standalone, top_k)
-        language = guess_language(question)
-        bm25_scores = [h.bm25 for h in hits if h.bm25 is not None]
-        lexical = max(bm25_scores, default=0.0) if self.settings.retrieval != "dense" else self._components.bm25_top_score(standalone)
-        dense = max((h.dense for h in hits if h.dense is not None), default=None)
-        signals = Signals(
-            lexical=lexical or 0.0, lexical_floor=self._components.abstain_threshold(self.settings.abstain_threshold),
-            dense=dense,
-        )
-        wanted = overview.detect(standalone)
-        plan = None
-        if wanted is not None:
-            hits, plan = self._overview(wanted, hits, language)
-        answer = Answer(
-            question=question, text="", retrieved=[self._passage(i, h) for i, h in enumerate(hits, 1)],
-            mode=self.mode, language=language, standalone_question=standalone,  # type: ignore[arg-type]
-        )
-        answer.timings["retrieve"] = time.perf_counter() - started
-        weights = self._components.term_weights
-        policy = policy_of(self.settings, embedding_identity(self.settings))
-        embed = self._components.embed_texts if self.llm is not None else None
-        pieces = answer_pieces(
-            answer, hits, self.llm, self.settings, weights, signals, policy, started, plan, embed, history
-        )
-        return AnswerStream(pieces, answer)
-
-    def _overview(self, wanted: overview.OverviewQuestion, hits: list[Hit], language: str) -> tuple[list[Hit], Any]:
-        """The passages and quotes of an overview answer (the named article, or the corpus's main ones)."""
-        weights = self._components.term_weights
-        count = max(3, self.settings.max_answer_sentences)
-        if wanted.kind == "corpus":
-            articles = self._components.articles()
-            chosen, quotes = [], []
-            for source, title, _ in articles[: self.settings.top_k]:
-                nodes = self._components.article_nodes(source, title)
-                span = overview.lead_sentence(nodes[0], title) if nodes else None
-                if span:
-                    chosen.append(Hit(node=nodes[0], score=0.0))
-                    quotes.append(Quote(len(chosen), *span, 0.0, nodes[0].get_content()[span[0] : span[1]]))
-            documents = len({source for source, _, _ in articles})
-            return chosen or hits, (overview.corpus_intro(len(articles), documents, language), quotes)
-        keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in hits]
-        picked = overview.pick_article(wanted.subject, keys)
-        if picked is None:
-            return hits, None
-        nodes = self._components.article_nodes(*picked)
-        picks = overview.summary_sentences(nodes, picked[1], weights, count)
-        if not picks:
-            return hits, None
-        used = sorted({p.index for p in picks})
-        chosen = [Hit(node=nodes[i], score=0.0) for i in used]
-        quotes = [Quote(used.index(p.index) + 1, p.start, p.end, 0.0, nodes[p.index].get_content()[p.start : p.end]) for p in picks]
-        return chosen, (overview.article_intro(picked[1], language), quotes)
-
-    # --- internals -----------------------------------------------------------------------------
-
-    def _validate(self, question: str) -> str:
-        if not isinstance(question, str):
-            raise InvalidQuestionError("The question must be text.")
-        # The documents' own normalisation (NFKC, soft hyphens and zero-width characters dropped…),
-        # so a question pasted from a web page or a PDF matches the text it asks about.
-        cleaned = " ".join(normalize(question)[0].split())
-        if not cleaned:
-            raise InvalidQuestionError("The question is empty: type a question about the corpus.")
-        if len(cleaned) > self.settings.max_question_chars:
-            raise InvalidQuestionError(
-                f"The question is too long ({len(cleaned)} characters; the limit is "
-                f"{self.settings.max_question_chars}). Shorten it or raise ASSISTANT_MAX_QUESTION_CHARS."
-            )
-        return cleaned
-
-    def _search(self, query: str, top_k: int | None) -> list[Hit]:
-        try:
-            hits = self._components.retriever(self.settings).search(query, top_k or self.settings.top_k)
-        except IndexChangedError:  # rebuilt elsewhere between two calls: reopen and ask once more
-            hits = self._components.retriever(self.settings).search(query, top_k or self.settings.top_k)
-        if not hits and self._components.store.count() == 0:
-            raise EmptyIndexError()
-        return hits
-
-    def _passage(self, number: int, hit: Hit) -> Passage:
-        meta = hit.node.metadata
-        also: tuple[str, ...] = ()
-        if hit.also:
-            folders = {r.key: Path(r.path).name for r in self._components.store.roots()}
-            also = tuple(f"{folders.get(key, key)}/{source}" for key, source in hit.also)
-        return Passage(
-            number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
-            text=hit.node.get_content(), score=round(float(hit.score), 6),
-            start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
-            node_id=hit.node.node_id, also_in=also,
-        )
+        return ChatSession(self._tools)
 
 
 __all__ = ["Assistant", "AnswerStream", "ChatSession", "DocumentInfo", "AssistantError"]

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.citations import MARKER_RE, overlap
+from core.settings import Tuning
 from core.text import content_terms, split_sentences
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
 # Cosine similarity above which a passage sentence supports an answer sentence (multilingual-e5-small
-# puts related sentences at about 0.85-0.95 and unrelated ones at 0.70-0.80). Chosen on dev questions.
-MIN_SIMILARITY = 0.86
+# puts related sentences at about 0.85-0.95 and unrelated ones at 0.70-0.80): Tuning.e5_related_cosine.
+_TUNED = Tuning()
 _END_RE = re.compile(r"\s*([.!?…:;]*)\s*$")
 
 
@@ -41,9 +42,10 @@ class Attribution:
 class Aligner:
     """Sentence-level similarity between answer sentences and the sentences of numbered passages."""
 
-    def __init__(self, passages: list[str], embed: Embed | None) -> None:
+    def __init__(self, passages: list[str], embed: Embed | None, related: float = _TUNED.e5_related_cosine) -> None:
         self.passages = passages
         self.embed = embed
+        self.related = related
         self.spans = [split_sentences(p) for p in passages]
         self._vectors: np.ndarray | None = None
         self._rows: dict[str, list[tuple[float, tuple[int, int] | None]]] = {}
@@ -77,7 +79,7 @@ class Aligner:
                     best, span = float(local[j]), spans[j]
                 offset += len(spans)
                 lexical = overlap(sentence, self.passages[p])
-                row.append((max(_scaled(best), lexical), span))
+                row.append((max(_scaled(best, self.related), lexical), span))
             out.append(row)
         return out
 
@@ -87,17 +89,20 @@ def _unit(vectors: Sequence[Sequence[float]]) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-9)
 
 
-def _scaled(cosine: float) -> float:
-    """Cosine on the same 0..1 footing as word overlap: MIN_SIMILARITY maps to 0.5."""
-    return max(0.0, min(1.0, 0.5 + (cosine - MIN_SIMILARITY) * 5))
+def _scaled(cosine: float, related: float) -> float:
+    """Cosine on the same 0..1 footing as word overlap: `related` maps to 0.5."""
+    return max(0.0, min(1.0, 0.5 + (cosine - related) * 5))
 
 
-def attribute(text: str, passages: list[str], embed: Embed | None, min_support: float = 0.5) -> Attribution:
+def attribute(
+    text: str, passages: list[str], embed: Embed | None, min_support: float = _TUNED.citation_min_support,
+    related: float = _TUNED.e5_related_cosine,
+) -> Attribution:
     """Give every claim sentence of `text` verified [n] markers (passages numbered from 1)."""
     spans = split_sentences(text)
     sentences = [MARKER_RE.sub(" ", text[a:b]) for a, b in spans]
     claims = [i for i, s in enumerate(sentences) if len(content_terms(s)) >= 2]
-    aligner = Aligner(passages, embed)
+    aligner = Aligner(passages, embed, related)
     table = dict(zip(claims, aligner.scores([sentences[i] for i in claims])))
     result = Attribution(text="", claims=len(claims), aligner=aligner)
     pieces = []

@@ -1,5 +1,7 @@
-"""Citation checking, in both modes: every [n] must point at a passage that was given, and the
-sentence that cites it should share enough content with it.
+"""Citation checking of a quoted (extractive) answer: every [n] must point at a passage that was
+given, and the sentence that cites it should share enough content with it. (A model's answer is
+checked by assistant/attribution.py, which also places its markers; assistant/checks.py runs one
+or the other.)
 
 - markers that point nowhere are removed from the text;
 - a cited sentence sharing too little with its passage is flagged (a warning, not removed);
@@ -9,12 +11,10 @@ sentence that cites it should share enough content with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.text import content_terms, split_sentences
 
-Similarity = Callable[[str, int], float]
 MARKER_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
@@ -86,14 +86,8 @@ def best_supporting_span(claim: str, passage: str) -> tuple[int, int] | None:
     return best if best_score > 0 else None
 
 
-def check_citations(
-    text: str, passages: list[str], min_overlap: float, similarity: Similarity | None = None
-) -> CheckedText:
-    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1).
-
-    `similarity(sentence, n)` (0..1, multilingual: see attribution.Aligner) lets a sentence in one
-    language be supported by a passage in another, where shared stems alone would flag it.
-    """
+def check_citations(text: str, passages: list[str], min_overlap: float) -> CheckedText:
+    """Validate and locate the [n] markers of `text` against `passages` (numbered from 1)."""
     cleaned, cited, removed = _clean_markers(text, passages)
     result = CheckedText(text=cleaned, cited=cited, removed=removed)
     for start, end in split_sentences(cleaned):
@@ -102,12 +96,15 @@ def check_citations(
         if not numbers:
             continue
         scores = [overlap(sentence, passages[n - 1]) for n in numbers]
-        if max(scores) < min_overlap and not (
-            similarity and max(similarity(MARKER_RE.sub(" ", sentence), n) for n in numbers) >= 0.5
-        ):
+        if max(scores) < min_overlap:
             result.unsupported.append(MARKER_RE.sub("", sentence).strip())
         for n in numbers:
             span = best_supporting_span(sentence, passages[n - 1])
             if span and span not in result.highlights.setdefault(n, []):
                 result.highlights[n].append(span)
     return result
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers `text` cites, in order of first use."""
+    return list(dict.fromkeys(int(n) for group in MARKER_RE.findall(text) for n in re.split(r"\s*[,;]\s*", group)))

@@ -11,26 +11,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant import extractive
+from assistant.evidence import extract, sentence_spans
+from core.settings import Tuning
 
 Weights = Callable[[list[str]], dict[str, float]]
 
-MAX_CHARS = 420  # per excerpt of the two best passages: about 110 tokens
-MAX_CHARS_LOWER = 260  # per excerpt of lower-ranked passages (about the best sentence alone)
+
+def budget(rank: int, tuning: Tuning) -> int:
+    """Characters allowed for the passage at `rank` (0-based): the two best passages get more context
+    (Tuning.excerpt_chars, about 110 tokens) than the others (about their best sentence alone)."""
+    return tuning.excerpt_chars if rank < 2 else tuning.excerpt_chars_lower
 
 
-def budget(rank: int) -> int:
-    """Characters allowed for the passage at `rank` (0-based): the best passages get more context."""
-    return MAX_CHARS if rank < 2 else MAX_CHARS_LOWER
-
-
-def excerpt(question: str, text: str, weights: Weights | None = None, max_chars: int = MAX_CHARS) -> tuple[int, int]:
+def excerpt(question: str, text: str, weights: Weights | None, max_chars: int) -> tuple[int, int]:
     """The span of `text` holding its best sentence for `question` with neighbours (at most `max_chars`,
     or the best sentence alone when it is longer)."""
-    spans = extractive._sentence_spans(text)
+    spans = sentence_spans(text)
     if not spans:
         return 0, min(len(text), max_chars)
-    found = extractive.extract(question, [text], weights=weights, max_sentences=1)
+    found = extract(question, [text], weights=weights, max_sentences=1)
     best = 0
     if found.quotes and found.support > 0:
         best = next((i for i, (s, _) in enumerate(spans) if s == found.quotes[0].start), 0)
@@ -62,7 +61,7 @@ _INSTRUCTION_RE = re.compile(
 def for_model(text: str) -> str:
     """`text` with sentences that give the model instructions replaced by "(…)"."""
     out, last = [], 0
-    for start, end in extractive._sentence_spans(text):
+    for start, end in sentence_spans(text):
         if _INSTRUCTION_RE.search(text[start:end]):
             out.append(text[last:start] + "(…)")
             last = end

@@ -15,9 +15,10 @@ from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
 from core.errors import LLMError
 from core.providers import recording_responses
+from core.settings import Tuning
 from assistant.citations import MARKER_RE
-from assistant.extractive import ABSTAIN
 
+_TUNED = Tuning()
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 # Short and plain, in the question's language, so a 1.5B model follows it (larger models too). No
@@ -49,13 +50,6 @@ Conversation:
 Last message: {question}
 Standalone question:"""
 
-# The question also before the passages, so a small model reads them knowing what it looks for. Costs
-# no cache reuse: only the system message is the same from one question to the next.
-QUESTION_FIRST = False
-
-# An earlier answer given back to the model is cut to this many characters (prompt reading costs time).
-HISTORY_ANSWER_CHARS = 300
-
 _FENCE_RE = re.compile(r"<\s*(/?)\s*(passages?)\b", re.IGNORECASE)
 
 
@@ -67,55 +61,33 @@ def fence(number: int, title: str, source: str, text: str) -> str:
 
 
 def build_messages(
-    question: str, language: str, passages: list[tuple[str, str, str]], history: Sequence[tuple[str, str]] = ()
+    question: str, language: str, passages: list[tuple[str, str, str]], history: Sequence[tuple[str, str]] = (),
+    *, question_first: bool = _TUNED.question_first, history_chars: int = _TUNED.history_answer_chars,
 ) -> list[ChatMessage]:
     """Fixed system rules, the earlier turns of the conversation (when given), then one user message
     holding the fenced passages and the question.
 
-    Earlier answers go in without their [n] markers (those numbered other passages) and cut short:
-    they are there so the model knows what "he" or "that film" refers to, not as evidence.
+    Earlier answers go in without their [n] markers (those numbered other passages) and cut to
+    `history_chars` (prompt reading costs time): they are there so the model knows what "he" or
+    "that film" refers to, not as evidence. `question_first` also puts the question before the
+    passages (Tuning.question_first; only the system message is cached from one question to the next).
     """
     system = SYSTEM_PROMPTS.get(language, SYSTEM_PROMPTS["en"])
     turns = []
     for asked, said in history:
         turns += [ChatMessage(role=MessageRole.USER, content=asked),
-                  ChatMessage(role=MessageRole.ASSISTANT, content=_earlier(said))]
+                  ChatMessage(role=MessageRole.ASSISTANT, content=_earlier(said, history_chars))]
     fenced = "\n".join(fence(i, title, source, text) for i, (title, source, text) in enumerate(passages, 1))
     label = QUESTION_LABEL.get(language, "Question")
     reminder = REMINDER.get(language, REMINDER["en"])
-    first = f"{label}: {question}\n\n" if QUESTION_FIRST else ""
+    first = f"{label}: {question}\n\n" if question_first else ""
     user = f"{first}<passages>\n{fenced}\n</passages>\n\n{reminder}\n{label}: {question}"
     return [ChatMessage(role=MessageRole.SYSTEM, content=system), *turns, ChatMessage(role=MessageRole.USER, content=user)]
 
 
-def _earlier(text: str, limit: int = HISTORY_ANSWER_CHARS) -> str:
+def _earlier(text: str, limit: int) -> str:
     flat = " ".join(MARKER_RE.sub(" ", text).split()).replace(" .", ".").replace(" ,", ",")
     return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
-
-
-_REFUSAL_RE = re.compile(
-    r"(do(es)? not (contain|mention|provide|say|state|include|specify|give)|not (mentioned|provided|specified|stated|"
-    r"given|available|found)|no (information|mention|details?)\b|cannot (find|answer|determine)|can't (find|answer)|"
-    r"unable to (find|answer|determine)|i don't know|"
-    r"ne (contien|mentionn|précis|dit|donn|fourni|parl|indiqu)\w* pas|ne (contien|mentionn|précis|dit|donn|fourni|parl|indiqu)\w* "
-    r"(aucun|rien)|n'est pas (mentionné|précisé|indiqué|donné|fourni)|n’est pas (mentionné|précisé|indiqué|donné|fourni)|"
-    r"aucune (information|mention|précision)|pas d['’]information|je ne (sais|peux))",
-    re.IGNORECASE,
-)
-
-
-def is_refusal(text: str) -> bool:
-    """The model said, in its own words, that the passages do not hold the answer."""
-    flat = " ".join(text.split())
-    return bool(_REFUSAL_RE.search(flat)) or is_abstention(flat, "en")
-
-
-def is_abstention(text: str, language: str) -> bool:
-    """True when the model answered with the "not in the corpus" sentence (in either language)."""
-    flat = " ".join(text.lower().split())
-    return any(a.lower().rstrip(".") in flat for a in ABSTAIN.values()) or flat.startswith(
-        ("not in the corpus", "pas dans le corpus")
-    )
 
 
 def llm_error(err: Exception, model: str) -> LLMError:

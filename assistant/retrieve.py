@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 (French/English stemming and stopwords), fused.
+"""Stage 3 of the pipeline, `retrieve`: hybrid retrieval, dense (Chroma) + BM25 (French/English
+stemming and stopwords), fused; and the lexical and dense signals the abstention decision weighs.
 
 Fusion is done here rather than with QueryFusionRetriever because the answerer and the abstention
 check need each retriever's raw score (dense cosine, BM25 score) for every fused passage, and
@@ -9,18 +10,68 @@ reciprocal-rank formula (k=60) or a weighted sum of min-max normalised scores.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import httpx
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from core.errors import StoreUnavailableError
+from assistant.answer import Answer, Passage
+from assistant.context import Context, Tools
+from core.errors import EmptyIndexError, StoreUnavailableError
+from core.text import guess_language
 from index.bm25 import Bm25Index
 from index.records import document_of
+from index.store import IndexChangedError
 
 RRF_K = 60.0
+
+
+def retrieve(ctx: Context) -> None:
+    """Stage: the fused passages for the standalone question, and what retrieval measured (the
+    question's best BM25 score and its floor for this corpus size, the best dense similarity)."""
+    ctx.started = time.perf_counter()
+    components, settings = ctx.tools.components, ctx.settings
+    ctx.hits = search(ctx.tools, ctx.standalone, ctx.top_k)
+    bm25 = [h.bm25 for h in ctx.hits if h.bm25 is not None]
+    lexical = max(bm25, default=0.0) if settings.retrieval != "dense" else components.bm25_top_score(ctx.standalone)
+    ctx.lexical = lexical or 0.0
+    ctx.lexical_floor = components.abstain_threshold(settings.abstain_threshold)
+    ctx.dense = max((h.dense for h in ctx.hits if h.dense is not None), default=None)
+    ctx.answer = Answer(
+        question=ctx.question, text="", mode=ctx.tools.mode, language=guess_language(ctx.question),  # type: ignore[arg-type]
+        standalone_question=ctx.standalone,
+    )
+
+
+def search(tools: Tools, query: str, top_k: int | None) -> list["Hit"]:
+    """The fused hits for `query`; an index rebuilt elsewhere since the last call is reopened once."""
+    k = top_k or tools.settings.top_k
+    try:
+        hits = tools.components.retriever(tools.settings).search(query, k)
+    except IndexChangedError:  # rebuilt elsewhere between two calls: reopen and ask once more
+        hits = tools.components.retriever(tools.settings).search(query, k)
+    if not hits and tools.components.store.count() == 0:
+        raise EmptyIndexError()
+    return hits
+
+
+def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
+    """The public form of a hit: passage [number], with the other places holding the same text."""
+    meta = hit.node.metadata
+    also: tuple[str, ...] = ()
+    if hit.also:
+        folders = {r.key: Path(r.path).name for r in components.store.roots()}
+        also = tuple(f"{folders.get(key, key)}/{source}" for key, source in hit.also)
+    return Passage(
+        number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
+        text=hit.node.get_content(), score=round(float(hit.score), 6),
+        start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
+        node_id=hit.node.node_id, also_in=also,
+    )
 
 
 @dataclass

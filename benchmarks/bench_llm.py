@@ -170,14 +170,12 @@ def bench_server(data_dir: Path, n: int, extras: str) -> None:
          "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # its verbose log would fill a pipe
     )
-    from core import llamacpp
-
     # llama.cpp's server has no switch for weight repacking (on by default): the in-process copy
     # repacks too here, so that the comparison is of the two ways of serving, not of that setting.
-    llamacpp.REPACK_WEIGHTS = True
+    repack = {"tuning": {"repack_weights": True}}
     try:
         _wait_http(f"http://127.0.0.1:{port}/v1/models", 120)
-        inproc = Assistant(Settings(_env_file=None, **_where(data_dir), llm="local"))
+        inproc = Assistant(Settings(_env_file=None, **_where(data_dir), llm="local", **repack))
         remote = Assistant(Settings(_env_file=None, **_where(data_dir), llm="openai_like", llm_model=local_model.MODEL_NAME,
                                     llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=300))
         inproc.ingest(REPO / "corpus", show_progress=False)

@@ -2,8 +2,8 @@
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/tune_llm.py --variants base,history [--kind followup] [--limit 40]
 
-Each variant is a named set of module-level choices (prompt wording, whether a follow-up is
-rewritten by the LLM or by the offline rule, whether the LLM sees the previous turn). Every variant
+Each variant is a named set of `Tuning` values (core/settings.py: whether a follow-up is rewritten
+by the LLM or by the offline rule, whether the LLM sees the previous turn, the prompt). Every variant
 runs the eval's own `local` configuration on the same dev questions, one variant after another in
 this process (one model copy), and the eval's own metrics are printed side by side with per-question
 latency. Questions with `split: test` are never read: the test split is for reporting only.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,38 +21,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def _set(module: Any, **values: Any) -> Callable[[], None]:
-    """Set module attributes; return the function that puts them back."""
-    old = {k: getattr(module, k) for k in values}
-    for k, v in values.items():
-        setattr(module, k, v)
-    return lambda: [setattr(module, k, v) for k, v in old.items()]
-
-
-def variants() -> dict[str, Callable[[], Callable[[], None]]]:
-    from assistant import answering, chat, excerpts, generate
-
+def variants() -> dict[str, dict[str, Any]]:
+    """Each variant is a set of `Tuning` fields (core/settings.py), passed as `bot.variant(tuning=...)`."""
     return {
-        "base": lambda: _set(chat),
+        "base": {},
         # follow-ups: the LLM rewrites them (one more model call) and also sees the previous turn
-        "history": lambda: _set(chat, LLM_SEES_PREVIOUS_TURN=True),
+        "history": {"llm_sees_previous_turn": True},
         # follow-ups: the offline rule rewrites them (no model call), the LLM sees the previous turn
-        "offline+history": lambda: _set(chat, CONDENSE_WITH_LLM=False, LLM_SEES_PREVIOUS_TURN=True),
-        "offline": lambda: _set(chat, CONDENSE_WITH_LLM=False),
+        "offline+history": {"condense_with_llm": False, "llm_sees_previous_turn": True},
+        "offline": {"condense_with_llm": False},
         # before the model is called: the extractive answerer's own decision (no lenient floor, kind check)
-        "strict": lambda: _set(answering, LLM_LENIENT_FLOOR=False, LLM_KIND_CHECK=True),
-        "strict-floor": lambda: _set(answering, LLM_LENIENT_FLOOR=False),
-        "kind-check": lambda: _set(answering, LLM_KIND_CHECK=True),
-        "qfirst": lambda: _set(generate, QUESTION_FIRST=True),
+        "strict": {"llm_lenient_floor": False, "llm_kind_check": True},
+        "lenient": {"llm_lenient_floor": True, "llm_kind_check": False},
+        "lenient-floor": {"llm_lenient_floor": True},
+        "no-kind-check": {"llm_kind_check": False},
+        "qfirst": {"question_first": True},
         # shorter excerpts: fewer prompt tokens to read
-        "short": lambda: _set(excerpts, MAX_CHARS=300, MAX_CHARS_LOWER=180),
-        **{f"prompt:{name}": (lambda p=prompt: _set(generate, **p)) for name, prompt in PROMPTS.items()},
+        "short": {"excerpt_chars": 300, "excerpt_chars_lower": 180},
     }
-
-
-# Prompt candidates (each replaces some of generate.py's constants). Kept here so the chosen one can be
-# traced to its dev figures; the winner is copied into generate.py.
-PROMPTS: dict[str, dict[str, Any]] = {}
 
 
 def main() -> None:
@@ -86,13 +71,9 @@ def main() -> None:
     table = variants()
     all_results = []
     for name in args.variants.split(","):
-        restores = [table[part]() for part in name.split("+")]  # "strict+qfirst": both at once
-        try:
-            config = replace(build_config(bot, "local"), name=name)
-            results = run([config], questions, progress=False)
-        finally:
-            for restore in reversed(restores):
-                restore()
+        tuning = {k: v for part in name.split("+") for k, v in table[part].items()}  # "strict+qfirst": both
+        config = replace(build_config(bot.variant(tuning=tuning), "local"), name=name)
+        results = run([config], questions, progress=False)
         all_results += results
         print(f"--- {name}: {len(results)} dev questions", flush=True)
     summary = summarize(all_results)

@@ -42,11 +42,6 @@ from pydantic import PrivateAttr
 
 from core.errors import LLMError
 
-# llama.cpp's weight repacking ("extra buffer types"), off: with the native build that scripts/setup
-# makes, prompt reading measured 68.8 tokens/s off against 54.6 on (portable build: 30.0 off, 43.0 on;
-# benchmarks/bench_llama_build.py, README), and native builds on AMX CPUs segfault with it on.
-REPACK_WEIGHTS = False
-
 # Prompts here stay well under this; a smaller context allocates less memory and loads faster.
 MAX_CONTEXT = 4096
 
@@ -75,18 +70,18 @@ class _Shared:
     stats: Stats = field(default_factory=Stats)
 
 
-_MODELS: dict[tuple[str, int, int], _Shared] = {}
+_MODELS: dict[tuple[str, int, int, bool], _Shared] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def _shared(path: str, n_ctx: int, threads: int) -> _Shared:
+def _shared(path: str, n_ctx: int, threads: int, repack: bool = False) -> _Shared:
     """The one loaded copy of `path` in this process."""
-    key = (path, n_ctx, threads)
+    key = (path, n_ctx, threads, repack)
     with _MODELS_LOCK:
         if key not in _MODELS:
             if not _MODELS:
                 atexit.register(_close_all)
-            _MODELS[key] = _Shared(_load(path, n_ctx, threads))
+            _MODELS[key] = _Shared(_load(path, n_ctx, threads, repack))
         return _MODELS[key]
 
 
@@ -124,13 +119,14 @@ def _model_params(**fields: Any) -> Iterator[None]:
         low.llama_model_default_params = original
 
 
-def _load(path: str, n_ctx: int, threads: int) -> Any:
+def _load(path: str, n_ctx: int, threads: int, repack: bool) -> Any:
+    """`repack`: llama.cpp's weight repacking ("extra buffer types"); Tuning.repack_weights says why it is off."""
     try:
         from llama_cpp import Llama
     except ImportError:
         raise LLMError("The local model needs llama-cpp-python: run scripts/setup, or set ASSISTANT_LLM=none.") from None
     try:
-        with _model_params(use_extra_bufts=REPACK_WEIGHTS):
+        with _model_params(use_extra_bufts=repack):
             return Llama(
                 model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2, chat_format="chatml",
                 verbose=False,
@@ -163,6 +159,7 @@ class LocalLLM(CustomLLM):
     temperature: float = 0.1
     threads: int = 0
     wait_timeout: float = 60.0
+    repack_weights: bool = False
     _model: _Shared | None = PrivateAttr(default=None)
 
     @classmethod
@@ -178,7 +175,7 @@ class LocalLLM(CustomLLM):
     @property
     def shared(self) -> _Shared:
         if self._model is None:
-            self._model = _shared(self.model_path, min(self.context_window, MAX_CONTEXT), self.threads)
+            self._model = _shared(self.model_path, min(self.context_window, MAX_CONTEXT), self.threads, self.repack_weights)
         return self._model
 
     def load(self) -> None:

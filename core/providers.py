@@ -102,15 +102,9 @@ def _api_key(settings: Settings) -> str | None:
     return os.environ.get("OPENAI_API_KEY") or None
 
 
-# Whether `auto` picks the installed local model over the extractive answerer. Decided by the eval
-# on the test split (README, "The local model"): the local model must beat extractive on key-fact
-# recall with citation validity >= 0.95 and meet the latency targets.
-LOCAL_BY_DEFAULT = False
-
-
 def resolve_llm_choice(settings: Settings) -> str:
     """`auto` → `openai_like` with a base URL, `openai` with an API key, then `local` when installed
-    (and chosen as the default by the eval), else `none`."""
+    (and chosen as the default by the eval: Tuning.local_by_default), else `none`."""
     if settings.llm != "auto":
         return settings.llm
     if settings.llm_base_url:
@@ -119,7 +113,7 @@ def resolve_llm_choice(settings: Settings) -> str:
         return "openai"
     from core import local_model
 
-    if LOCAL_BY_DEFAULT and local_model.installed(settings):
+    if settings.tuning.local_by_default and local_model.installed(settings):
         return "local"
     return "none"
 
@@ -177,6 +171,7 @@ def _local_llm(settings: Settings) -> "LLM":
         model=local_model.MODEL_NAME, model_path=str(local_model.gguf_path(settings)),
         context_window=settings.llm_context_window, max_tokens=settings.llm_max_tokens,
         temperature=settings.llm_temperature, threads=settings.llm_threads, wait_timeout=settings.llm_timeout,
+        repack_weights=settings.tuning.repack_weights,
     )
 
 

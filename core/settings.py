@@ -8,13 +8,61 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMChoice = Literal["auto", "none", "openai", "openai_like", "local"]
 EmbeddingChoice = Literal["local", "openai"]
 FusionMode = Literal["rrf", "weighted"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
+
+
+class Tuning(BaseModel):
+    """Calibrated switches and thresholds, each chosen on the eval's dev questions (never on test).
+
+    Frozen and written once: benchmarks and tune scripts compare values by passing a variant
+    (`bot.variant(tuning={"question_first": True})`), never by patching module globals.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # --- follow-ups with an LLM (benchmarks/tune_llm.py, 10 dev follow-ups: the LLM's rewrite found key
+    # facts 0.700, the offline rule with the previous turn given to the LLM 0.600; p50 16.6 s vs 13.9 s)
+    condense_with_llm: bool = Field(True, description="With an LLM, a follow-up is rewritten by the LLM "
+                                    "(one more model call) rather than by the offline topic rule.")
+    llm_sees_previous_turn: bool = Field(False, description="The LLM answering a follow-up also reads the previous turn.")
+    # --- the abstention decision before an LLM is called. A lenient floor assumed the model would
+    # decline what the passages do not say; the 1.5B model instead answers with a nearby figure. On 40
+    # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false
+    # abstention from 0.057 to 0.086, key facts unchanged at 0.629 (benchmarks/tune_llm.py "strict").
+    llm_lenient_floor: bool = Field(False, description="With an LLM, halve the lexical floor of the abstention decision.")
+    llm_kind_check: bool = Field(True, description="With an LLM, also check that the best sentences hold "
+                                 "the kind of fact asked (number, date, name) before answering.")
+    # --- the LLM prompt
+    question_first: bool = Field(False, description="The question also comes before the passages in the LLM prompt.")
+    history_answer_chars: int = Field(300, ge=0, description="An earlier answer given back to the LLM is cut to this many characters.")
+    excerpt_chars: int = Field(420, ge=50, description="Characters of the excerpt the LLM reads from each of the two best passages.")
+    excerpt_chars_lower: int = Field(260, ge=50, description="Characters of the excerpt the LLM reads from lower-ranked passages.")
+    # --- the local model (eval on the test split, README "The local model"; benchmarks/bench_llama_build.py)
+    local_by_default: bool = Field(False, description="`auto` picks the installed local model over the extractive "
+                                   "answerer (only once it beats extractive on the eval's test split).")
+    repack_weights: bool = Field(False, description="llama.cpp weight repacking: off, prompt reading measured 68.8 "
+                                 "tokens/s off against 54.6 on with the native build (native builds on AMX CPUs segfault with it on).")
+    # --- multilingual-e5-small similarities: related sentences sit at about 0.85-0.95, unrelated ones at 0.70-0.80
+    e5_related_cosine: float = Field(0.86, description="Cosine at which e5 calls two texts related: the floor of the dense "
+                                     "abstention signal and the 0.5 point of citation support.")
+    e5_related_width: float = Field(0.02, gt=0, description="Above the floor by this much, the dense abstention signal is full.")
+    # --- the abstention decision's weights (126 dev questions, signals dumped once, policies swept)
+    lexical_low: float = Field(0.4, description="lexical score / lexical floor at which the lexical signal is empty.")
+    lexical_high: float = Field(1.0, description="lexical score / lexical floor at which the lexical signal is full.")
+    support_low: float = Field(0.2, description="Share of the question's words in the best sentence at which support is empty.")
+    support_high: float = Field(0.6, description="Share of the question's words in the best sentence at which support is full.")
+    signal_weights: tuple[float, float, float] = Field(
+        (1.0, 1.0, 0.0), description="Weights of the lexical, dense and support signals (support enters through the "
+        "kind-of-fact check; its word-overlap share added nothing on dev, so its weight is 0).")
+    kind_penalty: float = Field(0.2, description="Subtracted from the confidence when the answer lacks the kind of fact asked.")
+    # --- citations of an LLM answer (assistant/attribution.py)
+    citation_min_support: float = Field(0.5, description="Support (0..1) a passage needs to keep or earn a sentence's [n].")
 
 
 class Settings(BaseSettings):
@@ -121,6 +169,10 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Sentences quoted by the extractive answerer.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused with a message.")
+    tuning: Tuning = Field(
+        default_factory=Tuning, description="Calibrated switches and thresholds (the `Tuning` object in core/settings.py, "
+        "chosen on the eval's dev questions), as JSON, e.g. {\"question_first\": true}.",
+    )
 
     # --- Web UI ------------------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Interface the web UI binds to.")

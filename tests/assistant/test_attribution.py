@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.attribution import attribute
-from assistant.excerpts import MAX_CHARS, excerpt
+from assistant.excerpts import excerpt
+from core.settings import Tuning
+
+MAX_CHARS = Tuning().excerpt_chars
 from core.errors import ConfigError
 from core.providers import make_llm, resolve_llm_choice
 from core.settings import Settings
@@ -50,7 +53,7 @@ def test_the_excerpt_is_the_best_sentence_with_its_neighbours():
     text = " ".join(f"Phrase numéro {i} sur un sujet sans rapport." for i in range(12)) + (
         " Konstantinos Lyrakis a composé la musique du film 2050. Elle a été enregistrée à Athènes."
     ) + " " + " ".join(f"Autre phrase {i} hors sujet." for i in range(10))
-    start, end = excerpt("Qui a composé la musique du film 2050 ?", text)
+    start, end = excerpt("Qui a composé la musique du film 2050 ?", text, None, MAX_CHARS)
     chosen = text[start:end]
     assert "Lyrakis" in chosen and "Athènes" in chosen and "Phrase numéro 11" in chosen
     assert len(chosen) <= MAX_CHARS and "Phrase numéro 0 " not in chosen

@@ -1,4 +1,4 @@
-from assistant.chat import carry_topic, depends_on_history
+from assistant.question import carry_topic, depends_on_history
 
 
 def test_follow_ups_are_detected():

@@ -168,13 +168,11 @@ def test_openai_like_without_base_url_is_a_config_error(ingested_assistant):
         ingested_assistant.variant(llm="openai_like")
 
 
-def test_a_follow_up_can_carry_the_previous_turn_to_the_llm(ingested_assistant, stub, monkeypatch):
-    from assistant import chat as chat_module
-
-    monkeypatch.setattr(chat_module, "LLM_SEES_PREVIOUS_TURN", True)
-    monkeypatch.setattr(chat_module, "CONDENSE_WITH_LLM", False)  # the offline rule rewrites: no model call
+def test_a_follow_up_can_carry_the_previous_turn_to_the_llm(ingested_assistant, stub):
+    # the LLM sees the previous turn; the offline rule rewrites (no model call)
+    tuning = {"llm_sees_previous_turn": True, "condense_with_llm": False}
     stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 160 000 professionnels [1]."
-    chat = llm_bot(ingested_assistant, stub).chat()
+    chat = llm_bot(ingested_assistant, stub, tuning=tuning).chat()
     chat.ask(QUESTION)
     calls = len(stub.chat_requests())
     answer = chat.ask("Et qui le dirige ?")

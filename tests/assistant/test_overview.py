@@ -8,7 +8,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.components import Components
-from assistant.overview import OverviewQuestion, detect
+from assistant.plan import OverviewQuestion, detect
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,6 @@
-"""Overview questions: "Résume l'article sur Netflix", "What is the article about Moscow about?",
+"""Stage 4 of the pipeline, `plan`: one fact ("single", the default) or an overview.
+
+Overview questions: "Résume l'article sur Netflix", "What is the article about Moscow about?",
 "De quoi parle le corpus ?".
 
 They ask for no single fact, so word overlap with one sentence says little: the answer is built from
@@ -18,6 +20,8 @@ from typing import Literal
 
 from llama_index.core.schema import TextNode
 
+from assistant.context import Context, Evidence, Plan
+from assistant.retrieve import Hit
 from core.text import content_terms, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
@@ -34,6 +38,53 @@ _ARTICLE_RE = re.compile(
 )
 _SUBJECT_RE = re.compile(r"\b(?:sur|about|on|of|concernant|consacr[ée]e? [àa]|de|du|des)\s+(.+?)\s*[?.!]*\s*(?:about\s*\??)?$", re.I)
 _MIN_TERMS = 5  # shorter sentences (headings, bylines, links) are not summary material
+
+
+def plan(ctx: Context) -> None:
+    """Stage: for an overview question, the passages and sentences of the summary replace the hits."""
+    wanted = detect(ctx.standalone)
+    if wanted is None:
+        return
+    language = ctx.answer.language
+    if wanted.kind == "corpus":
+        _corpus(ctx, language)
+    else:
+        _article(ctx, wanted.subject, language)
+
+
+def _corpus(ctx: Context, language: str) -> None:
+    """The corpus's largest articles, each with its lead sentence."""
+    components = ctx.tools.components
+    articles = components.articles()
+    chosen, quotes = [], []
+    for source, title, _ in articles[: ctx.settings.top_k]:
+        nodes = components.article_nodes(source, title)
+        span = lead_sentence(nodes[0], title) if nodes else None
+        if span:
+            chosen.append(Hit(node=nodes[0], score=0.0))
+            quotes.append(Evidence(len(chosen), *span, 0.0, nodes[0].get_content()[span[0] : span[1]]))
+    documents = len({source for source, _, _ in articles})
+    ctx.hits = chosen or ctx.hits
+    ctx.plan = Plan("overview", corpus_intro(len(articles), documents, language))
+    ctx.evidence = quotes
+
+
+def _article(ctx: Context, subject: str, language: str) -> None:
+    """The named article's lead and most central sentences (nothing changes when none is found)."""
+    components = ctx.tools.components
+    keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in ctx.hits]
+    picked = pick_article(subject, keys)
+    if picked is None:
+        return
+    nodes = components.article_nodes(*picked)
+    picks = summary_sentences(nodes, picked[1], components.term_weights, max(3, ctx.settings.max_answer_sentences))
+    if not picks:
+        return
+    used = sorted({p.index for p in picks})
+    ctx.hits = [Hit(node=nodes[i], score=0.0) for i in used]
+    ctx.plan = Plan("overview", article_intro(picked[1], language))
+    ctx.evidence = [Evidence(used.index(p.index) + 1, p.start, p.end, 0.0, nodes[p.index].get_content()[p.start : p.end])
+                    for p in picks]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""Stage 8 of the pipeline, `check`: every check in `CHECKS` runs, in order, on the composed answer.
+
+A check reads the answer text, the numbered passages (`ctx.answer.retrieved`) and the evidence, and
+records what it finds on the context: the text with its markers corrected, `ctx.cited`,
+`ctx.highlights`, `ctx.notes` (warnings, published by `settle`) and `ctx.unsupported` (no passage
+supports any claim: `settle` abstains). Nothing is checked on an answer already withheld or failed.
+To add a check, write `def my_check(ctx: Context) -> None` and append it to `CHECKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.attribution import attribute
+from assistant.citations import check_citations, cited_numbers
+from assistant.context import Context
+
+Check = Callable[[Context], None]
+
+
+def check(ctx: Context) -> None:
+    """Stage: run every check in CHECKS on an answer that was written."""
+    if ctx.answer.abstained or not ctx.answer.complete:
+        return
+    for one in CHECKS:
+        one(ctx)
+
+
+def citations(ctx: Context) -> None:
+    """Every [n] points at a given passage that supports its sentence; the spans relied on are located.
+
+    A quoted answer (extractive) cites the passages its sentences come from: markers are validated
+    and the quoted spans highlighted. A model's answer gets its markers from the evidence: each
+    sentence is aligned with the sentences of the excerpts the model read (multilingual embedding
+    similarity and shared words, assistant/attribution.py), markers the alignment does not support
+    are replaced or dropped, and a sentence no passage supports is reported.
+    """
+    answer = ctx.answer
+    passages = [p.text for p in answer.retrieved]
+    if not ctx.written_by_model:
+        checked = check_citations(answer.text, passages, ctx.settings.citation_min_overlap)
+        quoted: dict[int, list[tuple[int, int]]] = {}
+        for item in ctx.evidence:
+            quoted.setdefault(item.number, []).append((item.start, item.end))
+        answer.text, ctx.cited = checked.text, checked.cited
+        ctx.highlights = {n: quoted.get(n) or checked.highlights.get(n, []) for n in checked.cited}
+        _note_removed(ctx, checked.removed)
+        ctx.notes += [f"Weakly supported by its cited passage: {s}" for s in checked.unsupported]
+        return
+    excerpts = [text[a:b] for text, (a, b) in zip(passages, ctx.windows)]
+    tuning = ctx.settings.tuning
+    attributed = attribute(answer.model_text, excerpts, ctx.tools.components.embed_texts,
+                           tuning.citation_min_support, tuning.e5_related_cosine)
+    answer.text, ctx.cited = attributed.text, cited_numbers(attributed.text)
+    ctx.unsupported = bool(attributed.claims and not attributed.highlights)
+    _note_removed(ctx, attributed.removed)
+    ctx.notes += [f"No passage supports: {s}" for s in attributed.unsupported]
+    spans = {n: [(ctx.windows[n - 1][0] + a, ctx.windows[n - 1][0] + b) for a, b in found]
+             for n, found in attributed.highlights.items()}
+    if any(not spans.get(n) for n in ctx.cited):  # no aligned sentence: the one sharing the most words
+        located = check_citations(answer.text, passages, 0.0).highlights
+        spans = {n: spans.get(n) or located.get(n, []) for n in ctx.cited}
+    ctx.highlights = spans
+
+
+def _note_removed(ctx: Context, removed: list[int]) -> None:
+    if removed:
+        ctx.notes.append(f"Removed citation markers that pointed to no passage: {sorted(set(removed))}.")
+
+
+CHECKS: list[Check] = [citations]

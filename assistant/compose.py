@@ -1,0 +1,92 @@
+"""Stage 7 of the pipeline, `compose`: the answer text, streamed.
+
+- withheld by `weigh`: its plain "not in the corpus" message, with the nearest sources;
+- extractive (no LLM): the evidence sentences quoted verbatim, each with its [n] marker, framed in
+  the question's language;
+- with an LLM: each passage cut to a short excerpt around its best sentence (assistant/excerpts.py),
+  fenced in a prompt (assistant/generate.py), the model's text streamed as it comes. Its citations
+  are checked by the next stage (assistant/checks.py).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+from assistant import generate
+from assistant.context import Context, Evidence
+from assistant.excerpts import budget, excerpt, for_model
+from core.errors import LLMError
+from core.text import guess_language
+
+
+def compose(ctx: Context) -> Iterator[str]:
+    """Stage: yield the answer text as it is written; `ctx.answer.text` holds all of it at the end."""
+    if ctx.answer.abstained:  # withheld by `weigh`: its message
+        yield ctx.answer.text
+    elif ctx.llm is None:
+        yield from _quote(ctx)
+    else:
+        yield from _generate(ctx)
+
+
+def _quote(ctx: Context) -> Iterator[str]:
+    answer = ctx.answer
+    languages = [guess_language(p.text) for p in answer.retrieved]
+    for piece in extractive_pieces(ctx.evidence, answer.language, languages, intro=ctx.plan.intro):
+        answer.text += piece
+        yield piece
+
+
+def _generate(ctx: Context) -> Iterator[str]:
+    """Stream the model's answer from fenced excerpts of the passages."""
+    answer, tuning = ctx.answer, ctx.settings.tuning
+    weights = ctx.tools.components.term_weights
+    ctx.windows = [excerpt(ctx.standalone, p.text, weights, budget(rank, tuning)) for rank, p in enumerate(answer.retrieved)]
+    excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, ctx.windows)]
+    messages = generate.build_messages(ctx.standalone, answer.language, [
+        (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
+    ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars)
+    try:
+        for delta in generate.stream(ctx.llm, messages):
+            answer.timings.setdefault("first_token", time.perf_counter() - ctx.started)
+            answer.text += delta
+            yield delta
+    except LLMError as err:
+        answer.error = str(err)
+        answer.warnings.append("The answer is incomplete: the LLM failed before finishing it.")
+        return
+    answer.model_text = answer.text
+
+
+FRAMES = {
+    "fr": ("D’après le corpus :", "« {} »"),
+    "en": ("According to the corpus:", "“{}”"),
+}
+CROSS_LINGUAL_NOTE = {"en": " (quoted in French)", "fr": " (citation en anglais)"}
+
+
+# The document's own note numbers ("en 2021 [2] [3].", Wikipedia's ".[12]"): not our citations.
+_NOTES_RE = re.compile(r"\s?\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?:\s?\[\d{1,3}\])*")
+
+
+def strip_notes(text: str) -> str:
+    """A quoted sentence without the document's bracketed note numbers."""
+    return re.sub(r"\s+([.,;:])", r"\1", _NOTES_RE.sub("", text)) if "[" in text else text
+
+
+def extractive_pieces(quotes: list[Evidence], language: str, passage_languages: list[str], intro: str | None = None) -> list[str]:
+    """The answer as pieces (one per quoted sentence), each ending with its [n] marker."""
+    frame, quote_fmt = FRAMES.get(language, FRAMES["en"])
+    intro = intro or frame
+    quoted_langs = {passage_languages[q.number - 1] for q in quotes if q.number - 1 < len(passage_languages)}
+    if quoted_langs and language not in quoted_langs and intro == frame:
+        intro = intro[:-1].rstrip() + CROSS_LINGUAL_NOTE[language] + intro[-1]
+    pieces = [intro]
+    for quote in quotes:
+        text = " ".join(strip_notes(quote.text).split())
+        pieces.append(" " + quote_fmt.format(text) + f" [{quote.number}]")
+    return pieces
+
+

@@ -1,0 +1,207 @@
+"""Stage 5 of the pipeline, `evidence`: the sentences of the retrieved passages that answer the question.
+
+No model call: sentences of the top passages are scored by the IDF-weighted share of the question's
+content words they contain (stemmed, accent-folded), with a small bonus for higher-ranked passages and
+for holding the kind of fact asked (a number, a date, a name). The best ones become `ctx.evidence`
+(passage number + span): the extractive answer quotes them, the abstention decision weighs them.
+
+The question-type classifier (`expected_kind`) and the fact finder (`holds_kind`) live here too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.context import Context, Evidence
+from assistant.retrieve import passage_of
+from core.text import content_terms, split_sentences
+
+Weights = Callable[[list[str]], dict[str, float]]
+
+
+def evidence(ctx: Context) -> None:
+    """Stage: number the passages (the Answer is created here), then pick the sentences to rely on."""
+    tools = ctx.tools
+    ctx.answer.retrieved = [passage_of(tools.components, i, h) for i, h in enumerate(ctx.hits, 1)]
+    ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
+    found = extract(ctx.standalone, [h.node.get_content() for h in ctx.hits],
+                    weights=tools.components.term_weights, max_sentences=3)
+    ctx.support = found.support
+    if ctx.plan.kind == "single":
+        ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
+
+
+Kind = Literal["number", "date", "name"]
+
+_NUMBER_Q = re.compile(
+    r"\b(combien|how many|how much|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
+    r"percentage|montant|prix|price|cost)\b",
+    re.I,
+)
+_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year)\b", re.I)
+_NAME_Q = re.compile(
+    r"^\s*(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
+    r"|\bquel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur|directrice|président|présidente|fondat\w+)\b"
+    r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
+    re.I,
+)
+_NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
+_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_MONTH_RE = re.compile(
+    r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)\b",
+    re.I,
+)
+_DAY_RE = re.compile(rf"\b\d{{1,2}}(er)?\s+{_MONTH_RE.pattern[2:-2]}\b|\b{_MONTH_RE.pattern[2:-2]}\s+\d{{1,2}}\b", re.I)
+_NAME_RE = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de |du |von |van |la |le )?[A-ZÀ-Ý][\w’'.-]+)+")
+_CAPITAL_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w’'-]{2,}")  # a capitalised word not opening a sentence
+
+
+def expected_kind(question: str) -> Kind | None:
+    """The kind of fact a question asks for: a date, a number or a name (None: open question)."""
+    if _DATE_Q.search(question):
+        return "date"
+    if _NUMBER_Q.search(question):
+        return "number"
+    if _NAME_Q.search(question):
+        return "name"
+    return None
+
+
+def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
+    """Does `text` hold a fact of `kind` that the question does not already contain? (None: no kind asked)."""
+    if kind is None:
+        return None
+    asked = question.lower()
+    if kind == "date":
+        found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
+    elif kind == "number":
+        quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
+        found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
+    else:
+        if not re.search(r"\b[a-zà-ÿ]{2,}", text):
+            text = re.sub(r"\([^)]*\)", " ", text)  # a heading's bracketed part ("2050 (Original … Soundtrack)") names no one
+        found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
+    return bool(found)
+
+
+
+@dataclass
+class Extract:
+    quotes: list[Evidence] = field(default_factory=list)
+    support: float = 0.0  # weighted share of the question's content words found in the best sentence
+
+
+_BONUS_NUMBER_Q = re.compile(r"\b(combien|how many|how much|percentage|share|montant|prix|price|cost)\b", re.I)
+_BONUS_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|when|what year|which year|date)\b", re.I)
+_BONUS_NAME_Q = re.compile(r"\b(qui|quel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur)|who|whom|whose|which (company|person|actor|writer|firm))\b", re.I)
+_TWO_CAPITALS = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+\s+[A-ZÀ-Ý][\w’'-]+")  # two capitalised words: a name
+_MAX_QUOTE_CHARS = 400
+_LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked (number, date, name)
+_PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
+
+
+def _question_weights(question: str, weights: Weights | None) -> dict[str, float]:
+    terms = list(dict.fromkeys(content_terms(question)))
+    if not terms:
+        return {}
+    return weights(terms) if weights else {t: 1.0 for t in terms}
+
+
+_CODE_AFTER = re.compile(r"\s*(```|~~~)[^\n]*\n.*?\n\1", re.S)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences, with overlong ones (lists, run-ons) cut at the last word before the limit.
+
+    A sentence ending with ":" right before a code fence takes the fenced block with it (the
+    command a how-to sentence introduces), when the block is short enough to quote.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in split_sentences(text):
+        if spans and start < spans[-1][1]:
+            continue  # inside a code block already quoted with its sentence
+        if end - start > _MAX_QUOTE_CHARS:
+            cut = text.rfind(" ", start, start + _MAX_QUOTE_CHARS)
+            end = cut if cut > start else start + _MAX_QUOTE_CHARS
+        elif text[start:end].rstrip().endswith(":") and (code := _CODE_AFTER.match(text, end)):
+            if code.end() - start <= 2 * _MAX_QUOTE_CHARS:
+                end = code.end()
+        spans.append((start, end))
+    return spans
+
+
+def _coverage(qw: dict[str, float], terms: set[str], prefixes: set[str]) -> tuple[float, set[str]]:
+    """Weighted share of question terms found: exact stem 1.0, same 5-letter prefix 0.7."""
+    got, matched = 0.0, set()
+    for term, weight in qw.items():
+        if term in terms:
+            got += weight
+            matched.add(term)
+        elif len(term) >= _PREFIX and term[:_PREFIX] in prefixes:
+            got += 0.7 * weight
+            matched.add(term)
+    total = sum(qw.values())
+    return (got / total if total else 0.0), matched
+
+
+def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -> float:
+    """Small bonus when the sentence holds the kind of thing asked for and the question doesn't."""
+    bonus = 0.0
+    if _BONUS_NUMBER_Q.search(question) and any(n not in question_text_lower for n in re.findall(r"\d[\d  ,.]*", sentence)):
+        bonus += 0.12
+    if _BONUS_DATE_Q.search(question) and any(y not in question_text_lower for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", sentence)):
+        bonus += 0.12
+    if _BONUS_NAME_Q.search(question) and any(n.lower() not in question_text_lower for n in _TWO_CAPITALS.findall(sentence)):
+        bonus += 0.15
+    return bonus
+
+
+def extract(question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3) -> Extract:
+    """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`."""
+    qw = _question_weights(question, weights)
+    q_lower = question.lower()
+    kind = expected_kind(question)
+    scored: list[tuple[float, float, Evidence, set[str]]] = []
+    seen: set[str] = set()
+    for rank, text in enumerate(passages):
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            key = " ".join(sentence.lower().split())
+            if key in seen:
+                continue  # the same line quoted twice adds nothing
+            seen.add(key)
+            terms = set(content_terms(sentence))
+            coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
+            new_terms = len(terms) - len(matched)
+            score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
+            if kind is not None and not holds_kind(kind, sentence, question):
+                score *= _LACKS_KIND  # "Who composed…?": a line without a name does not answer it
+            if new_terms == 0:
+                score *= 0.3  # a heading that repeats the question answers nothing
+            elif new_terms == 1:
+                score *= 0.7
+            quote = Evidence(rank + 1, start, end, score, sentence)
+            scored.append((score, coverage, quote, matched))
+    if not scored:
+        return Extract()
+    scored.sort(key=lambda item: item[0], reverse=True)
+    best_score, best_cov, best, covered = scored[0]
+    picked = [best]
+    best_has_kind = kind is not None and holds_kind(kind, best.text, question)
+    for score, _cov, quote, terms in scored[1:]:
+        if len(picked) >= max_sentences or score < 0.6 * best_score:
+            break
+        if best_has_kind and not holds_kind(kind, quote.text, question):
+            continue  # the best sentence holds the fact asked; a line without one only adds noise
+        if terms - covered or (score >= 0.9 * best_score and quote.number != best.number):
+            picked.append(quote)
+            covered |= terms
+    picked.sort(key=lambda q: (q.number, q.start))
+    return Extract(quotes=picked, support=best_cov)
+
+
