@@ -1,8 +1,18 @@
-"""Corpus assistant: answers questions from your documents, citing the passages it used."""
+"""Corpus assistant: answers questions from your documents, citing the passages it used.
+
+The public API, and the only thing the web UI, the HTTP API, the eval and the command line import
+(with core.settings and core.errors): see assistant/api.py.
+"""
 
 from assistant.answer import Answer, Citation, Passage
-from assistant.api import AnswerStream, Assistant, DocumentInfo
+from assistant.api import Assistant, DocumentInfo
+from assistant.pipeline import AnswerStream
+from assistant.uploads import UploadReport
 from core.errors import AssistantError
-from core.settings import Settings
+from core.settings import Settings, Tuning
+from ingest.report import FileReport, SyncReport, escape_name
 
-__all__ = ["Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "DocumentInfo", "Passage", "Settings"]
+__all__ = [
+    "Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "DocumentInfo", "FileReport", "Passage",
+    "Settings", "SyncReport", "Tuning", "UploadReport", "escape_name",
+]

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from assistant.context import Tools
 from assistant.pipeline import AnswerStream
 from assistant.question import clean_question
 from assistant.retrieve import passage_of, search
+from assistant.uploads import UploadReport, is_upload, is_uploads_root, upload
+from core import local_model
 from core.errors import AssistantError
 from core.providers import make_llm, prepare_offline_environment
 from core.settings import Settings
@@ -43,12 +47,17 @@ class DocumentInfo:
 class Assistant:
     """Ask a corpus questions; get answers that cite their passages."""
 
+    EXTRACTIVE = "extractive"  # the offline answerer's name (its `mode`)
+    LOCAL_MODEL = local_model.MODEL_NAME  # the local LLM's name, when scripts/setup installed it
+
     def __init__(self, settings: Settings | None = None, *, components: Components | None = None) -> None:
         prepare_offline_environment()
         self.settings = settings or Settings()
         self._components = components or Components(self.settings)
         self.llm = make_llm(self.settings)
         self._tools = Tools(self.settings, self._components, self.llm)
+        self._answerers: dict[str, Assistant] = {self.mode: self}
+        self._lock = threading.Lock()
 
     # --- configuration -------------------------------------------------------------------------
 
@@ -72,11 +81,41 @@ class Assistant:
         settings = type(self.settings)(_env_file=None, **{**values, **overrides})
         return Assistant(settings, components=self._components)
 
+    def answerers(self) -> list[str]:
+        """The answerers available now, by name (their `mode`): this one (the configured LLM, or
+        extractive), the extractive answerer, and the local LLM when it is installed. The web UI's
+        choice, the HTTP API's models and the eval's configurations are these."""
+        names = [self.mode, self.EXTRACTIVE]
+        if local_model.installed(self.settings):  # one model copy is shared by every variant
+            names.append(self.LOCAL_MODEL)
+        return list(dict.fromkeys(names))
+
+    def answerer(self, name: str | None = None) -> "Assistant":
+        """The assistant answering as `name` (one of `answerers()`; default: this one), built once and shared."""
+        name = name or self.mode
+        with self._lock:  # build each variant once, even when two first requests race
+            if name not in self._answerers:
+                if name not in self.answerers():
+                    raise AssistantError(f"No answerer named {name[:100]!r}; choose one of: {', '.join(self.answerers())}.")
+                self._answerers[name] = self.variant(llm="none" if name == self.EXTRACTIVE else "local")
+            return self._answerers[name]
+
     # --- ingest --------------------------------------------------------------------------------
 
     def ingest(self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False) -> SyncReport:
         """Sync a folder (or one file) into the index; see ingest/sync.py for the rules."""
         return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild)
+
+    def upload(
+        self, files: Sequence[str | Path], *, show_progress: bool = False, progress: Callable[[str], Any] | None = None,
+    ) -> UploadReport:
+        """Check files handed over by a user (type, size, content limits), store them in the uploads
+        folder under safe names and sync that folder: one call for the web UI and any other client."""
+        return upload(self, files, show_progress=show_progress, progress=progress)
+
+    def uploaded(self, source: str, root: str) -> bool:
+        """True when the document is a file in the uploads folder (`remove` deletes that file too)."""
+        return is_uploads_root(root, self.settings.uploads_dir) and is_upload(source, self.settings.uploads_dir)
 
     def documents(self) -> list[DocumentInfo]:
         """Every ingested document, as the index (Chroma) records it: the same list on every machine."""
@@ -87,7 +126,8 @@ class Assistant:
     def remove(self, source: str, root: str | None = None) -> int:
         """Remove one document from the index (Chroma records + chunks, BM25); returns the chunks removed.
 
-        A file still in its folder comes back at the next sync of that folder (see `comes_back`)."""
+        A file still in its folder comes back at the next sync of that folder (see `comes_back`); an
+        upload's file is deleted with it (the one place removal happens: Components.remove)."""
         return self._components.remove(source, root)
 
     @staticmethod

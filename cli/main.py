@@ -70,7 +70,7 @@ def subcommands() -> list[str]:
 def _bot(**overrides: Any) -> Any:
     from pydantic import ValidationError
 
-    from assistant.api import Assistant
+    from assistant import Assistant
     from core.settings import Settings
 
     try:
@@ -127,7 +127,7 @@ def _end_progress_line() -> None:
 
 
 def _documents(bot: Any) -> int:
-    from ingest.report import escape_name
+    from assistant import escape_name
 
     docs = bot.documents()
     for d in docs:
@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "documents":
         return _documents(bot)
     if args.command == "remove":
-        from ingest.report import escape_name
+        from assistant import escape_name
 
         source, root = _which_document(bot, args.source, args.root)
         holders = [d.root for d in bot.documents() if d.source == source and root in (None, d.root)]

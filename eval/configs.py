@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from assistant.answer import Answer, Passage
+from assistant import Answer, Passage
 from eval.dataset import Question
 
 STARTER_TOP_K = 2
@@ -76,15 +76,11 @@ def assistant_runner(variant: Any) -> Callable[[Question], Outcome]:
 
 
 def starter_embed_model(bot: Any) -> Any:
-    """The assistant's embedding model if it exposes one, else the bundled multilingual-e5-small."""
+    """The assistant's own embedding model (the starter is compared on the same one)."""
     model = getattr(bot, "embed_model", None)
-    if model is not None:
-        return model
-    from core.e5 import E5Embedding
-
-    settings = getattr(bot, "settings", None)
-    local = getattr(settings, "embedding", "local") == "local"
-    return E5Embedding(model_file=getattr(settings, "embedding_model", None) if local else None)
+    if model is None:
+        raise EvalConfigError("configuration 'starter' needs an assistant with an embedding model (Assistant.embed_model)")
+    return model
 
 
 def _passages(nodes: Sequence[Any]) -> list[Passage]:
@@ -165,11 +161,9 @@ def _llm_config(bot: Any, _corpus: Path) -> EvalConfig:
 @register("local")
 def _local_config(bot: Any, _corpus: Path) -> EvalConfig:
     """The local model (Qwen2.5-Coder-1.5B through llama.cpp), whatever ASSISTANT_LLM says; slow: use local:N."""
-    from core import local_model
-
-    if not local_model.installed(bot.settings):
+    if bot.LOCAL_MODEL not in bot.answerers():
         raise EvalConfigError("configuration 'local' needs the local model: run scripts/setup, or drop it from --configs")
-    variant = bot.variant(retrieval="hybrid", llm="local")
+    variant = bot.answerer(bot.LOCAL_MODEL).variant(retrieval="hybrid")
     return EvalConfig("local", f"assistant, hybrid retrieval, local LLM {variant.mode}", assistant_runner(variant))
 
 

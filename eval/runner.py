@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from tqdm import tqdm
 
-from assistant.answer import Answer
+from assistant import Answer
 from core.errors import InvalidQuestionError, LLMError
 from eval import metrics as m
 from eval.configs import EvalConfig, Outcome

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
-from core.net import is_loopback
+from core.settings import is_loopback
 from core.settings import Settings
 from server.errors import APIError
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import Answer, Passage
+from assistant import Answer, Passage
 
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from core.net import is_loopback
+from core.settings import is_loopback
 from core.settings import Settings
 from ui import chat, corpus, render, theme
 from ui.examples import EXAMPLES

@@ -33,17 +33,9 @@ class ChatState:
 
 
 def answerers(bot: Any) -> dict[str, Any]:
-    """The answerers offered in the settings: the configured one, the instant extractive answer, and
-    the local LLM when it is installed (one model copy is shared by every session)."""
-    from core import local_model
-
-    options = {bot.mode: bot}
-    if bot.mode != "extractive":
-        options["extractive"] = bot.variant(llm="none")
-    if local_model.MODEL_NAME not in options and local_model.installed(bot.settings):
-        local = bot.variant(llm="local")
-        options.setdefault(local.mode, local)
-    return options
+    """The answerers offered in the settings (`Assistant.answerers`: the configured one, the instant
+    extractive answer, the local LLM when it is installed), each built once by the Assistant."""
+    return {name: bot.answerer(name) for name in bot.answerers()}
 
 
 def session_for(bots: Mapping[str, Any], state: ChatState | None, choice: str | None) -> ChatState:

@@ -12,10 +12,7 @@ from typing import Any, Callable, Sequence
 import gradio as gr
 
 from core.errors import AssistantError
-from ingest.report import SyncReport
 from ui import render
-from ingest.loaders import Limits
-from ui.uploads import UploadError, delete_upload, is_upload, is_uploads_root, rename_note, save_upload
 
 Progress = Callable[..., Any]
 
@@ -45,36 +42,17 @@ def _status(text: str, *, error: bool = False) -> str:
 
 
 def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progress) -> tuple:
-    """Save the uploaded files under the uploads folder and sync it: (report table, status)."""
-    settings = bot.settings
-    saved, rejected, notes = [], [], {}
-    limits, names_file = Limits.from_settings(settings), settings.state_dir / "upload-names.json"
-    for path in files or []:
-        name = Path(path).name
-        try:
-            dest = save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb,
-                               limits=limits, names_file=names_file)
-        except UploadError as err:
-            rejected.append((name, str(err)))
-            continue
-        saved.append(dest)
-        if note := rename_note(name, dest):
-            notes[dest.name] = note
-    if not saved:
-        message = "No file was accepted." if rejected else "Choose one or more files first."
-        return _table(render.report_rows(SyncReport(root=""), rejected)), _status(message, error=True)
-    progress(0, desc=f"Ingesting {len(saved)} file(s)…")
+    """Store the uploaded files and sync them (`Assistant.upload`): (report table, status)."""
     try:
-        report = bot.ingest(settings.uploads_dir, show_progress=True)
+        done = bot.upload(list(files or []), show_progress=True, progress=lambda text: progress(0, desc=text))
     except AssistantError as err:
-        return _table(render.report_rows(SyncReport(root=""), rejected)), _status(str(err), error=True)
-    failed = report.count("failed") + len(rejected)
-    rows = render.report_rows(report, rejected)
+        return _table([]), _status(str(err), error=True)
+    rows = render.report_rows(done.report, done.rejected)
     for row in rows:
-        if row[0] in notes and not row[4]:
-            row[4] = notes[row[0]]
-    status = " ".join([report.summary(), *(f"{n}." for n in notes.values())])
-    return _table(rows), _status(status, error=failed > 0)
+        if row[0] in done.notes and not row[4]:
+            row[4] = done.notes[row[0]]
+    failed = done.report.count("failed") + len(done.rejected)
+    return _table(rows), _status(done.summary(), error=failed > 0 or not done.report.root)
 
 
 def reingest_corpus(bot: Any, progress: Progress = _no_progress) -> tuple:
@@ -95,14 +73,12 @@ def remove(bot: Any, key: str | None) -> str:
     if not key:
         return _status("Pick a document to remove first.", error=True)
     source, root = render.parse_document_key(key)
-    uploads_dir = bot.settings.uploads_dir
-    uploaded = is_uploads_root(root, uploads_dir) and is_upload(source, uploads_dir)
+    uploaded = bot.uploaded(source, root)
     try:
-        chunks = bot.remove(source, root)
+        chunks = bot.remove(source, root)  # an uploaded file is deleted with its document
     except AssistantError as err:
         return _status(str(err), error=True)
-    # The core deletes an uploaded file with its document; delete it here too for assistants that do not.
-    deleted = uploaded and (delete_upload(source, uploads_dir) or not is_upload(source, uploads_dir))
+    deleted = uploaded and not bot.uploaded(source, root)
     extra = " and its uploaded file was deleted" if deleted else ""
     note = "" if uploaded else bot.comes_back(source, root)
     return _status(f"Removed {source}: {chunks} chunks left the index{extra}." + (f" {note}" if note else ""))

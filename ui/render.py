@@ -12,8 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from assistant.answer import Answer, Passage
-from ingest.report import SyncReport
+from assistant import Answer, Passage, SyncReport
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 EMPTY_SOURCES = '<div class="sources-empty">Sources for the latest answer appear here.</div>'

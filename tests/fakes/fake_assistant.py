@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from assistant.answer import Answer, Passage
-from assistant.api import DocumentInfo
+from assistant import Answer, Assistant, DocumentInfo, Passage
+from assistant import uploads
 from core.errors import EmptyIndexError, InvalidQuestionError
 from core.settings import Settings
 from ingest.report import FileReport, SyncReport
@@ -147,12 +147,34 @@ class FakeAssistant:
     def remove(self, source: str, root: str | None = None) -> int:
         with self._lock:
             keys = [k for k in self._docs if k[1] == source and (root is None or k[0] == root)]
+            if any(self.uploaded(source, k[0]) for k in keys):
+                uploads.delete_upload(source, self.settings.uploads_dir)  # as the real one: the upload goes too
             return sum(self._docs.pop(k).info.chunks for k in keys)
 
     def comes_back(self, source: str, root: str) -> str:
-        from assistant.api import Assistant
-
         return Assistant.comes_back(source, root)
+
+    def upload(self, files, *, show_progress: bool = False, progress=None) -> "uploads.UploadReport":
+        return uploads.upload(self, files, show_progress=show_progress, progress=progress)  # the real checks, this fake's ingest
+
+    def uploaded(self, source: str, root: str) -> bool:
+        return uploads.is_uploads_root(root, self.settings.uploads_dir) and uploads.is_upload(source, self.settings.uploads_dir)
+
+    EXTRACTIVE = Assistant.EXTRACTIVE
+    LOCAL_MODEL = Assistant.LOCAL_MODEL
+
+    def answerers(self) -> list[str]:
+        from core import local_model
+
+        names = [self.mode, self.EXTRACTIVE] + ([self.LOCAL_MODEL] if local_model.installed(self.settings) else [])
+        return list(dict.fromkeys(names))
+
+    def answerer(self, name: str | None = None) -> "FakeAssistant":
+        name = name or self.mode
+        built = self.__dict__.setdefault("_answerers", {self.mode: self})
+        if name not in built:
+            built[name] = self.variant(llm="none" if name == self.EXTRACTIVE else "local")
+        return built[name]
 
     def source_text(self, source: str, root: str | None = None) -> str:
         return next(d.text for (r, s), d in self._docs.items() if s == source and root in (None, r))

@@ -1,6 +1,7 @@
-"""Checking, naming and storing uploaded files under `settings.uploads_dir`, and nowhere else.
+"""Uploads (`Assistant.upload`): checking, naming and storing files under `settings.uploads_dir`, and
+nowhere else, then syncing that folder like any other.
 
-Gradio hands us a path in its own upload cache; we copy the file into the uploads folder under a
+A web UI hands us a path in its own upload cache; we copy the file into the uploads folder under a
 sanitised name after checking its type, size and content (the same limits as ingest: bytes and
 extracted characters). Nothing outside that folder is written or deleted, except a small record of
 which original name each stored name belongs to (``names_file``), so two distinct names never
@@ -16,9 +17,12 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from ingest.loaders import Limits, UnreadableFileError, load_file
+from ingest.report import SyncReport
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf")
 MAX_NAME_CHARS = 100
@@ -182,3 +186,50 @@ def _inside(folder: Path, name: str) -> Path:
     if path.is_symlink() or path.resolve().parent != base:
         raise UploadError(f"{name!r} is not a plain file name")
     return path
+
+
+@dataclass
+class UploadReport:
+    """What `Assistant.upload` did: the sync of the uploads folder, the files refused before it (name,
+    reason) and the notes about files stored under another name (stored name -> note)."""
+
+    report: SyncReport
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> bool:
+        return bool(self.report.files)
+
+    def summary(self) -> str:
+        if not self.report.root:
+            return "No file was accepted." if self.rejected else "Choose one or more files first."
+        return " ".join([self.report.summary(), *(f"{n}." for n in self.notes.values())])
+
+
+def upload(
+    bot: Any, files: Sequence[str | Path], *, show_progress: bool = False, progress: Callable[[str], Any] | None = None,
+) -> UploadReport:
+    """Check and store `files` (paths; each file keeps its own name) in the uploads folder, then sync
+    that folder with `bot.ingest`. Refused files are listed with the reason; nothing is synced when
+    no file was accepted. `progress` is told what happens before the sync starts."""
+    settings = bot.settings
+    limits, names_file = Limits.from_settings(settings), settings.state_dir / "upload-names.json"
+    result = UploadReport(SyncReport(root=""))
+    saved = 0
+    for path in files:
+        name = Path(path).name
+        try:
+            dest = save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb,
+                               limits=limits, names_file=names_file)
+        except UploadError as err:
+            result.rejected.append((name, str(err)))
+            continue
+        saved += 1
+        if note := rename_note(name, dest):
+            result.notes[dest.name] = note
+    if saved:
+        if progress is not None:
+            progress(f"Ingesting {saved} file(s)…")
+        result.report = bot.ingest(settings.uploads_dir, show_progress=show_progress)
+    return result

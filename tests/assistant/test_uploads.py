@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.uploads import (
+from assistant.uploads import (
     MAX_NAME_CHARS,
     UploadError,
     check_upload,
