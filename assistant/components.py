@@ -22,7 +22,7 @@ from core.providers import embedding_identity, make_embedding
 from core.settings import Settings
 from assistant.retrieve import HybridRetriever
 from index.bm25 import Bm25Index
-from index.killpoint import kill_point
+from core.hooks import kill_point
 from index.records import DocRecord, document_of
 from index.store import Store
 from ingest.report import SyncReport

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
-from ingest.loaders import Limits, UnreadableFileError, count, page_too_long, short, too_many_chars
+from ingest.limits import Limits, UnreadableFileError, count, page_too_long, short, too_many_chars
 
 
 @contextlib.contextmanager

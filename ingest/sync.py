@@ -5,7 +5,7 @@ ids, see index/records.py), never with local notes: a file is unchanged only if 
 same content hash AND all its chunks are in Chroma; otherwise it is (re-)added. Records of files
 gone from the folder are removed; chunks without a record (left by an interrupted write) are deleted.
 
-Write order (each boundary has a SIGKILL test, see index/killpoint.py):
+Write order (each boundary has a SIGKILL test, see core/hooks.py):
   stale records deleted -> stale chunks deleted -> new chunks upserted -> new records written
   -> records of removed files deleted -> their chunks deleted.
 A record is written after its chunks and deleted before them, so a crash anywhere leaves at worst
@@ -36,7 +36,7 @@ from llama_index.core.ingestion import IngestionPipeline
 from llama_index.core.schema import BaseNode, TransformComponent
 
 from core.errors import AssistantError, IngestLockedError
-from index.killpoint import kill_point
+from core.hooks import kill_point
 from index.localfs import disk_error
 from index.records import DocRecord, chunk_id, document_of
 from index.store import Root, Store

@@ -12,6 +12,7 @@ from typing import Any
 from assistant.api import Assistant
 from assistant.components import Components
 from tests.conftest import REPO, make_settings
+from tests.fakes import killpoint
 from tests.fakes.hash_embedding import SITECUSTOMIZE, HashEmbedding
 
 
@@ -30,7 +31,7 @@ def fake_bot(data_dir: Path, **overrides: Any) -> Assistant:
 def env(tmp_path: Path, data_dir: Path, *, kill_at: str | None = None, **overrides: Any) -> dict[str, str]:
     hooks = tmp_path / "hooks"
     hooks.mkdir(exist_ok=True)
-    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE + killpoint.SITECUSTOMIZE, encoding="utf-8")
     out = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "RAG_KILL_AT"}
     out.update(PYTHONPATH=os.pathsep.join([str(hooks), str(REPO)]), ASSISTANT_DATA_DIR=str(data_dir),
                ASSISTANT_LLM="none", PYTHONWARNINGS="ignore", ASSISTANT_CORPUS_DIR=str(REPO / "corpus"))

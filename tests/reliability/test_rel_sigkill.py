@@ -1,6 +1,6 @@
 """Real processes killed with SIGKILL at every step boundary of a sync and of a removal.
 
-`RAG_KILL_AT=<step>` (index/killpoint.py, test only) makes `python -m cli.main` SIGKILL itself
+`RAG_KILL_AT=<step>` (core/hooks.py and tests/fakes/killpoint.py) makes `python -m cli.main` SIGKILL itself
 exactly at that boundary. Re-running must leave Chroma, the bookkeeping records and BM25 in
 agreement (tests/reliability/relhelpers.index_facts), with nothing duplicated or lost. A second
 ingest started while one runs on the same data dir is refused with one line.

@@ -1,7 +1,7 @@
 """Drive the UI in a real headless Chromium; by itself, take the README screenshot.
 
-    python -m ui.screenshot                 # -> docs/screenshot.png
-    python -m ui.screenshot --out shot.png --question "What share of Japan's audio music market…"
+    python -m tests.ui.screenshot                 # -> docs/screenshot.png
+    python -m tests.ui.screenshot --out shot.png --question "What share of Japan's audio music market…"
 
 It syncs the bundled corpus (settings from ASSISTANT_* / .env as usual), serves the UI on a free
 loopback port and drives Debian's `chromium` (apt-get install chromium) through playwright's
