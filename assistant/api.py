@@ -8,6 +8,9 @@
     for piece in stream: print(piece, end="")
     stream.answer                        # the final Answer once the stream is exhausted
     chat = bot.chat(); chat.ask("..."); chat.ask("et en 2018 ?")
+    bot.as_query_engine() / bot.as_chat_engine() / bot.as_retriever()   # LlamaIndex objects
+
+Every question goes through the stages of assistant/pipeline.py; this class holds what they share.
 """
 
 from __future__ import annotations
@@ -166,6 +169,27 @@ class Assistant:
 
     def chat(self) -> ChatSession:
         return ChatSession(self._tools)
+
+    # --- as LlamaIndex objects (assistant/llamaindex.py) -----------------------------------------
+
+    def as_retriever(self, *, top_k: int | None = None) -> Any:
+        """The hybrid retriever as a LlamaIndex `BaseRetriever` (nodes carry source, title, offsets)."""
+        from assistant.llamaindex import CorpusRetriever
+
+        return CorpusRetriever(self, top_k)
+
+    def as_query_engine(self, *, top_k: int | None = None) -> Any:
+        """A LlamaIndex `BaseQueryEngine`: `Response` = the checked answer, `source_nodes` = the cited
+        passages, `metadata` = abstained / warnings / standalone_question (`aquery` works too)."""
+        from assistant.llamaindex import CorpusQueryEngine
+
+        return CorpusQueryEngine(self, top_k)
+
+    def as_chat_engine(self) -> Any:
+        """A LlamaIndex `BaseChatEngine` holding one conversation: follow-ups as `assistant chat`."""
+        from assistant.llamaindex import CorpusChatEngine
+
+        return CorpusChatEngine(self)
 
 
 __all__ = ["Assistant", "AnswerStream", "ChatSession", "DocumentInfo", "AssistantError"]
