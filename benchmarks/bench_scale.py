@@ -1,6 +1,6 @@
 """Scale benchmark: retrieval, insert, memory and re-sync at ~10,000 and ~100,000 chunks (not a timed test).
 
-    .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000] [--questions 60] [--out BENCHMARKS.md]
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000] [--questions 60] [--out scale.md]   (then paste into docs/benchmarks.md)
 
 How the corpus is grown. The bundled corpus is ingested for real (real model, real sync path) into a
 temporary data dir; its chunks are the seed. Each generated chunk ("variant") recombines a contiguous
