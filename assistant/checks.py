@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.attribution import attribute
-from assistant.citations import check_citations, cited_numbers
+from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.context import Context
+from assistant.facts import missing_facts
+from core.text import split_sentences
 
 Check = Callable[[Context], None]
 
@@ -68,4 +70,32 @@ def _note_removed(ctx: Context, removed: list[int]) -> None:
         ctx.notes.append(f"Removed citation markers that pointed to no passage: {sorted(set(removed))}.")
 
 
-CHECKS: list[Check] = [citations]
+def stated_facts(ctx: Context) -> None:
+    """Every number, date, name, command, path or identifier a cited sentence states must stand in a
+    passage it cites (or in the question): a sentence stating one that does not is removed and the
+    answer says so in its warnings; when no cited sentence is left, `settle` declines.
+
+    A quoted answer (extractive) passes by construction: its sentences are the cited passages' own.
+    """
+    answer = ctx.answer
+    if not ctx.written_by_model:
+        return
+    passages = {p.number: p.text for p in answer.retrieved}
+    kept, removed = [], []
+    for start, end in split_sentences(answer.text):
+        sentence = answer.text[start:end]
+        cited = [n for n in cited_numbers(sentence) if n in passages]
+        missing = missing_facts(MARKER_RE.sub(" ", sentence), "\n".join(passages[n] for n in cited), ctx.standalone) if cited else []
+        (removed if missing else kept).append((sentence, missing))
+    if not removed:
+        return
+    answer.text = " ".join(sentence.strip() for sentence, _ in kept)
+    for sentence, missing in removed:
+        ctx.notes.append(f"Removed a sentence stating what its cited passage does not hold ({', '.join(missing)}): "
+                         f"{' '.join(MARKER_RE.sub('', sentence).split())}")
+    ctx.cited = cited_numbers(answer.text)
+    ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
+    ctx.unsupported = ctx.unsupported or not ctx.cited
+
+
+CHECKS: list[Check] = [citations, stated_facts]
