@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 
 from assistant.answer import Answer
 from assistant.context import Context
-from assistant.evidence import expected_kind, holds_kind
 from core.providers import embedding_identity
 from core.settings import Settings, Tuning
 
@@ -86,15 +85,12 @@ def policy_of(settings: Settings) -> Policy:
 
 
 def weigh(ctx: Context) -> None:
-    """Stage: gather the signals (retrieval's, the evidence's, the kind of fact asked) and decide."""
-    llm = ctx.llm
-    overview = ctx.plan.kind == "overview"
-    kind = expected_kind(ctx.standalone) if not overview and (llm is None or ctx.settings.tuning.llm_kind_check) else None
+    """Stage: gather the signals (retrieval's, the evidence's, the kind of fact asked) and decide; withheld,
+    the answer is the "not in the corpus" message with the nearest sources."""
     ctx.signals = Signals(
         lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support,
-        overview=overview, has_passages=bool(ctx.hits),
-        kind_found=holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone),
-        model_refused=None if llm is None else False,
+        overview=ctx.plan.kind == "overview", has_passages=bool(ctx.hits), kind_found=ctx.kind_found,
+        model_refused=None if ctx.llm is None else False,
     )
     ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
     _record(ctx.answer, ctx.signals, ctx.decision)

@@ -33,6 +33,8 @@ def evidence(ctx: Context) -> None:
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
+        if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
+            ctx.kind_found = holds_kind(expected_kind(ctx.standalone), " ".join(e.text for e in ctx.evidence), ctx.standalone)
 
 
 Kind = Literal["number", "date", "name"]
@@ -97,7 +99,7 @@ class Extract:
 
 
 # The sentence scorer's own cues for the kind of fact asked: broader than `expected_kind` (any "qui",
-# "share", "date"), and for a bonus, not a penalty. Replacing them with `asked_kinds`/`holds_kind`
+# "share", "date"), and for a bonus, not a penalty. Replacing them with `expected_kind`/`holds_kind`
 # was measured on dev (hybrid, extractive): key facts 0.697 -> 0.679, abstention accuracy 0.625 -> 0.562
 # (the bonus then goes to any capitalised word); kept until a variant does at least as well on dev.
 _BONUS_NUMBER_Q = re.compile(r"\b(combien|how many|how much|percentage|share|montant|prix|price|cost)\b", re.I)

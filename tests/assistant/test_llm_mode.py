@@ -73,6 +73,22 @@ def test_an_answer_no_passage_supports_abstains(ingested_assistant, stub):
     assert answer.abstained and answer.citations == []
 
 
+def test_a_sentence_stating_a_figure_its_passage_lacks_is_removed(ingested_assistant, stub):
+    stub.responder = lambda req: (
+        "Le syndicat SAG-AFTRA représente 160 000 professionnels [1]. "
+        "Le syndicat SAG-AFTRA représente aussi 90 000 professionnels retraités [1]."
+    )
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert "160 000" in answer.text and "90 000" not in answer.text and answer.citations
+    assert any("does not hold (90000)" in w for w in answer.warnings)
+
+
+def test_an_answer_whose_only_figure_is_not_in_its_passage_declines(ingested_assistant, stub):
+    stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 250 000 professionnels [1]."
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert answer.abstained and answer.citations == [] and "250 000" not in answer.text
+
+
 def test_streaming_yields_pieces_then_the_checked_answer(ingested_assistant, stub):
     stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 160 000 professionnels [1] [4]."
     stub.stream_delay = 0.01
