@@ -11,7 +11,7 @@ Each stage is a small function over one `Context` (assistant/context.py), in its
     --- the stages above run when the question is asked (their errors raise at once); the ones
     --- below run while the answer is streamed
     compose      compose.py    quote the evidence (extractive) or stream the LLM's answer
-    check        checks.py     every check in CHECKS (today: citations) on the written answer
+    check        checks.py     every check in CHECKS (citations, stated facts) on the written answer
     settle       abstain.py    the model declined or nothing supports the answer: abstain; else publish citations
 
 `Assistant` (assistant/api.py) and `ChatSession` (assistant/chat.py) are thin faces over `answer`.
