@@ -7,12 +7,14 @@ The public API, and the only thing the web UI, the HTTP API, the eval and the co
 from assistant.answer import Answer, Citation, Passage
 from assistant.api import Assistant, DocumentInfo
 from assistant.pipeline import AnswerStream
-from assistant.uploads import UploadReport
+from assistant.uploads import ALLOWED_SUFFIXES as UPLOAD_SUFFIXES, UploadReport
 from core.errors import AssistantError
+from core.facts import Fact, extract_facts, fact_held
 from core.settings import Settings, Tuning
 from ingest.report import FileReport, SyncReport, escape_name
 
 __all__ = [
     "Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "DocumentInfo", "FileReport", "Passage",
-    "Settings", "SyncReport", "Tuning", "UploadReport", "escape_name",
+    "Settings", "SyncReport", "Tuning", "UPLOAD_SUFFIXES", "UploadReport", "escape_name", "Fact", "extract_facts",
+    "fact_held",
 ]

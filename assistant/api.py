@@ -73,6 +73,12 @@ class Assistant:
         """The loaded embedding model (shared by variants)."""
         return self._components.embed_model
 
+    def sharing_model(self, **overrides: Any) -> "Assistant":
+        """Another assistant with some settings changed over its own store and caches (give it another
+        data_dir or collection), sharing this one's loaded embedding model (the eval's other corpora)."""
+        settings = type(self.settings)(_env_file=None, **{**self.settings.model_dump(), **overrides})
+        return type(self)(settings, components=Components(settings, embed_model=self.embed_model))
+
     def variant(self, **overrides: Any) -> "Assistant":
         """Another assistant over the same store and loaded model, with some settings changed.
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from assistant.attribution import attribute
 from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.context import Context
-from assistant.facts import missing_facts
+from core.facts import extract_facts, fact_held
 from core.text import split_sentences
 
 Check = Callable[[Context], None]
@@ -85,7 +85,7 @@ def stated_facts(ctx: Context) -> None:
     for start, end in split_sentences(answer.text):
         sentence = answer.text[start:end]
         cited = [n for n in cited_numbers(sentence) if n in passages]
-        missing = missing_facts(MARKER_RE.sub(" ", sentence), "\n".join(passages[n] for n in cited), ctx.standalone) if cited else []
+        missing = _missing(MARKER_RE.sub(" ", sentence), "\n".join(passages[n] for n in cited), ctx.standalone) if cited else []
         (removed if missing else kept).append((sentence, missing))
     if not removed:
         return
@@ -96,6 +96,11 @@ def stated_facts(ctx: Context) -> None:
     ctx.cited = cited_numbers(answer.text)
     ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
     ctx.unsupported = ctx.unsupported or not ctx.cited
+
+
+def _missing(sentence: str, passage: str, question: str) -> list[str]:
+    """The facts `sentence` states (core/facts.py) that neither `passage` nor the question holds."""
+    return [f.key for f in extract_facts(sentence) if not fact_held(f, passage) and not fact_held(f, question)]
 
 
 CHECKS: list[Check] = [citations, stated_facts]

@@ -66,13 +66,10 @@ def corpus_assistant(bot: Any, corpus: EvalCorpus, folder: Path) -> Any:
     server, collection <collection>-eval-NAME), so the user's index is never touched."""
     if not corpus.built:
         return bot
-    from assistant.components import Components
-
     overrides: dict[str, Any] = {"data_dir": Path(bot.settings.data_dir) / "eval-corpora" / corpus.name, "corpus_dir": folder}
     if bot.settings.chroma_host:  # a shared server: a collection of its own (the data dir isolates an embedded store)
         overrides["collection"] = f"{bot.settings.collection}-eval-{corpus.name}"
-    settings = type(bot.settings)(_env_file=None, **{**bot.settings.model_dump(), **overrides})
-    return type(bot)(settings, components=Components(settings, embed_model=bot.embed_model))
+    return bot.sharing_model(**overrides)
 
 
 def _make_assistant() -> Any:

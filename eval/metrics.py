@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Mapping, Sequence
 
-from core.facts import Fact, fact_held, extract_facts
+from assistant import Fact, extract_facts, fact_held
 from eval.normalize import content_words, contains_phrase, normalize, strip_markers, tokens
 
 # A sentence is supported by a passage when at least this share of its content words occur in it.

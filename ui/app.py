@@ -25,7 +25,7 @@ from core.settings import is_loopback
 from core.settings import Settings
 from ui import chat, corpus, render, theme
 from ui.examples import EXAMPLES
-from ui.uploads import ALLOWED_SUFFIXES
+from assistant import UPLOAD_SUFFIXES as ALLOWED_SUFFIXES
 
 CONCURRENCY = 4  # answers running at once; ingest/remove run one at a time
 HIDDEN = "undocumented"  # UI plumbing events: callable by the page, left out of the API page

@@ -80,7 +80,7 @@ def test_a_sentence_stating_a_figure_its_passage_lacks_is_removed(ingested_assis
     )
     answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
     assert "160 000" in answer.text and "90 000" not in answer.text and answer.citations
-    assert any("does not hold (90000)" in w for w in answer.warnings)
+    assert any("does not hold" in w and "90" in w for w in answer.warnings)
 
 
 def test_an_answer_whose_only_figure_is_not_in_its_passage_declines(ingested_assistant, stub):
