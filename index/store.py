@@ -30,7 +30,7 @@ from core.errors import EmptyIndexError, IndexMismatchError, StoreUnavailableErr
 from core.providers import make_chroma_client
 from core.settings import Settings
 from index.localfs import LocalDiskError
-from index.records import RECORD_VECTOR, DocRecord
+from index.records import RECORD_VECTOR, DocRecord, record_of
 
 SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
@@ -67,6 +67,11 @@ class IndexState:
     @property
     def documents(self) -> frozenset[str]:
         return frozenset(r.rsplit("@", 1)[0] for r in self.live)
+
+    def holds(self, chunk: str, metadata: dict[str, Any] | None = None) -> bool:
+        """Whether a chunk belongs to a committed document version. During a copy-on-write update the
+        new version's chunks exist before its record: they are not shown until it is written."""
+        return record_of(chunk, str((metadata or {}).get("doc_hash", ""))) in self.live
 
 
 def root_key(path: str) -> str:

@@ -53,7 +53,7 @@ def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progr
         name = Path(path).name
         try:
             dest = save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb,
-                               limits=limits, names_file=names_file)
+                               limits=limits, names_file=names_file, cpu_seconds=settings.max_parse_seconds)
         except UploadError as err:
             rejected.append((name, str(err)))
             continue
