@@ -29,7 +29,7 @@ from core.errors import AssistantError, EmptyIndexError, InvalidQuestionError
 from core.providers import embedding_identity, make_llm, prepare_offline_environment
 from assistant.retrieve import Hit
 from core.settings import Settings
-from core.text import guess_language
+from core.text import guess_language, unencodable
 from index.store import IndexChangedError
 from ingest.clean import normalize
 from ingest.report import SyncReport
@@ -208,6 +208,8 @@ class Assistant:
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InvalidQuestionError("The question must be text.")
+        if bad := unencodable(question):
+            raise InvalidQuestionError(f"The question contains {bad}, which cannot be encoded: remove it and retry.")
         # The documents' own normalisation (NFKC, soft hyphens and zero-width characters dropped…),
         # so a question pasted from a web page or a PDF matches the text it asks about.
         cleaned = " ".join(normalize(question)[0].split())

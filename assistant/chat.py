@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from assistant import generate
 from assistant.answer import Answer
-from core.text import content_terms
+from core.errors import InvalidQuestionError
+from core.text import content_terms, unencodable
 
 if TYPE_CHECKING:
     from assistant.api import Assistant, AnswerStream
@@ -82,6 +83,11 @@ class ChatSession:
 
     def seed(self, turns: list[tuple[str, str]]) -> None:
         """Start over from a conversation kept elsewhere (a client's history): (question, answer text) pairs."""
+        for number, (question, text) in enumerate(turns, 1):
+            if bad := unencodable(question) or unencodable(text):
+                raise InvalidQuestionError(
+                    f"Earlier turn {number} of the conversation contains {bad}, which cannot be encoded: remove it and retry."
+                )
         self.reset()
         for question, text in turns:
             # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.

@@ -113,6 +113,8 @@ class Store:
         self.client = self._guard(lambda: make_chroma_client(settings))
         self._lock = threading.RLock()
         self._state: tuple[float, IndexState] | None = None
+        self._seen: str | None = None  # the content fingerprint this process's segments were last known to hold
+        self._wrote = False  # this process wrote since: its own segments are current
         self.collection, self.records = self._open(create=True)
 
     # --- collections -------------------------------------------------------------------------------
@@ -209,12 +211,35 @@ class Store:
                 self.collection, self.records = self._open(create=False)
             live = frozenset(self._paged(lambda offset: self.records.get(include=[], limit=_PAGE, offset=offset), "ids"))
             digest = hashlib.sha1("\n".join(sorted(live)).encode("utf-8")).hexdigest()[:16]
+            if self._seen is not None and digest != self._seen and not self._wrote:
+                self._renew_client()  # another process wrote: this one's vector segments are stale
+            self._seen, self._wrote = digest, False
             state = IndexState(str(self.collection.id), str(self.records.id), digest, live)
             self._state = (time.monotonic(), state)
             return state
 
     def invalidate(self) -> None:
         self._state = None
+
+    def _renew_client(self) -> None:
+        """On the embedded store, open a new client so that dense search sees another process's writes.
+
+        Chroma's embedded client loads a collection's vector index (HNSW) once and never reloads it
+        from disk, while the metadata (SQLite) it reads is always current: without this, a long-lived
+        process (the UI) would keep searching the vectors it first loaded. Chroma shares one client
+        system per folder within a process and offers no public way to drop it, hence the registry
+        entry removed here; the previous system stays usable by whoever still holds it and is freed
+        with it. A Chroma server needs nothing of the kind (it serves every process the same index)."""
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = getattr(self.client, "_identifier", None)
+        if identifier is not None:
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        self.client = self._guard(lambda: make_chroma_client(self.settings))
+        self.collection, self.records = self._open(create=False)
 
     # --- reads -------------------------------------------------------------------------------------
 
@@ -286,6 +311,7 @@ class Store:
     def write_chunks(self, nodes: list[Any]) -> None:
         """Upsert embedded chunks (batched); failures (disk full, server gone) become one line."""
         self._guard(lambda: self.vector_store.add(nodes))
+        self._wrote = True
         self.invalidate()
 
     def add_records(self, records: list[DocRecord], texts: list[str]) -> None:
@@ -295,18 +321,21 @@ class Store:
                 ids=[r.record_id for r in part], metadatas=[r.metadata() for r in part],
                 documents=texts[begin:begin + 1000], embeddings=[RECORD_VECTOR] * len(part),
             ))
+        self._wrote = True
         self.invalidate()
 
     def delete_records(self, record_ids: Iterable[str]) -> None:
         ids = list(record_ids)
         for begin in range(0, len(ids), 5000):
             self._guard(lambda: self.records.delete(ids=ids[begin:begin + 5000]))
+        self._wrote = True
         self.invalidate()
 
     def delete_chunks(self, ids: Iterable[str]) -> int:
         ids = list(ids)
         for begin in range(0, len(ids), 5000):
             self._guard(lambda: self.collection.delete(ids=ids[begin:begin + 5000]))
+        self._wrote = True
         self.invalidate()
         return len(ids)
 

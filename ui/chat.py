@@ -93,6 +93,11 @@ def _user(text: str) -> dict:
     return {"role": "user", "content": render.esc(text)}
 
 
+def _shown(question: str) -> str:
+    """The question as the chat can show it (what cannot be encoded becomes "?"; the assistant refuses it)."""
+    return question.encode("utf-8", "replace").decode("utf-8")
+
+
 def _bot(content: str) -> dict:
     return {"role": "assistant", "content": content}
 
@@ -106,8 +111,12 @@ def respond(
     if not question:
         yield history, gr.skip(), state, ""
         return
-    state = follow_history(session_for(bots, state, choice), history)
-    history += [_user(question), _bot(THINKING)]
+    try:
+        state = follow_history(session_for(bots, state, choice), history)
+    except AssistantError as err:  # an earlier turn that cannot be encoded
+        yield [*history, _user(_shown(question)), _bot(render.error_markdown(str(err)))], gr.skip(), state, ""
+        return
+    history += [_user(_shown(question)), _bot(THINKING)]
     yield history, gr.skip(), state, ""
     text = ""
     try:
