@@ -13,8 +13,11 @@ STATE_TTL seconds and reopens collections that were rebuilt or deleted elsewhere
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,13 +32,30 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from core.errors import EmptyIndexError, IndexMismatchError, StoreUnavailableError
 from core.providers import make_chroma_client
 from core.settings import Settings
-from index.localfs import LocalDiskError
+from index.localfs import LocalDiskError, disk_error
 from index.records import RECORD_VECTOR, DocRecord, record_of
 
 SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
 STATE_TTL = 1.0  # seconds: a change made elsewhere is noticed within this delay
 T = TypeVar("T")
+
+
+# How Chroma (SQLite, its Rust engine, the OS) words "the disk is full".
+_DISK_FULL = re.compile(r"disk is full|No space left|os error 28|ENOSPC|disk full|quota exceeded", re.IGNORECASE)
+_FULL_BELOW = 4 * 1024 * 1024  # bytes free under which any failed write is put down to a full disk
+
+
+def _nearly_full(folder: Path) -> bool:
+    """Whether the disk holding `folder` is (nearly) full: Chroma's engine sometimes reports a full
+    disk as a bare InternalError, which would otherwise read as "the store is unreachable"."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free < _FULL_BELOW
+    except OSError:
+        return False
 
 
 class IndexChangedError(EmptyIndexError):
@@ -148,10 +168,10 @@ class Store:
     def _translate(self, err: Exception) -> Exception:
         text = str(err)
         name = type(err).__name__
-        if "disk is full" in text or "No space left" in text:
-            where = f"the Chroma server's disk ({self.settings.chroma_host})" if self.settings.chroma_host \
-                else f"the disk holding {self.settings.chroma_path}"
-            return LocalDiskError(f"Chroma ran out of space on {where}: free some space there, then retry.")
+        if _DISK_FULL.search(text) or (not self.settings.chroma_host and _nearly_full(self.settings.data_dir)):
+            if self.settings.chroma_host:
+                return LocalDiskError(f"The Chroma server's disk ({self.settings.chroma_host}) is full: free some space there, then retry.")
+            return disk_error(self.settings.data_dir, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         if name in ("NotFoundError", "InvalidCollectionException") or re.search(r"does not exist", text):
             self._state = None
             return IndexChangedError(

@@ -261,8 +261,9 @@ class Syncer:
         if delete_missing:
             plan.removed = sorted(set(records) - set(docs) - kept)
         removed = set(plan.removed)
-        new_versions = {f"{d}@{docs[d].metadata['doc_hash']}" for d in plan.added + plan.changed}
-        kept_versions = {r.record_id for r in records.values()} | new_versions
+        rewrite = set(plan.added) | set(plan.changed)
+        new_versions = {f"{d}@{docs[d].metadata['doc_hash']}" for d in rewrite}
+        kept_versions = {r.record_id for d, r in records.items() if d not in rewrite} | new_versions
         committed = {r.record_id for r in every}
         plan.superseded = sorted(r.record_id for r in every if r.record_id not in kept_versions and r.document_id not in removed)
         superseded = set(plan.superseded)

@@ -90,7 +90,7 @@ def follow_history(state: ChatState, history: list) -> ChatState:
 
 
 def _user(text: str) -> dict:
-    return {"role": "user", "content": render.esc(text)}
+    return {"role": "user", "content": render.inert(text)}
 
 
 def _shown(question: str) -> str:
@@ -139,7 +139,7 @@ def respond(
 
 def _failed(history: list, partial: str, message: str) -> list:
     if partial:
-        content = render.cite_badges(render.esc(partial)) + "\n\n" + render.error_markdown(message)
+        content = render.answer_html(partial) + "\n\n" + render.error_markdown(message)
     else:
         content = render.error_markdown(message)
     return [*history[:-1], _bot(content)]
