@@ -32,6 +32,11 @@ class _PageTooLong(Exception):
     pass
 
 
+class _TooManyOperators(Exception):
+    def __init__(self, found: int) -> None:
+        self.found = found
+
+
 def _content_key(page: Any) -> tuple | None:
     """What a page's text depends on: its content streams by object reference, and its resources
     (by reference, small direct dictionaries by value, inherited ones by parent). Pages with equal
@@ -65,8 +70,14 @@ def _page_text(page: Any, limit: int) -> str:
             raise _PageTooLong
 
     contents = page.get_contents()  # decoded under the caller's decompression cap
-    if contents is not None and len(contents.get_data()) > 10 * limit:
+    data = contents.get_data() if contents is not None else b""
+    if len(data) > 10 * limit:
         raise _PageTooLong
+    # Operators and operands, counted in C before pypdf's pure-Python parser walks them: a page of
+    # `limit` characters needs fewer, a page of millions of empty text operators costs seconds each.
+    tokens = len(data.split())
+    if tokens > limit:
+        raise _TooManyOperators(tokens)
     return page.extract_text(visitor_text=tally) or ""
 
 
@@ -95,6 +106,11 @@ def pdf_to_text(source: Path | bytes, limits: Limits = Limits()) -> str:
                 key = _content_key(page)
                 try:
                     text = seen[key] if key in seen else _page_text(page, limits.max_page_chars)
+                except _TooManyOperators as many:
+                    raise UnreadableFileError(
+                        f"PDF page {number} holds {count(many.found)} operators and operands; the limit is "
+                        f"{count(limits.max_page_chars)} per page, set ASSISTANT_MAX_PAGE_CHARS to raise it"
+                    ) from None
                 except (_PageTooLong, LimitReachedError):
                     raise page_too_long(number, f"more than {count(limits.max_page_chars)} characters", limits.max_page_chars) from None
                 total += len(text) + 2

@@ -30,6 +30,7 @@ def esc(text: str) -> str:
 # references: the browser shows them as typed, the Markdown renderer sees no image, link, emphasis,
 # heading, list or formula, and "http:" or "www." no longer start an automatic link.
 _MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~:$@<>&\"'="}
+_MARKDOWN.update({c: html.escape(c) for c in "<>&\"'"})
 
 
 def inert(text: str) -> str:
