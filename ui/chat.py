@@ -90,7 +90,7 @@ def follow_history(state: ChatState, history: list) -> ChatState:
 
 
 def _user(text: str) -> dict:
-    return {"role": "user", "content": render.inert(text)}
+    return {"role": "user", "content": render.esc(text)}
 
 
 def _shown(question: str) -> str:

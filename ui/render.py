@@ -26,16 +26,19 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-# Characters Markdown (and Gradio's autolinks and LaTeX) give a meaning to, written as HTML character
-# references: the browser shows them as typed, the Markdown renderer sees no image, link, emphasis,
-# heading, list or formula, and "http:" or "www." no longer start an automatic link.
-_MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~:$@<>&\"'="}
+# Characters Markdown (and Gradio's LaTeX) give a meaning to, written as HTML character references:
+# the browser shows them as typed, the Markdown renderer sees no image or link (`[` and `]` are what
+# make them), emphasis, heading, table, formula or raw HTML. Automatic links ("http://", "www.",
+# "name@host") are broken the same way, at the character that starts them.
+_MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_[]#|~$@"}
 _MARKDOWN.update({c: html.escape(c) for c in "<>&\"'"})
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])://|(?i:www)\.")
 
 
 def inert(text: str) -> str:
     """Document or model text for a Markdown message: shown as text, never as markup or a link."""
-    return "".join(_MARKDOWN.get(c, c) for c in text)
+    escaped = "".join(_MARKDOWN.get(c, c) for c in text)
+    return _AUTOLINK.sub(lambda m: "&#58;//" if m.group(0) == "://" else m.group(0)[:-1] + "&#46;", escaped)
 
 
 def answer_html(text: str, known: Iterable[int] | None = None) -> str:
@@ -79,9 +82,9 @@ def answer_markdown(answer: Answer) -> str:
     if answer.abstained and answer.retrieved:
         parts.append('<span class="note">The nearest passages are listed under Sources.</span>')
     if answer.error:
-        parts.append(f'<span class="tag tag-error">Incomplete</span> {inert(answer.error)}')
+        parts.append(f'<span class="tag tag-error">Incomplete</span> {esc(answer.error)}')
     for warning in answer.warnings:
-        parts.append(f'<span class="note">⚠ {inert(warning)}</span>')
+        parts.append(f'<span class="note">⚠ {esc(warning)}</span>')
     parts.append(answered_by(answer.mode))
     return "\n\n".join(parts)
 
@@ -95,7 +98,7 @@ def answered_by(mode: str) -> str:
 
 def error_markdown(message: str) -> str:
     """A chat message for a problem that prevented any answer."""
-    return f'<span class="tag tag-error">Error</span> {inert(message)}'
+    return f'<span class="tag tag-error">Error</span> {esc(message)}'
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from index.records import record_of
 from tests.index import procs
 from tests.reliability.relhelpers import index_facts, statuses, write_generated_corpus
 
@@ -71,15 +72,19 @@ def test_sigkill_at_each_step_of_a_sync_then_rerun(tmp_path, step):
 
 
 def _changed_documents_are_whole(reader, sources: list[str]) -> None:
-    """Each document is listed and all the chunks of one of its versions are searchable."""
-    listed = {d.source: d for d in reader.documents()}
+    """Each document is listed, every version of it that has a record is searchable whole (two only
+    between a new version's record and the old one's deletion), and search finds it."""
+    listed = {d.source for d in reader.documents()}
     store = reader._components.store
     state = store.state(max_age=0)
     for source in sources:
         assert source in listed, f"{source} disappeared from the index"
-        held = [n for n in store.nodes(where={"source": source}) if state.holds(n.node_id, n.metadata)]
-        assert len(held) == listed[source].chunks > 0, f"{source}: {len(held)} chunks searchable"
-        found = reader.retrieve(held[0].get_content()[:200], top_k=10)
+        nodes = [n for n in store.nodes(where={"source": source}) if state.holds(n.node_id, n.metadata)]
+        records = store.list_records(where={"source": source})
+        for record in records:
+            held = [n for n in nodes if record_of(n.node_id, n.metadata.get("doc_hash", "")) == record.record_id]
+            assert len(held) == record.chunks > 0, f"{record.record_id}: {len(held)} chunks searchable"
+        found = reader.retrieve(nodes[0].get_content()[:200], top_k=10)
         assert source in {p.source for p in found}, f"{source} is not found by search"
 
 

@@ -38,14 +38,14 @@ def test_markers_without_a_retrieved_passage_are_marked_dangling():
 def test_answer_text_is_escaped_before_badges_are_added():
     out = render.answer_markdown(answer(f"{EVIL} [1]"))
     assert "<script" not in out and "<img" not in out
-    assert "&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;&lt;img src&#61;x onerror&#61;alert&#40;2&#41;&gt;" in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in out
     assert 'class="cite"' in out
 
 
 def test_markdown_from_documents_stays_text():
     text = "Voir ![x](http://host/track.png) et [ici](http://host/x), www.host.example, **gras** [1]"
     out = render.answer_markdown(answer(text))
-    assert "![" not in out and "](" not in out and "http://" not in out and "www." not in out and "**" not in out
+    assert "[" not in out.split(" <a class")[0] and "://" not in out and "www." not in out and "**" not in out
     assert html.unescape(out.split(" <a class")[0]) == text[:-4]  # the browser shows exactly the text
     assert 'href="#src-1"' in out  # citation badges stay live
 
