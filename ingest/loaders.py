@@ -179,14 +179,15 @@ def decode(data: bytes, max_chars: int | None = None, *, html: bool = False) -> 
             decoded = Decoded(data.decode(declared), declared)
         except UnicodeDecodeError:
             decoded = None  # a wrong declaration: read the bytes as if there were none
+    if decoded is None and b"\x00" in data:  # text has no NUL byte, unless it is UTF-16/32
+        decoded = _utf16_without_bom(data)
+        if decoded is None:
+            raise UnreadableFileError("binary file (not text)")
     if decoded is None:
         try:
             decoded = Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
-            decoded = _utf16_without_bom(data) if b"\x00" in data else None
-            if decoded is None and b"\x00" in data:
-                raise UnreadableFileError("binary file (not text)") from None
-            decoded = decoded or _detected(data)
+            decoded = _detected(data)
     text = decoded.text
     if max_chars is not None and len(text) > max_chars:
         raise too_many_chars(count(len(text)), max_chars)

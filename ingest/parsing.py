@@ -23,6 +23,7 @@ import math
 import os
 import pickle
 import resource
+import signal
 import struct
 import subprocess
 import sys
@@ -132,8 +133,11 @@ class ParseWorker:
         talk.start()
         talk.join(self.cpu_seconds * WALL_FACTOR + WALL_EXTRA)
         if not result:  # killed by SIGXCPU, or still running past the wall-clock limit
+            code = proc.poll()
             self.close()
             talk.join(5)
+            if code not in (None, -signal.SIGXCPU, -signal.SIGKILL):
+                return f"could not be parsed: the parser process stopped (exit status {code})"
             return str(over_budget(self.cpu_seconds))
         return result[0]
 

@@ -54,8 +54,9 @@ def test_a_wrong_declaration_falls_back_to_the_bytes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_bom_is_text(tmp_path: Path, codec: str) -> None:
-    text = "Le cœur de la ville bat à 5 € la place.\nDeuxième ligne, Ωμέγα.\n"
+@pytest.mark.parametrize("text", ["Le cœur de la ville bat à 5 € la place.\nDeuxième ligne, Ωμέγα.\n",
+                                  "Plain ASCII text, saved as UTF-16 by a Windows tool.\n"])
+def test_utf16_without_bom_is_text(tmp_path: Path, codec: str, text: str) -> None:
     loaded = load_file(_write(tmp_path, "u.txt", text.encode(codec)), MB)
     assert loaded.text == text and loaded.note == f"encoding guessed: {codec}"
 
