@@ -61,7 +61,13 @@ def reingest_under_readers(tmp_path: Path, n_files: int = 40, delay: float = 0.0
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
     seconds = time.monotonic() - started
-    revised = sum(1 for i in range(n_files)
-                  if "revised" in " ".join(p.text for p in bot.retrieve(f"zorblat{i}", top_k=3) if p.source == f"doc{i:03d}.txt"))
+    time.sleep(1.5)  # STATE_TTL: a long-lived process notices the change within a second
+    deadline = time.monotonic() + 20  # ... and its BM25 snapshot is rebuilt in the background
+    while True:
+        revised = sum(1 for i in range(n_files) if "revised" in " ".join(
+            p.text for p in bot.retrieve(f"zorblat{i}", top_k=3) if p.source == f"doc{i:03d}.txt"))
+        if revised == n_files or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     return {"files": n_files, "asked": asked, "answered": answered, "failures": dict(failures),
             "seconds": seconds, "revised_after": revised}
