@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 
 from ingest.loaders import Limits, LoadedFile, UnreadableFileError, load_bytes
 
-WALL_FACTOR = 4  # wall-clock seconds allowed per CPU second (a busy machine shares its cores)
+WALL_FACTOR = 20  # wall-clock seconds allowed per CPU second (a busy machine shares its cores)
 WALL_EXTRA = 20.0
 _REMEMBERED = 8
 _memo: OrderedDict[tuple, LoadedFile | str] = OrderedDict()
@@ -136,7 +136,11 @@ class ParseWorker:
             code = proc.poll()
             self.close()
             talk.join(5)
-            if code not in (None, -signal.SIGXCPU, -signal.SIGKILL):
+            if code is None:  # waiting rather than computing (or a machine far too busy)
+                wall = self.cpu_seconds * WALL_FACTOR + WALL_EXTRA
+                return (f"parsing took more than {wall:g} s of wall-clock time ({WALL_FACTOR}× ASSISTANT_MAX_PARSE_SECONDS); "
+                        "retry when the machine is less busy, or raise ASSISTANT_MAX_PARSE_SECONDS")
+            if code not in (-signal.SIGXCPU, -signal.SIGKILL):
                 return f"could not be parsed: the parser process stopped (exit status {code})"
             return str(over_budget(self.cpu_seconds))
         return result[0]
