@@ -86,7 +86,7 @@ class Components:
         return HybridRetriever(
             dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
-            live=state.documents, guard=store._guard,
+            live=state.live, guard=store._guard,
         )
 
     def bm25_top_score(self, query: str) -> float:
@@ -99,9 +99,9 @@ class Components:
 
     def article_nodes(self, source: str, title: str) -> list[TextNode]:
         """Every chunk of one article (chunks of `source` under `title`), in document order."""
-        live = self.store.state().documents
+        state = self.store.state()
         where = {"$and": [{"source": source}, {"title": title}]}
-        nodes = [n for n in self.store.nodes(where) if document_of(n.node_id) in live]
+        nodes = [n for n in self.store.nodes(where) if state.holds(n.node_id, n.metadata)]
         return sorted(nodes, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
 
     def articles(self) -> list[tuple[str, str, int]]:
@@ -111,7 +111,7 @@ class Components:
         if cached is not None and cached[0] == state.key:
             return cached[1]
         counts = Counter((str(meta.get("source", "")), str(meta.get("title", "")))
-                         for node_id, meta in self.store.chunk_metadata() if document_of(node_id) in state.documents)
+                         for node_id, meta in self.store.chunk_metadata() if state.holds(node_id, meta))
         articles = [(source, title, n) for (source, title), n in counts.most_common()]
         self._articles = (state.key, articles)
         return articles
@@ -130,7 +130,11 @@ class Components:
         cached = self._records
         if cached is not None and cached[0] == state.key:
             return cached[1]
-        records = store.list_records() if state.exists else []
+        latest: dict[str, DocRecord] = {}
+        for record in store.list_records() if state.exists else []:  # two for one document: mid-update
+            if record.document_id not in latest or record.ingested_at > latest[record.document_id].ingested_at:
+                latest[record.document_id] = record
+        records = list(latest.values())
         self._records = (state.key, records)
         return records
 

@@ -20,7 +20,7 @@ from assistant import generate
 from assistant.answer import Answer
 from assistant.context import Context, Tools
 from core.errors import InvalidQuestionError
-from core.text import content_terms
+from core.text import content_terms, unencodable
 from ingest.clean import normalize
 
 _CONNECTOR = re.compile(
@@ -43,6 +43,8 @@ def validate(ctx: Context) -> None:
 def clean_question(question: object, limit: int) -> str:
     if not isinstance(question, str):
         raise InvalidQuestionError("The question must be text.")
+    if bad := unencodable(question):
+        raise InvalidQuestionError(f"The question contains {bad}, which cannot be encoded: remove it and retry.")
     cleaned = " ".join(normalize(question)[0].split())
     if not cleaned:
         raise InvalidQuestionError("The question is empty: type a question about the corpus.")
@@ -109,6 +111,11 @@ class Conversation:
 
     def seed(self, turns: list[tuple[str, str]]) -> None:
         """Start over from a conversation kept elsewhere (a client's history): (question, answer text) pairs."""
+        for number, (question, text) in enumerate(turns, 1):
+            if bad := unencodable(question) or unencodable(text):
+                raise InvalidQuestionError(
+                    f"Earlier turn {number} of the conversation contains {bad}, which cannot be encoded: remove it and retry."
+                )
         self.reset()
         for question, text in turns:
             # Offline the rewrite is cheap and rebuilds the topic; an LLM is not called again for old turns.

@@ -24,7 +24,7 @@ from assistant.context import Context, Tools
 from core.errors import EmptyIndexError, StoreUnavailableError
 from core.text import guess_language
 from index.bm25 import Bm25Index
-from index.records import document_of
+from index.records import document_of, record_of
 from index.store import IndexChangedError
 
 RRF_K = 60.0
@@ -117,9 +117,9 @@ class HybridRetriever(BaseRetriever):
         dense_weight: float = 0.5, candidates_k: int = 20, top_k: int = 5,
         live: frozenset[str] | None = None, guard: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> None:
-        """`live`: ids of the documents in the index now (hits on others, e.g. chunks of a document
-        removed since the BM25 snapshot was built, are dropped); `guard` turns store errors into
-        one-line messages."""
+        """`live`: record ids (`<doc>@<version>`) in the index now (hits on others, e.g. chunks of a
+        document removed since the BM25 snapshot was built, or of a version not yet or no longer
+        committed, are dropped); `guard` turns store errors into one-line messages."""
         super().__init__()
         self.dense = dense
         self.bm25 = bm25
@@ -146,7 +146,8 @@ class HybridRetriever(BaseRetriever):
     def _live(self, hits: list[NodeWithScore]) -> list[NodeWithScore]:
         if self.live is None:
             return hits
-        return [h for h in hits if document_of(h.node.node_id) in self.live and h.node.get_content().strip()]
+        return [h for h in hits if record_of(h.node.node_id, str(h.node.metadata.get("doc_hash", ""))) in self.live
+                and h.node.get_content().strip()]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=h.node, score=h.score) for h in self.search(query_bundle.query_str)]

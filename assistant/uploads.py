@@ -14,14 +14,14 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ingest.loaders import Limits, UnreadableFileError, load_file
+from ingest.loaders import Limits, UnreadableFileError
+from ingest.parsing import parse_file
 from ingest.report import SyncReport
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf")
@@ -62,11 +62,15 @@ def _with_suffix(name: str, original: str) -> str:
     return _join(stem, suffix, tag)
 
 
-def check_upload(path: Path, name: str, max_mb: float, limits: Limits | None = None) -> None:
-    """Raise UploadError unless `path` is a regular, non-empty file of an allowed type under the limits.
+def check_upload(
+    path: Path, name: str, max_mb: float, limits: Limits | None = None, cpu_seconds: float = 30.0
+) -> bytes:
+    """Raise UploadError unless `path` is a regular, non-empty file of an allowed type under the limits;
+    return its bytes (read once: what is checked is what is stored).
 
-    With ``limits`` the file is also read as ingest would read it, so a file that expands past
-    the character limits is refused here, before it is stored.
+    With ``limits`` the bytes are also parsed as ingest parses them (in a worker, under the
+    ``cpu_seconds`` budget), so a file that expands past the limits is refused here, before it is
+    stored; the result is remembered, so the ingest that follows does not parse it again.
     """
     suffix = Path(sanitize_filename(name)).suffix
     if suffix not in ALLOWED_SUFFIXES:
@@ -79,17 +83,26 @@ def check_upload(path: Path, name: str, max_mb: float, limits: Limits | None = N
     if size > max_mb * 1024 * 1024:
         raise UploadError(f"{size / 1024 / 1024:.1f} MB is over the {max_mb:g} MB limit")
     with path.open("rb") as f:
-        head = f.read(8192)
+        data = f.read(int(max_mb * 1024 * 1024) + 1)
+    if len(data) > max_mb * 1024 * 1024:
+        raise UploadError(f"{len(data) / 1024 / 1024:.1f} MB is over the {max_mb:g} MB limit")
+    head = data[:8192]
     if suffix == ".pdf":
         if not head.startswith(b"%PDF-"):
             raise UploadError("not a PDF file (no %PDF header)")
-    elif b"\x00" in head:
+    elif b"\x00" in head and not _utf16(head):
         raise UploadError("looks like a binary file, not text")
     if limits is not None:
         try:
-            load_file(path, limits=limits, name=name)
+            parse_file(data, sanitize_filename(name), limits, cpu_seconds)
         except UnreadableFileError as err:
             raise UploadError(str(err)) from None
+    return data
+
+
+def _utf16(head: bytes) -> bool:
+    """UTF-16 text (with or without a BOM) has NUL bytes too; the parser decides whether it is text."""
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[1::2].count(0) > len(head) // 5 or head[0::2].count(0) > len(head) // 5
 
 
 def _read_names(names_file: Path | None) -> dict[str, str]:
@@ -128,22 +141,22 @@ def rename_note(name: str, stored: Path) -> str:
 
 def save_upload(
     src: Path, name: str, uploads_dir: Path, max_mb: float, *, limits: Limits | None = None,
-    names_file: Path | None = None,
+    names_file: Path | None = None, cpu_seconds: float = 30.0,
 ) -> Path:
     """Check `src` and copy it to uploads_dir/<sanitised name>.
 
     A file uploaded again under the same name replaces the stored one; a different name that
     sanitises to a stored name gets a short suffix instead (see `rename_note`).
     """
-    check_upload(src, name, max_mb, limits)
+    data = check_upload(src, name, max_mb, limits, cpu_seconds)
     uploads_dir.mkdir(parents=True, exist_ok=True)
     names = _read_names(names_file)
     stored = _stored_name(name, uploads_dir, names)
     dest = _inside(uploads_dir, stored)
     fd, tmp = tempfile.mkstemp(dir=uploads_dir, prefix=".upload-")
     try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
-            shutil.copyfileobj(inp, out)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -221,7 +234,8 @@ def upload(
         name = Path(path).name
         try:
             dest = save_upload(Path(path), name, settings.uploads_dir, settings.max_file_mb,
-                               limits=limits, names_file=names_file)
+                               limits=limits, names_file=names_file,
+                               cpu_seconds=settings.max_parse_seconds)
         except UploadError as err:
             result.rejected.append((name, str(err)))
             continue

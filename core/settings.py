@@ -142,6 +142,11 @@ class Settings(BaseSettings):
         "their file); page content is decompressed to at most 10× this many bytes.",
     )
 
+    max_parse_seconds: float = Field(
+        30.0, gt=0, le=3600, description="CPU seconds one file may take to be parsed at ingest or upload (every format; "
+        "enforced in a worker process): a file over it is refused, so a hostile file cannot hold the CPU.",
+    )
+
     # --- Retrieval and answering -------------------------------------------------------------
     retrieval: RetrievalMode = Field(
         "hybrid", description="`hybrid` (dense + BM25, fused), `dense` only or `bm25` only."

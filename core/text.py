@@ -132,3 +132,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+def unencodable(text: str) -> str | None:
+    """What in `text` cannot be encoded as UTF-8 (a lone UTF-16 surrogate, as a JSON client or a
+    broken paste may send), described for a message; None when it all can. Control characters are
+    encodable: the question's normalisation drops them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return f"a lone UTF-16 surrogate (U+{ord(text[err.start]):04X}) at character {err.start + 1}"
+    return None

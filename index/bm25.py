@@ -24,7 +24,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_
 
 from index.lexical import Segment, Snapshot, query_terms, tokenize
 from index.localfs import LocalDiskError, read_json, write_json_atomic
-from index.records import document_of
+from index.records import record_of
 from index.store import IndexState, Store
 
 log = logging.getLogger(__name__)
@@ -131,13 +131,13 @@ class Bm25Index:
 
     def _fetch(self, record_ids: list[str]) -> list[Segment]:
         """Read these documents' chunks from Chroma (only chunks of that version) and tokenize them."""
-        wanted = {r.rsplit("@", 1)[0]: r for r in record_ids}
-        nodes = self.store.nodes(where={"document_id": {"$in": sorted(wanted)}})
+        documents = {r.rsplit("@", 1)[0] for r in record_ids}
+        nodes = self.store.nodes(where={"document_id": {"$in": sorted(documents)}})
         by_record: dict[str, list[Any]] = {r: [] for r in record_ids}
         for node in nodes:
-            record_id = wanted.get(document_of(node.node_id))
-            if record_id is not None and record_id.endswith("@" + str(node.metadata.get("doc_hash", ""))):
-                by_record[record_id].append(node)
+            chunks = by_record.get(record_of(node.node_id, str(node.metadata.get("doc_hash", ""))))
+            if chunks is not None:
+                chunks.append(node)
         for chunk_nodes in by_record.values():
             chunk_nodes.sort(key=lambda n: n.node_id)
         ordered = [n for chunk_nodes in by_record.values() for n in chunk_nodes]

@@ -59,11 +59,24 @@ class DocRecord:
         )
 
 
-def chunk_id(document_id: str, index: int) -> str:
-    """Chunk ids derive from the document and position: two writers of the same document overwrite,
-    never duplicate, and a document's chunks are found from their ids alone."""
-    return f"{document_id}::{index:05d}"
+def chunk_id(document_id: str, index: int, version: str = "") -> str:
+    """Chunk ids derive from the document, its version (content hash) and the position: two writers
+    of the same version overwrite, never duplicate; a new version's chunks sit beside the old ones
+    until its record switches (copy-on-write, see ingest/sync.py), and a chunk's document and version
+    are found from its id alone. Ids without a version (`<doc>::<n>`, indexes built before) still read."""
+    return f"{document_id}::{version}:{index:05d}" if version else f"{document_id}::{index:05d}"
 
 
 def document_of(chunk: str) -> str:
     return chunk.rsplit("::", 1)[0]
+
+
+def version_of(chunk: str) -> str:
+    """The content hash in a chunk id ("" for an id written before versions were in ids)."""
+    tail = chunk.rsplit("::", 1)[-1]
+    return tail.rsplit(":", 1)[0] if ":" in tail else ""
+
+
+def record_of(chunk: str, doc_hash: str = "") -> str:
+    """The record id (`<doc>@<hash>`) a chunk belongs to: its id's version, else its `doc_hash` metadata."""
+    return f"{document_of(chunk)}@{version_of(chunk) or doc_hash}"

@@ -13,8 +13,11 @@ STATE_TTL seconds and reopens collections that were rebuilt or deleted elsewhere
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,13 +32,30 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from core.errors import EmptyIndexError, IndexMismatchError, StoreUnavailableError
 from core.providers import make_chroma_client
 from core.settings import Settings
-from index.localfs import LocalDiskError
-from index.records import RECORD_VECTOR, DocRecord
+from index.localfs import LocalDiskError, disk_error
+from index.records import RECORD_VECTOR, DocRecord, record_of
 
 SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
 STATE_TTL = 1.0  # seconds: a change made elsewhere is noticed within this delay
 T = TypeVar("T")
+
+
+# How Chroma (SQLite, its Rust engine, the OS) words "the disk is full".
+_DISK_FULL = re.compile(r"disk is full|No space left|os error 28|ENOSPC|disk full|quota exceeded", re.IGNORECASE)
+_FULL_BELOW = 4 * 1024 * 1024  # bytes free under which any failed write is put down to a full disk
+
+
+def _nearly_full(folder: Path) -> bool:
+    """Whether the disk holding `folder` is (nearly) full: Chroma's engine sometimes reports a full
+    disk as a bare InternalError, which would otherwise read as "the store is unreachable"."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free < _FULL_BELOW
+    except OSError:
+        return False
 
 
 class IndexChangedError(EmptyIndexError):
@@ -67,6 +87,11 @@ class IndexState:
     @property
     def documents(self) -> frozenset[str]:
         return frozenset(r.rsplit("@", 1)[0] for r in self.live)
+
+    def holds(self, chunk: str, metadata: dict[str, Any] | None = None) -> bool:
+        """Whether a chunk belongs to a committed document version. During a copy-on-write update the
+        new version's chunks exist before its record: they are not shown until it is written."""
+        return record_of(chunk, str((metadata or {}).get("doc_hash", ""))) in self.live
 
 
 def root_key(path: str) -> str:
@@ -108,6 +133,8 @@ class Store:
         self.client = self._guard(lambda: make_chroma_client(settings))
         self._lock = threading.RLock()
         self._state: tuple[float, IndexState] | None = None
+        self._seen: str | None = None  # the content fingerprint this process's segments were last known to hold
+        self._wrote = False  # this process wrote since: its own segments are current
         self.collection, self.records = self._open(create=True)
 
     # --- collections -------------------------------------------------------------------------------
@@ -141,10 +168,10 @@ class Store:
     def _translate(self, err: Exception) -> Exception:
         text = str(err)
         name = type(err).__name__
-        if "disk is full" in text or "No space left" in text:
-            where = f"the Chroma server's disk ({self.settings.chroma_host})" if self.settings.chroma_host \
-                else f"the disk holding {self.settings.chroma_path}"
-            return LocalDiskError(f"Chroma ran out of space on {where}: free some space there, then retry.")
+        if _DISK_FULL.search(text) or (not self.settings.chroma_host and _nearly_full(self.settings.data_dir)):
+            if self.settings.chroma_host:
+                return LocalDiskError(f"The Chroma server's disk ({self.settings.chroma_host}) is full: free some space there, then retry.")
+            return disk_error(self.settings.data_dir, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         if name in ("NotFoundError", "InvalidCollectionException") or re.search(r"does not exist", text):
             self._state = None
             return IndexChangedError(
@@ -204,12 +231,35 @@ class Store:
                 self.collection, self.records = self._open(create=False)
             live = frozenset(self._paged(lambda offset: self.records.get(include=[], limit=_PAGE, offset=offset), "ids"))
             digest = hashlib.sha1("\n".join(sorted(live)).encode("utf-8")).hexdigest()[:16]
+            if self._seen is not None and digest != self._seen and not self._wrote:
+                self._renew_client()  # another process wrote: this one's vector segments are stale
+            self._seen, self._wrote = digest, False
             state = IndexState(str(self.collection.id), str(self.records.id), digest, live)
             self._state = (time.monotonic(), state)
             return state
 
     def invalidate(self) -> None:
         self._state = None
+
+    def _renew_client(self) -> None:
+        """On the embedded store, open a new client so that dense search sees another process's writes.
+
+        Chroma's embedded client loads a collection's vector index (HNSW) once and never reloads it
+        from disk, while the metadata (SQLite) it reads is always current: without this, a long-lived
+        process (the UI) would keep searching the vectors it first loaded. Chroma shares one client
+        system per folder within a process and offers no public way to drop it, hence the registry
+        entry removed here; the previous system stays usable by whoever still holds it and is freed
+        with it. A Chroma server needs nothing of the kind (it serves every process the same index)."""
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = getattr(self.client, "_identifier", None)
+        if identifier is not None:
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        self.client = self._guard(lambda: make_chroma_client(self.settings))
+        self.collection, self.records = self._open(create=False)
 
     # --- reads -------------------------------------------------------------------------------------
 
@@ -281,6 +331,7 @@ class Store:
     def write_chunks(self, nodes: list[Any]) -> None:
         """Upsert embedded chunks (batched); failures (disk full, server gone) become one line."""
         self._guard(lambda: self.vector_store.add(nodes))
+        self._wrote = True
         self.invalidate()
 
     def add_records(self, records: list[DocRecord], texts: list[str]) -> None:
@@ -290,18 +341,21 @@ class Store:
                 ids=[r.record_id for r in part], metadatas=[r.metadata() for r in part],
                 documents=texts[begin:begin + 1000], embeddings=[RECORD_VECTOR] * len(part),
             ))
+        self._wrote = True
         self.invalidate()
 
     def delete_records(self, record_ids: Iterable[str]) -> None:
         ids = list(record_ids)
         for begin in range(0, len(ids), 5000):
             self._guard(lambda: self.records.delete(ids=ids[begin:begin + 5000]))
+        self._wrote = True
         self.invalidate()
 
     def delete_chunks(self, ids: Iterable[str]) -> int:
         ids = list(ids)
         for begin in range(0, len(ids), 5000):
             self._guard(lambda: self.collection.delete(ids=ids[begin:begin + 5000]))
+        self._wrote = True
         self.invalidate()
         return len(ids)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +23,18 @@ _MAX_CONTROL_SHARE = 0.02
 class LoadedFile:
     text: str
     format: Format
+    note: str = ""  # e.g. "encoding guessed: windows-1252" (shown in the ingest report)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # Python codec name
+    guessed: bool = False  # no BOM, no declaration, not UTF-8: the encoding was detected
+
+    @property
+    def note(self) -> str:
+        return f"encoding guessed: {self.encoding}" if self.guessed else ""
 
 
 def _limit(max_bytes: int) -> str:
@@ -37,35 +50,113 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def decode_text(data: bytes, max_chars: int | None = None) -> str:
-    """Decode text bytes: UTF-8/UTF-16/UTF-32 with BOM, UTF-8, then cp1252 when it is clean.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+# Where a document declares its encoding: <?xml ... encoding="..."?>, <meta charset=...> and
+# <meta http-equiv="Content-Type" content="text/html; charset=...">, looked for in the first bytes
+# as the HTML standard's prescan does (attribute order and quotes vary).
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_META = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+_PRESCAN_BYTES = 4096
+# The HTML standard decodes these labels as windows-1252 (browsers do too); other XML keeps them.
+_HTML_ALIASES = {"latin_1": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+
+def _codec(label: bytes) -> str | None:
+    try:
+        return codecs.lookup(label.decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def declared_encoding(data: bytes, *, html: bool) -> str | None:
+    """The encoding a document declares in its first bytes (XML declaration; HTML meta charset)."""
+    head = data[:_PRESCAN_BYTES]
+    found = _XML_DECL.match(head) or (_META.search(head) if html else None)
+    name = _codec(found.group(1)) if found else None
+    if name and html:
+        name = _HTML_ALIASES.get(name, name)
+    if name and name.startswith(("utf-16", "utf-32")):
+        return None  # a declaration readable in ASCII cannot be UTF-16/32: the bytes contradict it
+    return name
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text without a BOM: NUL bytes on one side of most byte pairs (Latin, Cyrillic, Greek...)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    for codec, zeros in (("utf-16-le", sample[1::2].count(0)), ("utf-16-be", sample[0::2].count(0))):
+        if zeros >= 0.4 * pairs:
+            try:
+                return Decoded(data.decode(codec), codec, guessed=True)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _detected(data: bytes) -> Decoded:
+    """No BOM, no declaration, not UTF-8: ask charset-normalizer (a maintained detector) for the
+    encoding; cp1252, the most common single-byte Western one, when it cannot tell."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:200_000]))
+    best = matches[0] if matches else None
+    if best is not None:  # on a tie (short texts), the most common Western code page wins
+        tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+        best = next((m for m in tied if m.encoding == "cp1252"), best)
+    if best is not None and best.encoding not in ("utf_8", "ascii"):
+        try:
+            return Decoded(data.decode(best.encoding), codecs.lookup(best.encoding).name, guessed=True)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return Decoded(_decode_cp1252(data), "cp1252", guessed=True)
+
+
+def decode(data: bytes, max_chars: int | None = None, *, html: bool = False) -> Decoded:
+    """Decode text bytes as they say: a BOM, then a declaration (XML; with ``html``, <meta charset>),
+    then UTF-8; else UTF-16 without a BOM or a detected encoding (``guessed``).
 
     With ``max_chars``, longer text is refused before the (slower) binary-content check."""
-    for bom, codec, name in (
-        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
-        (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-        (codecs.BOM_UTF8, "utf-8", "UTF-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
-    ):
+    decoded: Decoded | None = None
+    for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom) :].decode(codec)
+                decoded = Decoded(data[len(bom) :].decode(codec), codec)
             except UnicodeDecodeError:
                 raise UnreadableFileError(f"not valid {name} text") from None
             break
-    else:
-        if b"\x00" in data:
-            raise UnreadableFileError("binary file (not text)")
+    if decoded is None and (declared := declared_encoding(data, html=html)):
         try:
-            text = data.decode("utf-8")
+            decoded = Decoded(data.decode(declared), declared)
         except UnicodeDecodeError:
-            text = _decode_cp1252(data)
+            decoded = None  # a wrong declaration: read the bytes as if there were none
+    if decoded is None and b"\x00" in data:  # text has no NUL byte, unless it is UTF-16/32
+        decoded = _utf16_without_bom(data)
+        if decoded is None:
+            raise UnreadableFileError("binary file (not text)")
+    if decoded is None:
+        try:
+            decoded = Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            decoded = _detected(data)
+    text = decoded.text
     if max_chars is not None and len(text) > max_chars:
         raise too_many_chars(count(len(text)), max_chars)
     if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
         raise UnreadableFileError("binary file (not text)")
-    return text
+    return decoded
+
+
+def decode_text(data: bytes, max_chars: int | None = None) -> str:
+    """The text of ``decode`` (see there)."""
+    return decode(data, max_chars).text
 
 
 def _decode_cp1252(data: bytes) -> str:
@@ -198,6 +289,55 @@ def html_to_text(html: str) -> str:
     return f"# {title}\n\n{body}" if title and not parser.has_h1 else body
 
 
+def file_format(name: str) -> Format:
+    """The format a file name says, or UnreadableFileError naming the supported ones."""
+    suffix = Path(name).suffix.lower()
+    fmt = _FORMATS.get(suffix)
+    if fmt is None:
+        shown = suffix or "(no extension)"
+        raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+    return fmt
+
+
+def read_bytes(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, read once (what is parsed is what is hashed), within ``limits.max_bytes``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read file: {exc.strerror or short(exc)}") from None
+    if len(data) > limits.max_bytes:
+        raise UnreadableFileError(f"larger than the {_limit(limits.max_bytes)} limit")
+    return data
+
+
+def load_bytes(data: bytes, name: str, limits: Limits | None = None) -> LoadedFile:
+    """Parse a file's bytes (its format from ``name``); raise UnreadableFileError with a user-facing reason.
+
+    In-process and unbounded in time: ingest and uploads call it through ingest/parsing.py, which
+    runs it in a worker process under a CPU budget."""
+    limits = limits or Limits()
+    fmt = file_format(name)
+    if len(data) > limits.max_bytes:
+        raise UnreadableFileError(f"larger than the {_limit(limits.max_bytes)} limit")
+    if not data:
+        raise UnreadableFileError("empty file")
+    if fmt == "pdf":
+        from ingest.pdf import pdf_to_text
+
+        return LoadedFile(pdf_to_text(data, limits), fmt)
+    decoded = decode(data, None if fmt == "html" else limits.max_chars, html=fmt == "html")
+    text = decoded.text
+    del data
+    if not text.strip():
+        raise UnreadableFileError("empty file")
+    if fmt == "html":
+        text = html_to_text(text)
+    if len(text) > limits.max_chars:
+        raise too_many_chars(count(len(text)), limits.max_chars)
+    return LoadedFile(text, fmt, decoded.note)
+
+
 def load_file(
     path: Path, max_bytes: int | None = None, *, limits: Limits | None = None, name: str | None = None
 ) -> LoadedFile:
@@ -208,30 +348,6 @@ def load_file(
     """
     path = Path(path)
     limits = limits or (Limits(max_bytes=max_bytes) if max_bytes is not None else Limits())
-    suffix = Path(name or path.name).suffix.lower()
-    fmt = _FORMATS.get(suffix)
-    if fmt is None:
-        shown = suffix or "(no extension)"
-        raise UnreadableFileError(f"unsupported file type {shown} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise UnreadableFileError(f"larger than the {_limit(limits.max_bytes)} limit")
-        if size == 0:
-            raise UnreadableFileError("empty file")
-        if fmt == "pdf":
-            from ingest.pdf import pdf_to_text
-
-            return LoadedFile(pdf_to_text(path, limits), fmt)
-        data = path.read_bytes()  # at most max_bytes
-    except OSError as exc:
-        raise UnreadableFileError(f"cannot read file: {exc.strerror or short(exc)}") from None
-    text = decode_text(data, None if fmt == "html" else limits.max_chars)
-    del data
-    if not text.strip():
-        raise UnreadableFileError("empty file")
-    if fmt == "html":
-        text = html_to_text(text)
-    if len(text) > limits.max_chars:
-        raise too_many_chars(count(len(text)), limits.max_chars)
-    return LoadedFile(text, fmt)
+    name = name or path.name
+    file_format(name)  # an unsupported type is refused before anything is read
+    return load_bytes(read_bytes(path, limits), name, limits)

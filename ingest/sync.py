@@ -5,12 +5,15 @@ ids, see index/records.py), never with local notes: a file is unchanged only if 
 same content hash AND all its chunks are in Chroma; otherwise it is (re-)added. Records of files
 gone from the folder are removed; chunks without a record (left by an interrupted write) are deleted.
 
-Write order (each boundary has a SIGKILL test, see core/hooks.py):
-  stale records deleted -> stale chunks deleted -> new chunks upserted -> new records written
-  -> records of removed files deleted -> their chunks deleted.
-A record is written after its chunks and deleted before them, so a crash anywhere leaves at worst
-chunks without a record (invisible to search, deleted by the next sync) or a file without a record
-(re-added by the next sync). Chunk ids are `<document id>::<n>`: re-running a write overwrites.
+Write order, copy-on-write (each boundary has a SIGKILL test, see core/hooks.py):
+  orphan chunks deleted -> new versions' chunks upserted -> new records written -> superseded records
+  deleted -> their chunks deleted -> records of removed files deleted -> their chunks deleted.
+Chunk ids carry their document's version (`<document id>::<content hash>:<n>`, index/records.py), so a
+changed document's new chunks are written beside the old ones; search shows only chunks whose
+version has a record (IndexState.holds). A reader therefore sees the old version until the new
+record is written, then the new one: never neither. A crash anywhere leaves at worst chunks without
+a record (invisible, deleted by the next sync) or two records for one document (both complete; the
+next sync keeps the right one). Re-running a write overwrites (same ids).
 
 Writers: one per data dir at a time (a file lock, clear message for the second). Across machines no
 lock is needed: each sync touches only its own folder's documents, chunk ids are deterministic, and
@@ -38,9 +41,10 @@ from llama_index.core.schema import BaseNode, TransformComponent
 from core.errors import AssistantError, IngestLockedError
 from core.hooks import kill_point
 from index.localfs import disk_error
-from index.records import DocRecord, chunk_id, document_of
+from index.records import DocRecord, chunk_id, document_of, version_of
 from index.store import Root, Store
-from ingest.loaders import Limits, UnreadableFileError, load_file
+from ingest.loaders import Limits, UnreadableFileError, file_format, read_bytes
+from ingest.parsing import ParseWorker
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 
@@ -101,11 +105,34 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     repaired: set[str] = field(default_factory=set)  # "added" because chunks were missing
-    stale_chunks: list[str] = field(default_factory=list)  # chunk ids to delete before writing
+    orphans: list[str] = field(default_factory=list)  # chunks of no committed version: deleted first
+    superseded: list[str] = field(default_factory=list)  # record ids replaced by new versions: deleted last
+    old_chunks: list[str] = field(default_factory=list)  # their chunks
+    removed_records: list[str] = field(default_factory=list)  # record ids of removed documents
+    removed_chunks: list[str] = field(default_factory=list)  # their chunks
+
+
+def current_records(records: list[DocRecord]) -> dict[str, DocRecord]:
+    """One record per document. Two exist only after a crash between writing a new version's record
+    and deleting the old one: both are complete, the latest is taken (the plan fixes the rest)."""
+    out: dict[str, DocRecord] = {}
+    for record in records:
+        held = out.get(record.document_id)
+        if held is None or (record.ingested_at, record.hash) > (held.ingested_at, held.hash):
+            out[record.document_id] = record
+    return out
+
+
+def owner(chunk: str, records: dict[str, DocRecord]) -> str:
+    """The record id a chunk belongs to; an id without a version (older index) belongs to its
+    document's current record."""
+    doc_id = document_of(chunk)
+    version = version_of(chunk) or (records[doc_id].hash if doc_id in records else "")
+    return f"{doc_id}@{version}"
 
 
 class ChunkIds(TransformComponent):
-    """Names each chunk `<document id>::<n>` and stamps its document's content hash."""
+    """Names each chunk `<document id>::<content hash>:<n>` and stamps its document's content hash."""
 
     hashes: dict[str, str] = {}
 
@@ -113,7 +140,7 @@ class ChunkIds(TransformComponent):
         seen: Counter[str] = Counter()
         for node in nodes:
             doc_id = node.ref_doc_id or ""
-            node.id_ = chunk_id(doc_id, seen[doc_id])
+            node.id_ = chunk_id(doc_id, seen[doc_id], self.hashes.get(doc_id, ""))
             seen[doc_id] += 1
             node.metadata["doc_hash"] = self.hashes.get(doc_id, "")
             node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "doc_hash"]
@@ -129,6 +156,7 @@ class Syncer:
         self._embed_model = embed_model
         self.settings = settings
         self._file_hashes: dict[str, str] = {}
+        self._notes: dict[str, str] = {}  # doc id -> what the report should say (an encoding guessed)
 
     def sync(self, path: Path, *, show_progress: bool = True) -> SyncReport:
         if not path.exists():
@@ -138,12 +166,13 @@ class Syncer:
         started = time.perf_counter()
         with ingest_lock(self.settings.data_dir):
             report = SyncReport(root=root.path)
-            records = {r.document_id: r for r in self.store.list_records(where={"root": root.key})}
+            every = self.store.list_records(where={"root": root.key})
+            records = current_records(every)
             chunks = self.store.chunk_ids(where={"root": root.key})
-            present = Counter(document_of(c) for c in chunks)
-            complete = {d: r for d, r in records.items() if present.get(d, 0) == r.chunks}
+            present = Counter(owner(c, records) for c in chunks)
+            complete = {d: r for d, r in records.items() if present.get(r.record_id, 0) == r.chunks}
             docs, kept, same = self._load(root, [path] if single_file else list(scan(path)), records, complete, report)
-            plan = self._plan(docs, kept | same, records, present, chunks, delete_missing=not single_file)
+            plan = self._plan(docs, kept | same, records, every, present, chunks, delete_missing=not single_file)
             plan.unchanged.extend(sorted(same))
             kill_point("sync:planned")
             self._write(root, docs, records, plan, report, show_progress=show_progress)
@@ -167,52 +196,55 @@ class Syncer:
         report: SyncReport,
     ) -> tuple[dict[str, Document], set[str], set[str]]:
         """Documents by id; ids of files that failed to load (their stored version is kept); ids of
-        files whose bytes match their complete record (unchanged: not even decoded)."""
+        files whose bytes match their complete record (unchanged: not even decoded).
+
+        Each file is read once: the bytes hashed are the bytes parsed, so a file rewritten meanwhile
+        has a hash that no longer matches and is read again by the next sync."""
         limits = Limits.from_settings(self.settings)
         base = Path(root.path)
         docs: dict[str, Document] = {}
         kept: set[str] = set()
         same: set[str] = set()
         file_hashes: dict[str, str] = {}
-        for file in files:
-            source = file.resolve().relative_to(base).as_posix() if file.resolve().is_relative_to(base) else None
-            if file.is_symlink() and (source is None or file.is_dir()):
-                reason = "symlink pointing outside the folder (not followed)" if source is None else "symlinked folder (not followed)"
-                shown = file.absolute().relative_to(base).as_posix() if file.absolute().is_relative_to(base) else file.name
-                report.files.append(FileReport(shown, "failed", reason=reason))
-                continue
-            source = source or file.name
-            doc_id = _doc_id(root, source)
-            file_hash = self._read_hash(file) if doc_id in complete else ""
-            if file_hash and file_hash == complete[doc_id].file_hash:
-                same.add(doc_id)
-                continue
-            try:
-                loaded = load_file(file, limits=limits)
-            except UnreadableFileError as err:
-                kept.add(doc_id)
-                kept_note = " (previous version kept)" if doc_id in records else ""
-                report.files.append(FileReport(source, "failed", reason=str(err) + kept_note))
-                continue
-            keys = ["source", "format", "root", "doc_hash"]
-            docs[doc_id] = Document(
-                text=loaded.text, doc_id=doc_id,
-                metadata={"source": source, "format": loaded.format, "root": root.key, "doc_hash": self._hash(loaded.text)},
-                excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["format", "root", "doc_hash"],
-            )
-            file_hashes[doc_id] = file_hash or self._read_hash(file)
+        with ParseWorker(self.settings.max_parse_seconds) as worker:
+            for file in files:
+                source = file.resolve().relative_to(base).as_posix() if file.resolve().is_relative_to(base) else None
+                if file.is_symlink() and (source is None or file.is_dir()):
+                    reason = "symlink pointing outside the folder (not followed)" if source is None else "symlinked folder (not followed)"
+                    shown = file.absolute().relative_to(base).as_posix() if file.absolute().is_relative_to(base) else file.name
+                    report.files.append(FileReport(shown, "failed", reason=reason))
+                    continue
+                source = source or file.name
+                doc_id = _doc_id(root, source)
+                try:
+                    file_format(file.name)
+                    data = read_bytes(file, limits)
+                    file_hash = self._file_hash(data)
+                    if doc_id in complete and file_hash == complete[doc_id].file_hash:
+                        same.add(doc_id)
+                        continue
+                    loaded = worker.load(data, file.name, limits)
+                except UnreadableFileError as err:
+                    kept.add(doc_id)
+                    kept_note = " (previous version kept)" if doc_id in records else ""
+                    report.files.append(FileReport(source, "failed", reason=str(err) + kept_note))
+                    continue
+                del data
+                keys = ["source", "format", "root", "doc_hash"]
+                docs[doc_id] = Document(
+                    text=loaded.text, doc_id=doc_id,
+                    metadata={"source": source, "format": loaded.format, "root": root.key, "doc_hash": self._hash(loaded.text)},
+                    excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["format", "root", "doc_hash"],
+                )
+                file_hashes[doc_id] = file_hash
+                if loaded.note:
+                    self._notes[doc_id] = loaded.note
         self._file_hashes = file_hashes
         return docs, kept, same
 
-    def _read_hash(self, file: Path) -> str:
-        try:
-            return self._file_hash(file.read_bytes()) if file.is_file() else ""
-        except OSError:
-            return ""
-
     def _plan(
-        self, docs: dict[str, Document], kept: set[str], records: dict[str, DocRecord], present: Counter[str],
-        chunks: list[str], *, delete_missing: bool,
+        self, docs: dict[str, Document], kept: set[str], records: dict[str, DocRecord], every: list[DocRecord],
+        present: Counter[str], chunks: list[str], *, delete_missing: bool,
     ) -> Plan:
         plan = Plan()
         for doc_id, doc in docs.items():
@@ -221,16 +253,29 @@ class Syncer:
                 plan.added.append(doc_id)
             elif record.hash != doc.metadata["doc_hash"]:
                 plan.changed.append(doc_id)
-            elif present.get(doc_id, 0) != record.chunks:
+            elif present.get(record.record_id, 0) != record.chunks:
                 plan.added.append(doc_id)
                 plan.repaired.add(doc_id)
             else:
                 plan.unchanged.append(doc_id)
         if delete_missing:
             plan.removed = sorted(set(records) - set(docs) - kept)
+        removed = set(plan.removed)
         rewrite = set(plan.added) | set(plan.changed)
-        keep = set(plan.unchanged) | kept | set(plan.removed) | (set(records) if not delete_missing else set())
-        plan.stale_chunks = [c for c in chunks if document_of(c) in rewrite or document_of(c) not in keep]
+        new_versions = {f"{d}@{docs[d].metadata['doc_hash']}" for d in rewrite}
+        kept_versions = {r.record_id for d, r in records.items() if d not in rewrite} | new_versions
+        committed = {r.record_id for r in every}
+        plan.superseded = sorted(r.record_id for r in every if r.record_id not in kept_versions and r.document_id not in removed)
+        superseded = set(plan.superseded)
+        plan.removed_records = sorted(r.record_id for r in every if r.document_id in removed)
+        for chunk in chunks:
+            belongs = owner(chunk, records)
+            if document_of(chunk) in removed:
+                plan.removed_chunks.append(chunk)
+            elif belongs in superseded:
+                plan.old_chunks.append(chunk)
+            elif belongs not in committed and belongs not in new_versions:
+                plan.orphans.append(chunk)
         return plan
 
     def _write(
@@ -240,21 +285,19 @@ class Syncer:
         for doc_id in plan.unchanged:
             rec = records[doc_id]
             report.files.append(FileReport(rec.source, "unchanged", rec.chunks, rec.tokens))
+        self.store.delete_chunks(plan.orphans)  # invisible already: leftovers of an interrupted write
+        kill_point("sync:orphans-deleted")
         rewrite = plan.added + plan.changed
-        stale = [records[d].record_id for d in rewrite if d in records]
-        if stale:
-            self.store.delete_records(stale)
-            kill_point("sync:old-records-deleted")
-        if plan.stale_chunks:
-            self.store.delete_chunks(plan.stale_chunks)
-            kill_point("sync:old-chunks-deleted")
-        if rewrite:
+        if rewrite:  # new versions beside the old ones; their records switch readers over
             self._add(root, [docs[d] for d in rewrite], plan, report, show_progress=show_progress)
+        self.store.delete_records(plan.superseded)
+        kill_point("sync:old-records-deleted")
+        self.store.delete_chunks(plan.old_chunks)
+        kill_point("sync:old-chunks-deleted")
         if plan.removed:
-            self.store.delete_records(records[d].record_id for d in plan.removed)
+            self.store.delete_records(plan.removed_records)
             kill_point("sync:removed-records-deleted")
-            removed_chunks = [c for c in self.store.chunk_ids(where={"root": root.key}) if document_of(c) in set(plan.removed)]
-            self.store.delete_chunks(removed_chunks)
+            self.store.delete_chunks(plan.removed_chunks)
             kill_point("sync:removed-chunks-deleted")
             for doc_id in plan.removed:
                 rec = records[doc_id]
@@ -289,6 +332,7 @@ class Syncer:
         for rec in new_records:
             status = "changed" if rec.document_id in changed else "added"
             reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
+            reason = "; ".join(r for r in (reason, self._notes.get(rec.document_id, "")) if r)
             report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
         report.embedded_chunks = len(nodes)
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from core.settings import Settings
-from server import errors, routes
+from server import errors, logs, routes
 from server.auth import warn_if_exposed
 from server.models import Answerers
 
@@ -43,4 +43,5 @@ def run(app: FastAPI, settings: Settings, host: str, port: int, *, on_exit: Call
 
     warn_if_exposed(settings, host)
     config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=5)
+    logs.install()  # after Config, which configures uvicorn's loggers: no `?api_key=` in the access log
     Server(config).run()

@@ -85,6 +85,11 @@ def _user(text: str) -> dict:
     return {"role": "user", "content": render.esc(text)}
 
 
+def _shown(question: str) -> str:
+    """The question as the chat can show it (what cannot be encoded becomes "?"; the assistant refuses it)."""
+    return question.encode("utf-8", "replace").decode("utf-8")
+
+
 def _bot(content: str) -> dict:
     return {"role": "assistant", "content": content}
 
@@ -98,8 +103,12 @@ def respond(
     if not question:
         yield history, gr.skip(), state, ""
         return
-    state = follow_history(session_for(bots, state, choice), history)
-    history += [_user(question), _bot(THINKING)]
+    try:
+        state = follow_history(session_for(bots, state, choice), history)
+    except AssistantError as err:  # an earlier turn that cannot be encoded
+        yield [*history, _user(_shown(question)), _bot(render.error_markdown(str(err)))], gr.skip(), state, ""
+        return
+    history += [_user(_shown(question)), _bot(THINKING)]
     yield history, gr.skip(), state, ""
     text = ""
     try:
@@ -122,7 +131,7 @@ def respond(
 
 def _failed(history: list, partial: str, message: str) -> list:
     if partial:
-        content = render.cite_badges(render.esc(partial)) + "\n\n" + render.error_markdown(message)
+        content = render.answer_html(partial) + "\n\n" + render.error_markdown(message)
     else:
         content = render.error_markdown(message)
     return [*history[:-1], _bot(content)]

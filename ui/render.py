@@ -25,6 +25,30 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+# Characters Markdown (and Gradio's LaTeX) give a meaning to, written as HTML character references:
+# the browser shows them as typed, the Markdown renderer sees no image or link (`[` and `]` are what
+# make them), emphasis, heading, table, formula or raw HTML. Automatic links ("http://", "www.",
+# "name@host") are broken the same way, at the character that starts them.
+_MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_[]#|~$@"}
+_MARKDOWN.update({c: html.escape(c) for c in "<>&\"'"})
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])://|(?i:www)\.")
+
+
+def inert(text: str) -> str:
+    """Document or model text for a Markdown message: shown as text, never as markup or a link."""
+    escaped = "".join(_MARKDOWN.get(c, c) for c in text)
+    return _AUTOLINK.sub(lambda m: "&#58;//" if m.group(0) == "://" else m.group(0)[:-1] + "&#46;", escaped)
+
+
+def answer_html(text: str, known: Iterable[int] | None = None) -> str:
+    """An answer's text made inert, with its [n] markers turned into badges (see `cite_badges`)."""
+    parts = MARKER.split(text)
+    out = [inert(parts[0])]
+    for number, rest in zip(parts[1::2], parts[2::2]):
+        out += [cite_badges(f"[{number}]", known), inert(rest)]
+    return "".join(out)
+
+
 def cite_badges(escaped: str, known: Iterable[int] | None = None) -> str:
     """Turn [n] markers of already-escaped text into badges linking to source card n.
 
@@ -42,17 +66,17 @@ def cite_badges(escaped: str, known: Iterable[int] | None = None) -> str:
 
 def streaming_markdown(partial: str) -> str:
     """The answer while it streams: escaped, with badges, and a cursor."""
-    return cite_badges(esc(partial)) + ' <span class="typing">▍</span>'
+    return answer_html(partial) + ' <span class="typing">▍</span>'
 
 
 def answer_markdown(answer: Answer) -> str:
     """The final chat message for an answer: abstention, incomplete and warning notes included."""
-    body = cite_badges(esc(answer.text), (p.number for p in answer.retrieved))
+    body = answer_html(answer.text, [p.number for p in answer.retrieved])
     parts = []
     if answer.abstained:
         parts.append('<span class="tag tag-abstain">Not in the corpus</span>')
     if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
-        parts.append(f'<span class="understood">Understood as: {esc(answer.standalone_question)}</span>')
+        parts.append(f'<span class="understood">Understood as: {inert(answer.standalone_question)}</span>')
     parts.append(body)
     if answer.abstained and answer.retrieved:
         parts.append('<span class="note">The nearest passages are listed under Sources.</span>')

@@ -71,3 +71,31 @@ def tiny_files(folder: Path, count: int = 5_000) -> Path:
     for i in range(count):
         (folder / f"tiny{i:05d}.txt").write_text(f"Tiny note {i} mentions item {i * 7919 % 100_003}.\n", encoding="utf-8")
     return folder
+
+
+def empty_operators_pdf(
+    path: Path, pages: int = 100, target_bytes: int = 100_000, share: bool = True, operators: int = 320_000
+) -> Path:
+    """A ~``target_bytes`` PDF whose pages all draw one large compressed content stream of empty text
+    operators (``() Tj``): no text comes out, but a parser walks every operator of every page.
+    With ``share=False`` each page gets its own copy of the stream (the file is then larger)."""
+    ops = b"BT /F1 12 Tf " + b"() Tj " * operators + b"ET"  # 320k: just under 2 MB, under the default page cap
+    stream = zlib.compress(ops, 9)
+    body = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        body,
+    ]
+    extra = []
+    for i in range(pages):
+        contents = 4 if share else 5 + pages + i
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents %d 0 R >>" % contents)
+        if not share:
+            extra.append(body)
+    data = assemble_pdf(objects + extra)
+    padding = max(0, target_bytes - len(data))
+    path.write_bytes(data + b"%" + b"0" * padding + b"\n" if padding else data)
+    return path

@@ -6,6 +6,9 @@ agreement (tests/reliability/relhelpers.index_facts), with nothing duplicated or
 ingest started while one runs on the same data dir is refused with one line.
 
 The scenario touches every step: of six files, two change, two are deleted, two are new.
+Updates are copy-on-write (issue 18): right after the kill, before any re-run, every changed
+document is still in the index, whole (its old or its new version), for a fresh process too.
+Removals are also killed on a document that was changed before (its chunk ids carry a version).
 Vectors come from the fast HashEmbedding (the crash is the point, not the model).
 """
 
@@ -19,14 +22,15 @@ from pathlib import Path
 
 import pytest
 
+from index.records import record_of
 from tests.index import procs
 from tests.reliability.relhelpers import index_facts, statuses, write_generated_corpus
 
 pytestmark = pytest.mark.slow
 
-SYNC_STEPS = ["sync:planned", "sync:old-records-deleted", "sync:old-chunks-deleted", "sync:embedded",
-              "sync:chunks-written", "sync:records-written", "sync:removed-records-deleted",
-              "sync:removed-chunks-deleted"]
+SYNC_STEPS = ["sync:planned", "sync:orphans-deleted", "sync:embedded", "sync:chunks-written",
+              "sync:records-written", "sync:old-records-deleted", "sync:old-chunks-deleted",
+              "sync:removed-records-deleted", "sync:removed-chunks-deleted"]
 REMOVE_STEPS = ["remove:record-deleted", "remove:chunks-deleted"]
 
 
@@ -53,6 +57,7 @@ def test_sigkill_at_each_step_of_a_sync_then_rerun(tmp_path, step):
 
     killed = procs.run(["ingest", str(folder), "--quiet"], procs.env(tmp_path, data_dir, kill_at=step), tmp_path)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    _changed_documents_are_whole(procs.fake_bot(data_dir), ["doc000.txt", "doc001.txt"])
 
     report = bot.ingest(folder, show_progress=False)  # the long-lived process re-runs the sync
     assert not [f for f in report.files if f.status == "failed"]
@@ -66,9 +71,30 @@ def test_sigkill_at_each_step_of_a_sync_then_rerun(tmp_path, step):
     assert again.embedded_chunks == 0 and set(statuses(again).values()) == {"unchanged"}
 
 
+def _changed_documents_are_whole(reader, sources: list[str]) -> None:
+    """Each document is listed, every version of it that has a record is searchable whole (two only
+    between a new version's record and the old one's deletion), and search finds it."""
+    listed = {d.source for d in reader.documents()}
+    store = reader._components.store
+    state = store.state(max_age=0)
+    for source in sources:
+        assert source in listed, f"{source} disappeared from the index"
+        nodes = [n for n in store.nodes(where={"source": source}) if state.holds(n.node_id, n.metadata)]
+        records = store.list_records(where={"source": source})
+        for record in records:
+            held = [n for n in nodes if record_of(n.node_id, n.metadata.get("doc_hash", "")) == record.record_id]
+            assert len(held) == record.chunks > 0, f"{record.record_id}: {len(held)} chunks searchable"
+        found = reader.retrieve(nodes[0].get_content()[:200], top_k=10)
+        assert source in {p.source for p in found}, f"{source} is not found by search"
+
+
 @pytest.mark.parametrize("step", REMOVE_STEPS)
-def test_sigkill_at_each_step_of_a_removal_then_rerun(tmp_path, step):
+@pytest.mark.parametrize("changed_before", [False, True])
+def test_sigkill_at_each_step_of_a_removal_then_rerun(tmp_path, step, changed_before):
     folder, data_dir, bot = _scenario(tmp_path)
+    if changed_before:
+        (folder / "doc002.txt").write_text("Changed\n\nThe lighthouse of Ushant was lit in 1863.\n")
+        assert statuses(bot.ingest(folder, show_progress=False))["doc002.txt"] == "changed"
     killed = procs.run(["remove", "doc002.txt"], procs.env(tmp_path, data_dir, kill_at=step), tmp_path)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     try:

@@ -63,6 +63,8 @@ def test_serve_with_ui_one_process(tmp_path):
         history = ui.predict("Qui a composé la musique du film 2050 ?", [], 5, "extractive", api_name="/ask")[0]
         assert "assistant ingest" in str(history[-1])  # the UI answers (here: the index is empty)
         assert httpx.get(f"{url}/v1/nope", headers={"Authorization": f"Bearer {KEY}"}, timeout=10).json()["error"]
+        # A key sent in the query string (issue 18, case 8) is refused and never reaches the access log.
+        assert httpx.get(f"{url}/v1/models?api_key={KEY}&token={KEY}&n=1", timeout=10).status_code == 401
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -74,3 +76,4 @@ def test_serve_with_ui_one_process(tmp_path):
     assert f"HTTP API on {url}/v1, web UI on {url}/" in output
     assert "GET /v1/models" in output and "401" in output  # the access log is there ...
     assert KEY not in output and "Traceback" not in output  # ... and the key is not
+    assert "/v1/models?api_key=***&token=***&n=1" in output

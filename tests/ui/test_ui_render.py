@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from assistant.answer import Answer, Passage
 from ingest.report import FileReport, SyncReport
 from tests.fakes.fake_assistant import DocumentInfo
@@ -38,6 +40,14 @@ def test_answer_text_is_escaped_before_badges_are_added():
     assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in out
     assert 'class="cite"' in out
+
+
+def test_markdown_from_documents_stays_text():
+    text = "Voir ![x](http://host/track.png) et [ici](http://host/x), www.host.example, **gras** [1]"
+    out = render.answer_markdown(answer(text))
+    assert "[" not in out.split(" <a class")[0] and "://" not in out and "www." not in out and "**" not in out
+    assert html.unescape(out.split(" <a class")[0]) == text[:-4]  # the browser shows exactly the text
+    assert 'href="#src-1"' in out  # citation badges stay live
 
 
 def test_streaming_text_is_escaped_and_shows_a_cursor():
