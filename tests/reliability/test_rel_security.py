@@ -32,7 +32,7 @@ from ui import app as ui_app
 from ui import chat as ui_chat
 from ui import corpus as ui_corpus
 from ui import render
-from ui.uploads import UploadError, delete_upload, save_upload
+from assistant.uploads import UploadError, delete_upload, save_upload
 
 # Gradio 6.31 computes local per-event statistics with pandas after each event (gradio/queueing.py),
 # and pandas 3 warns about two options it uses. Local only, no network.
@@ -494,7 +494,7 @@ def test_app_upload_and_remove_handlers_stay_in_the_uploads_dir(site, tmp_path):
     # A file that a name like "../../outside/victim.txt" would reach from the uploads dir.
     assert (uploads / "../../outside/victim.txt").resolve() == site["victim"].resolve()
 
-    # ui.uploads directly: every evil name is either refused or lands inside the uploads dir.
+    # assistant.uploads directly: every evil name is either refused or lands inside the uploads dir.
     src = tmp_path / "src.md"
     src.write_text("Le lac de Zorglub gèle en décembre.\n", encoding="utf-8")
     for name in EVIL_NAMES:
