@@ -111,12 +111,19 @@ def _detected(data: bytes) -> Decoded:
     if best is not None:  # on a tie (short texts), the most common Western code page wins
         tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
         best = next((m for m in tied if m.encoding == "cp1252"), best)
+    guess: Decoded | None = None
     if best is not None and best.encoding not in ("utf_8", "ascii"):
         try:
-            return Decoded(data.decode(best.encoding), codecs.lookup(best.encoding).name, guessed=True)
+            guess = Decoded(data.decode(best.encoding), codecs.lookup(best.encoding).name, guessed=True)
         except (UnicodeDecodeError, LookupError):
             pass
-    return Decoded(_decode_cp1252(data), "cp1252", guessed=True)
+    guess = guess or Decoded(_decode_cp1252(data), "cp1252", guessed=True)
+    # A guess with no letter, or a long one with no space between words (every script the detector
+    # knows separates words or lines), is noise in any encoding: refuse it rather than index it.
+    sample = guess.text[:200_000]
+    if not any(ch.isalpha() for ch in sample) or (len(sample) > 80 and not any(ch.isspace() for ch in sample)):
+        raise UnreadableFileError("not valid UTF-8 text, and no encoding reads it as text")
+    return guess
 
 
 def decode(data: bytes, max_chars: int | None = None, *, html: bool = False) -> Decoded:
