@@ -131,8 +131,9 @@ def _generative(
     messages = generate.build_messages(question, answer.language, [
         (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
     ], history)
+    usage: dict[str, int] = {}
     try:
-        for delta in generate.stream(llm, messages):
+        for delta in generate.stream(llm, messages, usage):
             answer.timings.setdefault("first_token", time.perf_counter() - started)
             answer.text += delta
             yield delta
@@ -141,6 +142,7 @@ def _generative(
         answer.warnings.append("The answer is incomplete: the LLM failed before finishing it.")
         return
     answer.model_text = answer.text
+    answer.llm_usage = usage or None
     attributed = attribute(answer.text, excerpts, embed)
     # The model's own refusal is one more signal of the one decision; an answer that no passage
     # supports (every claim failed the citation check) is not grounded either.

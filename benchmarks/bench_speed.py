@@ -153,7 +153,30 @@ def bench_cold(data_dir: Path, question: str, rounds: int) -> list[str]:
             f"(min {min(times):.2f} s; target <= 2.5 s), {load()}"]
 
 
-def bench_api(bot, questions: list[str], rounds: int, requests: int) -> list[str]:  # noqa: ANN001
+def serve_process(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    """`assistant serve` in its own process, as users run it; returns (process, base url)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_LLM="none", PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-sync", "--port", str(port)], env=env,
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            httpx.get(f"{url}/v1/models", timeout=1).raise_for_status()
+            return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("`assistant serve` did not start")
+
+
+def bench_api(bot, data_dir: Path, questions: list[str], rounds: int, requests: int) -> list[str]:  # noqa: ANN001
     import threading
 
     import httpx
@@ -161,26 +184,40 @@ def bench_api(bot, questions: list[str], rounds: int, requests: int) -> list[str
     from benchmarks.bench_api import CLIENTS, serve, throughput
     from server.app import create_app
 
-    server, url = serve(create_app(bot))
+    server, in_process_url = serve(create_app(bot))
+    proc, process_url = serve_process(data_dir)
     local = threading.local()
 
-    def via_api(question: str) -> str:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=f"{url}/v1", timeout=120)
-        reply = local.client.post("/chat/completions", json={"messages": [{"role": "user", "content": question}]})
-        reply.raise_for_status()
-        return reply.json()["choices"][0]["message"]["content"]
+    def client_for(url: str):  # noqa: ANN202
+        def via_api(question: str) -> str:
+            clients = local.__dict__.setdefault("clients", {})
+            if url not in clients:
+                clients[url] = httpx.Client(base_url=f"{url}/v1", timeout=120)
+            reply = clients[url].post("/chat/completions", json={"messages": [{"role": "user", "content": question}]})
+            reply.raise_for_status()
+            return reply.json()["choices"][0]["message"]["content"]
+        return via_api
 
-    same = all(via_api(q) == bot.ask(q).text for q in questions[:20])
-    api, python = [], []
-    for _ in range(rounds):
-        api.append(throughput(questions, requests, via_api))
-        python.append(throughput(questions, requests, bot.ask))
-    server.should_exit = True
-    a, p = statistics.median(api), statistics.median(python)
+    try:
+        own, shared = client_for(process_url), client_for(in_process_url)
+        same = all(own(q) == shared(q) == bot.ask(q).text for q in questions[:20])
+        for q in questions[:10]:
+            own(q)  # warm-up of the server process
+        api, python, inproc = [], [], []
+        for _ in range(rounds):
+            api.append(throughput(questions, requests, own))
+            python.append(throughput(questions, requests, bot.ask))
+            inproc.append(throughput(questions, requests, shared))
+    finally:
+        server.should_exit = True
+        proc.terminate()
+        proc.wait(timeout=30)
+    a, p, i = statistics.median(api), statistics.median(python), statistics.median(inproc)
     return [f"{CLIENTS} concurrent clients, {requests} requests, median of {rounds} interleaved rounds, {load()}",
-            f"  HTTP API {a:.1f} req/s   Python API {p:.1f} req/s   API/Python {a / p:.0%} (target >= 90%)",
-            f"  answers identical through both: {same}"]
+            f"  HTTP API, `assistant serve` process  {a:6.1f} req/s  ({a / p:.0%} of the Python API; target >= 90%)",
+            f"  Python API (Assistant.ask, threads)  {p:6.1f} req/s",
+            f"  HTTP API, uvicorn thread in the clients' process  {i:6.1f} req/s  ({i / p:.0%}: clients and server share one GIL)",
+            f"  answers identical through both APIs and Python: {same}"]
 
 
 def main() -> int:
@@ -189,6 +226,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=16, help="passages per engine call")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", default="engine,warm,cold,api")
+    parser.add_argument("--data-dir", type=Path, default=None, help="reuse a data dir holding the corpus")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     lines = [f"Speed benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} cores, {load()}"]
@@ -200,7 +238,7 @@ def main() -> int:
         from core.providers import prepare_offline_environment
 
         prepare_offline_environment()
-        data_dir = Path(tempfile.mkdtemp(prefix="bench-speed-"))
+        data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-speed-"))
         settings = Settings(_env_file=None, data_dir=data_dir, corpus_dir=REPO / "corpus", llm="none")
         bot = Assistant(settings)
         bot.ingest(settings.corpus_dir, show_progress=False)
@@ -210,7 +248,7 @@ def main() -> int:
         if "cold" in wanted:
             lines += bench_cold(data_dir, questions[0], args.rounds)
         if "api" in wanted:
-            lines += bench_api(bot, questions, max(1, args.rounds // 2), args.requests)
+            lines += bench_api(bot, data_dir, questions, max(1, args.rounds // 2), args.requests)
     print("\n".join(lines))
     return 0
 

