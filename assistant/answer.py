@@ -49,6 +49,8 @@ class Answer:
     # Why the answer was given or withheld (assistant/abstain.py): the signals and their verdicts.
     abstain_reasons: list[str] = field(default_factory=list)
     model_text: str = ""  # LLM modes: what the model wrote, before citations were attributed and checked
+    # The LLM's own token counts when it reports them: {"prompt_tokens": n, "completion_tokens": m}.
+    llm_usage: dict[str, int] | None = None
 
     @property
     def complete(self) -> bool:

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 
 from core.errors import AssistantError, EmptyIndexError
 from core.providers import embedding_identity, make_embedding
@@ -26,6 +26,14 @@ from core.hooks import kill_point
 from index.records import DocRecord, document_of
 from index.store import Store
 from ingest.report import SyncReport
+
+
+class ReadOnly(TransformComponent):
+    """The dense index is only read through `Components`; without a transformation of its own,
+    LlamaIndex builds its default SentenceSplitter, which loads tiktoken (~0.5 s of a cold ask)."""
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        return nodes
 
 
 class Components:
@@ -78,7 +86,9 @@ class Components:
             if self._dense is None or self._dense[0] is not store.collection:
                 from llama_index.core import VectorStoreIndex
 
-                index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=self.embed_model)
+                index = VectorStoreIndex.from_vector_store(
+                    store.vector_store, embed_model=self.embed_model, transformations=[ReadOnly()]
+                )
                 self._dense = (store.collection, index)
             dense_index = self._dense[1]
         # A dense retriever per call: HybridRetriever sets its top-k, which must not leak across threads.

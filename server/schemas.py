@@ -61,9 +61,30 @@ class PassageOut(BaseModel):
         )
 
 
+class Usage(BaseModel):
+    """Token counts: the LLM's own when it reports them, else the e5 tokenizer's (see docs/speed.md)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+def usage_of(answer: Answer) -> Usage:
+    """The LLM's counts, or e5 tokens of what the answerer read (question and passages) and wrote."""
+    if answer.llm_usage:
+        prompt, completion = answer.llm_usage["prompt_tokens"], answer.llm_usage["completion_tokens"]
+    else:
+        from core.e5 import text_tokens
+
+        read = [answer.standalone_question or answer.question, *(p.text for p in answer.retrieved)]
+        prompt, completion = sum(text_tokens(t) for t in read), text_tokens(answer.text)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
 def answer_fields(answer: Answer) -> dict[str, Any]:
     """The fields this API adds to a completion (and to the last chunk of a stream)."""
     return {
+        "usage": usage_of(answer).model_dump(),
         "citations": [PassageOut.of(c).model_dump() for c in answer.citations],
         "abstained": answer.abstained,
         "standalone_question": answer.standalone_question,
@@ -89,7 +110,7 @@ class ChatCompletion(BaseModel):
     created: int
     model: str
     choices: list[Choice]
-    usage: None = None  # token counts are not measured
+    usage: Usage
     citations: list[PassageOut]
     abstained: bool
     standalone_question: str

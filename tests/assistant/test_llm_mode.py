@@ -199,3 +199,12 @@ def test_a_follow_up_can_carry_the_previous_turn_to_the_llm(ingested_assistant, 
     assert messages[1]["content"] == QUESTION and "[1]" not in messages[2]["content"]
     chat.ask("Qui est Wajdi Mouawad ?")  # names its own subject: no earlier turn given
     assert [m["role"] for m in stub.last_messages()] == ["system", "user"]
+
+
+def test_the_llms_own_token_counts_are_kept(ingested_assistant, stub):
+    stub.responder = lambda req: "Le syndicat représente 160 000 professionnels [1]."
+    answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    request = stub.chat_requests()[-1]
+    assert request["stream_options"] == {"include_usage": True}  # asked for, as OpenAI wants
+    assert answer.llm_usage is not None and answer.llm_usage["completion_tokens"] == len("Le syndicat représente 160 000 professionnels [1].".split())
+    assert answer.llm_usage["prompt_tokens"] > 100

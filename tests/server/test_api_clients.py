@@ -145,3 +145,16 @@ def test_llamaindex_openailike_pointed_at_the_api(api_url, ingested_assistant):
     assert response.raw.citations == cited(expected)
     assert "".join(r.delta for r in llm.stream_chat([ChatMessage(role="user", content=QUESTION)])) == expected.text
     assert llm.complete(QUESTION).text == expected.text
+
+
+def test_usage_counts_e5_tokens_of_what_the_extractive_answerer_read_and_wrote(client, ingested_assistant):
+    from core.e5 import text_tokens
+
+    expected = ingested_assistant.ask(QUESTION)
+    prompt = sum(text_tokens(t) for t in [expected.standalone_question, *(p.text for p in expected.retrieved)])
+    completion = client.chat.completions.create(model="extractive", messages=[{"role": "user", "content": QUESTION}])
+    assert completion.usage.prompt_tokens == prompt > 100
+    assert completion.usage.completion_tokens == text_tokens(expected.text) > 10
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+    _, last = streamed(client, [{"role": "user", "content": QUESTION}])
+    assert last.usage == completion.usage  # the stream's last chunk carries the same counts
