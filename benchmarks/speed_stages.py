@@ -15,25 +15,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# (stage, "module:attribute" or "module:Class.method"), in pipeline order.
+# (stage, "module:attribute" or "module:Class.method"), in pipeline order. "pipeline:NAME" wraps the
+# stage NAME where assistant/pipeline.py runs it (its ASKED / STREAMED lists); a streamed stage's
+# pieces are drawn inside its timer.
 STAGES = [
-    ("validation", "assistant.api:Assistant._validate"),
-    ("standalone rewrite", "assistant.chat:ChatSession.standalone"),
+    ("validation", "pipeline:validate"),
+    ("standalone rewrite", "pipeline:standalone"),
     ("embedding", "core.e5:E5Embedding._get_query_embedding"),
     ("dense", "assistant.retrieve:HybridRetriever._dense"),
     ("BM25", "assistant.retrieve:HybridRetriever._bm25"),
     ("fusion", "assistant.retrieve:HybridRetriever._fuse"),
     ("fusion", "assistant.retrieve:HybridRetriever._live"),
     ("fusion", "assistant.retrieve:merge_duplicates"),
-    ("overview check", "assistant.overview:detect"),
-    ("overview check", "assistant.api:Assistant._overview"),
-    ("passages", "assistant.api:Assistant._passage"),
-    ("extraction", "assistant.answering:support_of"),
-    ("abstention signals", "assistant.answering:expected_kind"),
-    ("abstention signals", "assistant.answering:holds_kind"),
-    ("abstention signals", "assistant.answering:decide"),
-    ("attribution", "assistant.answering:attribute"),
-    ("citation check", "assistant.answering:check_citations"),
+    ("retrieval (rest)", "pipeline:retrieve"),
+    ("overview check", "pipeline:plan"),
+    ("extraction", "pipeline:evidence"),
+    ("abstention signals", "pipeline:weigh"),
+    ("compose", "pipeline:compose"),
+    ("citation check", "pipeline:check"),
+    ("abstention signals", "pipeline:settle"),
 ]
 
 
@@ -45,14 +45,15 @@ class StageClock:
         self.missing: list[str] = []
         self.total_start = 0.0
 
-    def _wrap(self, stage: str, fn):  # noqa: ANN001, ANN202
+    def _wrap(self, stage: str, fn, drain: bool = False):  # noqa: ANN001, ANN202
         clock = self
 
         def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
             clock.stack.append([0.0])
             t = time.perf_counter()
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                return iter(list(result)) if drain and result is not None else result
             finally:
                 elapsed = time.perf_counter() - t
                 children = clock.stack.pop()[0]
@@ -65,8 +66,20 @@ class StageClock:
     @contextmanager
     def installed(self) -> Iterator[None]:
         undo = []
+        pipeline = importlib.import_module("assistant.pipeline")
         for stage, target in STAGES:
             module_name, _, path = target.partition(":")
+            if module_name == "pipeline":
+                found = False
+                for stages in (pipeline.ASKED, pipeline.STREAMED):
+                    for i, fn in enumerate(stages):
+                        if fn.__name__ == path:
+                            stages[i] = self._wrap(stage, fn, drain=stages is pipeline.STREAMED)
+                            undo.append((stages, i, fn))
+                            found = True
+                if not found:
+                    self.missing.append(target)
+                continue
             owner = importlib.import_module(module_name)
             *outer, name = path.split(".")
             for part in outer:
@@ -81,7 +94,10 @@ class StageClock:
             yield
         finally:
             for owner, name, original in reversed(undo):
-                setattr(owner, name, original)
+                if isinstance(owner, list):
+                    owner[name] = original
+                else:
+                    setattr(owner, name, original)
 
     def start(self) -> None:
         self.current = defaultdict(float)
