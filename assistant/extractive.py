@@ -138,8 +138,38 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
         if terms - covered or (score >= 0.9 * best_score and quote.number != best.number):
             picked.append(quote)
             covered |= terms
+    picked = [_with_antecedent(q, passages[q.number - 1], picked) for q in picked]
     picked.sort(key=lambda q: (q.number, q.start))
     return Extract(quotes=picked, support=best_cov)
+
+
+# A sentence that points back ("Cette entrée…", "Il…", "the installer adds this entry"): quoted
+# alone it loses what it is about. Demonstratives anywhere ("ce que/ce qui" are not), a subject
+# pronoun at the start (not an impersonal "Il y a", "Il faut").
+_REFERS_BACK = re.compile(
+    r"\b(?:cette|cet|ces|this|these)\s+\w|\bce\s+(?!qu|que\b|qui\b|dont\b|sont\b|n'|ne\b)\w"
+    r"|^\W*(?:Il(?!\s+(?:y|faut|suffit|existe|s'agit|se\s+peut|est\s+(?:possible|recommandé|conseillé|préférable|nécessaire|important)))"
+    r"|Elle|Ils|Elles|Celui-ci|Celle-ci|Ceux-ci|Cela|Ceci|It|They|That|Those|Its|Their)\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    return bool(_REFERS_BACK.search(sentence))
+
+
+def _with_antecedent(quote: Quote, text: str, picked: list[Quote]) -> Quote:
+    """The quote with the sentence before it in its passage, when it refers back to that one."""
+    if not refers_back(quote.text):
+        return quote
+    spans = _sentence_spans(text)
+    before = [s for s in spans if s[1] <= quote.start]
+    if not before or any(q.number == quote.number and q.start <= before[-1][0] < q.end for q in picked):
+        return quote
+    start = before[-1][0]
+    if quote.end - start > 2 * _MAX_QUOTE_CHARS or text[start:quote.start].count("\n\n"):
+        return quote  # too long, or the sentence before belongs to another paragraph
+    return Quote(quote.number, start, quote.end, quote.score, text[start:quote.end])
 
 
 FRAMES = {
