@@ -89,9 +89,14 @@ class Assistant:
 
     # --- ingest --------------------------------------------------------------------------------
 
-    def ingest(self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False) -> SyncReport:
-        """Sync a folder (or one file) into the index; see ingest/sync.py for the rules."""
-        return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild)
+    def ingest(
+        self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False, on_step: Any = None
+    ) -> SyncReport:
+        """Sync a folder (or one file) into the index; see ingest/sync.py for the rules.
+
+        ``on_step`` (optional) is called with an ``ingest.progress.Step`` after each file embedded:
+        files done, chunks, share done and the estimated seconds left."""
+        return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild, on_step=on_step)
 
     def documents(self) -> list[DocumentInfo]:
         """Every ingested document, as the index (Chroma) records it: the same list on every machine."""

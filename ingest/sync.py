@@ -43,7 +43,7 @@ from index.localfs import disk_error
 from index.records import DocRecord, chunk_id, document_of
 from index.store import Root, Store
 from ingest.loaders import Limits, UnreadableFileError, load_file
-from ingest.progress import file_progress
+from ingest.progress import Step, file_progress
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 
@@ -132,8 +132,11 @@ class Syncer:
         self._embed_model = embed_model
         self.settings = settings
         self._file_hashes: dict[str, str] = {}
+        self._on_step: Callable[[Step], None] | None = None
 
-    def sync(self, path: Path, *, show_progress: bool = True) -> SyncReport:
+    def sync(self, path: Path, *, show_progress: bool = True, on_step: Callable[[Step], None] | None = None) -> SyncReport:
+        """Sync ``path``; ``show_progress`` draws a per-file bar on stderr, ``on_step`` gets a
+        ``Step`` (files done, time left) after each file embedded."""
         if not path.exists():
             raise AssistantError(f"No such file or folder: {path}")
         single_file = path.is_file()
@@ -149,6 +152,7 @@ class Syncer:
             plan = self._plan(docs, kept | same, records, present, chunks, delete_missing=not single_file)
             plan.unchanged.extend(sorted(same))
             kill_point("sync:planned")
+            self._on_step = on_step
             self._write(root, docs, records, plan, report, show_progress=show_progress)
         report.total_chunks = self.store.count()
         report.seconds = time.perf_counter() - started
@@ -270,7 +274,7 @@ class Syncer:
         ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
         changed = set(plan.changed)
-        with file_progress(docs, show_progress) as progress:
+        with file_progress(docs, show_progress, self._on_step) as progress:
             for doc in docs:
                 progress.start(doc)
                 nodes = pipeline.run(documents=[doc], show_progress=False)

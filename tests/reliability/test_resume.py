@@ -62,3 +62,13 @@ def test_the_cli_shows_each_file_and_the_time_left(tmp_path):
     assert "[1/3] doc000.txt" in done.stderr and "[3/3] doc002.txt" in done.stderr
     last = done.stderr.replace("\r", "\n").strip().splitlines()[-1]
     assert "100%" in last and "chars [" in last and "<00:00" in last and "3 chunks" in last, last
+
+
+def test_each_embedded_file_reports_a_step_with_the_time_left(tmp_path):
+    folder = write_generated_corpus(tmp_path / "docs", 4)
+    steps = []
+    report = procs.fake_bot(tmp_path / "data").ingest(folder, show_progress=False, on_step=steps.append)
+    assert [s.done for s in steps] == [0, 1, 2, 3, 4] and {s.total for s in steps} == {4}
+    assert steps[0].seconds_left is None and all(s.seconds_left is not None for s in steps[1:])
+    assert steps[-1].fraction == 1.0 and steps[-1].chunks == report.embedded_chunks == 4
+    assert steps[-1].describe().startswith("[4/4] doc003.txt, 4 chunks — about ")
