@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# A pipe table up to this many characters is kept whole. With the default chunk size (256 e5
-# tokens) and e5's tokenizer, 600 characters of table text is at most ~240 tokens even for dense
-# code-like cells (measured on aptitude-doc-fr's tables: 2.4-3.6 characters per token).
+# A pipe table up to this many characters is kept whole. Measured on the small tables of
+# aptitude-doc-fr and -en (6 tables): 3.1-3.9 characters per e5 token, so 600 characters is at most
+# ~195 tokens, inside the default chunk size (256). A table of denser text (below ~2.5 characters
+# per token) can exceed a chunk; the splitter then cuts it like any long paragraph (rows after the
+# cut lose their header).
 WHOLE_CHARS = 600
 
 
