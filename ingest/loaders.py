@@ -124,13 +124,15 @@ def _decode_cp1252(data: bytes) -> str:
 
 def html_to_text(html: str) -> str:
     """The page's main content as markdown-ish text (ingest/html.py)."""
-    from ingest.html import HTMLError, html_to_text as page_text
+    from ingest.html import HTMLError, html_to_text as page_text, plain_text
 
     try:
         body = page_text(html)
     except HTMLError as exc:
         raise UnreadableFileError(f"unreadable HTML: {short(exc)}") from None
     if not body.strip():
+        if plain_text(html).strip():
+            raise UnreadableFileError("only navigation or a table of contents, no content of its own")
         raise UnreadableFileError("no text content")
     return body
 

@@ -3,6 +3,7 @@ whose rows keep their header, and no chunk that is only navigation, a table of c
 
 from __future__ import annotations
 
+import pytest
 from llama_index.core import Document
 
 from ingest.html import html_to_text
@@ -144,3 +145,12 @@ def test_a_page_that_was_only_a_table_of_contents_gives_no_chunk() -> None:
     page = DOCBOOK.split('<div class="section">')[0] + "</div></body></html>"
     assert html_to_text(page) == "# Chapitre 8. Les outils"
     assert _chunks(html_to_text(page)) == []
+
+
+def test_a_page_of_links_only_is_reported_as_navigation(tmp_path) -> None:
+    from ingest.loaders import UnreadableFileError, load_file
+
+    page = tmp_path / "toc.html"
+    page.write_text("<body><ol><li><a href='a.html'>Un</a></li><li><a href='b.html'>Deux</a></li></ol></body>")
+    with pytest.raises(UnreadableFileError, match="^only navigation or a table of contents, no content of its own$"):
+        load_file(page)
