@@ -111,16 +111,23 @@ class Assistant:
 
     # --- ingest --------------------------------------------------------------------------------
 
-    def ingest(self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False) -> SyncReport:
-        """Sync a folder (or one file) into the index; see ingest/sync.py for the rules."""
-        return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild)
+    def ingest(
+        self, path: str | Path, *, show_progress: bool = True, rebuild: bool = False, on_step: Any = None
+    ) -> SyncReport:
+        """Sync a folder (or one file) into the index; see ingest/sync.py for the rules.
+
+        ``on_step`` (optional) is called with an ``ingest.progress.Step`` after each file embedded:
+        files done, chunks, share done and the estimated seconds left."""
+        return self._components.sync(Path(path), show_progress=show_progress, rebuild=rebuild, on_step=on_step)
 
     def upload(
         self, files: Sequence[str | Path], *, show_progress: bool = False, progress: Callable[[str], Any] | None = None,
+        on_step: Any = None,
     ) -> UploadReport:
         """Check files handed over by a user (type, size, content limits), store them in the uploads
-        folder under safe names and sync that folder: one call for the web UI and any other client."""
-        return upload(self, files, show_progress=show_progress, progress=progress)
+        folder under safe names and sync that folder: one call for the web UI and any other client.
+        ``on_step`` is handed to `ingest` (per-file progress)."""
+        return upload(self, files, show_progress=show_progress, progress=progress, on_step=on_step)
 
     def uploaded(self, source: str, root: str) -> bool:
         """True when the document is a file in the uploads folder (`remove` deletes that file too)."""

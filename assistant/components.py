@@ -150,7 +150,7 @@ class Components:
 
     # --- writes ----------------------------------------------------------------------------------
 
-    def sync(self, path: Path, *, show_progress: bool, rebuild: bool) -> SyncReport:
+    def sync(self, path: Path, *, show_progress: bool, rebuild: bool, on_step: Any = None) -> SyncReport:
         from ingest.sync import Syncer, ingest_lock
 
         store = self.store
@@ -160,7 +160,9 @@ class Components:
         else:
             store.reopen()  # creates the collections if they were deleted elsewhere
         store.check_identity(max_age=0)  # fresh: also proves the store is reachable before writing
-        report = Syncer(store, lambda: self.embed_model, self.settings).sync(path, show_progress=show_progress)
+        report = Syncer(store, lambda: self.embed_model, self.settings).sync(
+            path, show_progress=show_progress, on_step=on_step
+        )
         if report.changed_anything or self.bm25.loaded:
             self.bm25.refresh()  # now, so the first question after a change is not slowed down
         return report

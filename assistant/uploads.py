@@ -222,6 +222,7 @@ class UploadReport:
 
 def upload(
     bot: Any, files: Sequence[str | Path], *, show_progress: bool = False, progress: Callable[[str], Any] | None = None,
+    on_step: Any = None,
 ) -> UploadReport:
     """Check and store `files` (paths; each file keeps its own name) in the uploads folder, then sync
     that folder with `bot.ingest`. Refused files are listed with the reason; nothing is synced when
@@ -245,5 +246,5 @@ def upload(
     if saved:
         if progress is not None:
             progress(f"Ingesting {saved} file(s)…")
-        result.report = bot.ingest(settings.uploads_dir, show_progress=show_progress)
+        result.report = bot.ingest(settings.uploads_dir, show_progress=show_progress, on_step=on_step)
     return result

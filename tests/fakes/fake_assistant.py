@@ -20,12 +20,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from assistant import Answer, Assistant, DocumentInfo, Passage
 from assistant import uploads
 from core.errors import EmptyIndexError, InvalidQuestionError
 from core.settings import Settings
+from ingest.progress import Step
 from ingest.report import FileReport, SyncReport
 
 SUFFIXES = {".txt", ".md", ".html", ".pdf"}
@@ -101,7 +102,7 @@ class FakeAssistant:
         self.ingest_calls: list[Path] = []
 
     # --- corpus -------------------------------------------------------------------------------
-    def ingest(self, path: str | Path, *, show_progress: bool = True) -> SyncReport:
+    def ingest(self, path: str | Path, *, show_progress: bool = True, on_step: Any = None) -> SyncReport:
         path = Path(path).resolve()
         self.ingest_calls.append(path)
         root = str(path if path.is_dir() else path.parent)
@@ -109,10 +110,13 @@ class FakeAssistant:
         report = SyncReport(root=root)
         seen = set()
         with self._lock:
-            for file in files:
+            for i, file in enumerate(files):
                 source = str(file.relative_to(root))
                 seen.add(source)
                 report.files.append(self._sync_file(root, source, file))
+                if on_step:  # like ingest/progress.py, one step per file
+                    chunks = sum(f.chunks for f in report.files)
+                    on_step(Step(i + 1, len(files), source, chunks, (i + 1) / len(files), 0.0))
             if path.is_dir():
                 for key in [k for k in self._docs if k[0] == root and k[1] not in seen]:
                     del self._docs[key]
@@ -154,8 +158,8 @@ class FakeAssistant:
     def comes_back(self, source: str, root: str) -> str:
         return Assistant.comes_back(source, root)
 
-    def upload(self, files, *, show_progress: bool = False, progress=None) -> "uploads.UploadReport":
-        return uploads.upload(self, files, show_progress=show_progress, progress=progress)  # the real checks, this fake's ingest
+    def upload(self, files, *, show_progress: bool = False, progress=None, on_step=None) -> "uploads.UploadReport":
+        return uploads.upload(self, files, show_progress=show_progress, progress=progress, on_step=on_step)  # the real checks, this fake's ingest
 
     def uploaded(self, source: str, root: str) -> bool:
         return uploads.is_uploads_root(root, self.settings.uploads_dir) and uploads.is_upload(source, self.settings.uploads_dir)

@@ -49,6 +49,7 @@ def test_upload_saves_under_uploads_ingests_and_reports_per_file(fake_bot, tmp_p
     assert table["data"][1][:2] == ["tool.exe", "rejected"] and "only" in table["data"][1][4]
     assert "1 added" in status and "status-error" in status  # a file was refused
     assert calls and "Ingesting 1 file" in calls[0]["desc"]
+    assert calls[-1]["desc"].startswith("[1/1] Fête_du_Zorglub.md, 1 chunks")  # per-file progress
     answer = fake_bot.ask("Combien de visiteurs attire le festival de Zorglub ?")
     assert answer.citations[0].source == "Fête_du_Zorglub.md"
 
