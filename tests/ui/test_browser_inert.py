@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ui import screenshot
+from tests.ui import screenshot
 from ui.app import free_port, launch
 
 pytestmark = [
