@@ -24,6 +24,7 @@ from assistant.abstain import Signals
 from assistant.answering import answer_pieces, policy_of
 from assistant.extractive import Quote
 from assistant.chat import ChatSession
+from assistant.conversations import FILE_NAME as CONVERSATIONS_FILE, ConversationStore
 from assistant.components import Components
 from core.errors import AssistantError, EmptyIndexError, InvalidQuestionError
 from core.providers import embedding_identity, make_llm, prepare_offline_environment
@@ -241,6 +242,17 @@ class Assistant:
             start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
             node_id=hit.node.node_id, also_in=also,
         )
+
+    # --- kept conversations and the LLM queue (issue 19: the web UI and `assistant chat --resume`) ----
+
+    def conversations(self) -> ConversationStore:
+        """The store of kept conversations and feedback: one SQLite file in the data folder."""
+        return ConversationStore(self.settings.data_dir / CONVERSATIONS_FILE)
+
+    def llm_busy(self) -> bool:
+        """True while another answer holds the local model (a new one would wait for it)."""
+        busy = getattr(self.llm, "busy", None)
+        return bool(callable(busy) and busy())
 
 
 __all__ = ["Assistant", "AnswerStream", "ChatSession", "DocumentInfo", "AssistantError"]
