@@ -116,5 +116,5 @@ def act(bot: Any, target: str | None, state: Any) -> tuple[str, str]:
     if kind == "copy":
         return "", render.copy_text(answer)
     number = want.get("n") if kind != "closest" else 1
-    passage = next((p for p in answer.retrieved if p.number == number), None)
+    passage = next((p for p in [*answer.citations, *answer.retrieved] if p.number == number), None)
     return (passage_view(bot, passage) if passage is not None else ""), ""
