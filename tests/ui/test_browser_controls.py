@@ -160,7 +160,7 @@ def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, l
             "() => document.querySelector('#chatbot .bot-row .waiting')", timeout=60_000
         )
         page.keyboard.press("Escape")
-        page.wait_for_selector("#chatbot .bot-row:last-child .tag-stopped, #chatbot .tag-stopped >> nth=1", timeout=10_000)
+        page.wait_for_function("() => document.querySelectorAll('#chatbot .tag-stopped').length === 2", timeout=10_000)
         wait_streaming(other)
         other.keyboard.press("Escape")
         other.wait_for_selector("#chatbot .bot-row .tag-stopped", timeout=10_000)
