@@ -24,6 +24,7 @@ from typing import Any
 from assistant import pipeline
 from assistant.answer import Answer, Passage
 from assistant.chat import ChatSession
+from assistant.conversations import FILE_NAME as CONVERSATIONS_FILE, ConversationStore
 from assistant.components import Components
 from assistant.context import Tools
 from assistant.pipeline import AnswerStream
@@ -203,6 +204,17 @@ class Assistant:
         from assistant.llamaindex import CorpusChatEngine
 
         return CorpusChatEngine(self)
+
+    # --- kept conversations and the LLM queue (issue 19: the web UI and `assistant chat --resume`) ----
+
+    def conversations(self) -> ConversationStore:
+        """The store of kept conversations and feedback: one SQLite file in the data folder."""
+        return ConversationStore(self.settings.data_dir / CONVERSATIONS_FILE)
+
+    def llm_busy(self) -> bool:
+        """True while another answer holds the local model (a new one would wait for it)."""
+        busy = getattr(self.llm, "busy", None)
+        return bool(callable(busy) and busy())
 
 
 __all__ = ["Assistant", "AnswerStream", "ChatSession", "DocumentInfo", "AssistantError"]

@@ -6,6 +6,7 @@
     assistant ui [--api]                  the web UI on 127.0.0.1:7860 (with --api, the HTTP API too)
     assistant serve [--ui]                the OpenAI-compatible HTTP API on 127.0.0.1:8001 (with --ui, the UI at /)
     assistant eval [...]                  score the assistant on eval/questions.yaml
+    assistant eval --feedback [--draft ID] the web UI's 👍/👎 ratings; one as a draft dev question
     assistant documents                   list what is ingested
     assistant remove [--root FOLDER] NAME remove one document (FOLDER/NAME works too)
 
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the whole answer object as JSON")
     p = sub.add_parser("chat", help="chat in the terminal")
     p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
+    p.add_argument("--resume", nargs="?", const="", metavar="ID", default=None,
+                   help="continue a kept conversation: the last terminal one, or the one whose id starts with ID "
+                   "(the web UI's too; `assistant chat --list` shows them)")
+    p.add_argument("--list", action="store_true", help="list the kept conversations and exit")
     p = sub.add_parser("ui", help="start the web UI")
     p.add_argument("--host", default=None, help="interface to bind (default ASSISTANT_UI_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_UI_PORT, 7860)")
@@ -168,8 +173,47 @@ def _print_answer(answer: Any) -> None:
         print(f"error: {answer.error}", file=sys.stderr)
 
 
-def _chat(bot: Any) -> int:
+TERMINAL = "terminal"  # the owner of conversations kept by `assistant chat`
+
+
+def _list_conversations(bot: Any) -> int:
+    from datetime import datetime
+
+    rows = bot.conversations().conversations(None)  # every owner's: the terminal user runs the machine
+    for c in rows:
+        who = "terminal" if c.owner == TERMINAL else "web"
+        print(f"{c.id[:8]}\t{datetime.fromtimestamp(c.updated):%Y-%m-%d %H:%M}\t{who}\t{c.title}")
+    if not rows:
+        print("No kept conversation yet.")
+    return 0
+
+
+def _resumed(bot: Any, store: Any, wanted: str) -> tuple[str | None, list]:
+    """(conversation id, its turns) for --resume: the last terminal conversation, or the id given."""
+    if wanted:
+        found = store.find(wanted)
+        if len(found) != 1:
+            what = "No conversation" if not found else f"{len(found)} conversations"
+            raise AssistantError(f"{what} with an id starting with {wanted!r}: see `assistant chat --list`.")
+        conversation = found[0]
+    else:
+        mine = store.conversations(TERMINAL)
+        if not mine:
+            raise AssistantError("No terminal conversation to resume yet: run `assistant chat` first.")
+        conversation = mine[0]
+    return conversation.id, store.turns(conversation.id)
+
+
+def _chat(bot: Any, resume: str | None = None) -> int:
     session = bot.chat()
+    store = bot.conversations()
+    cid = None
+    if resume is not None:
+        cid, turns = _resumed(bot, store, resume)
+        session.seed([(t.question, t.answer.text) for t in turns])
+        for turn in turns:
+            print(f"\n> {turn.question}\n{turn.answer.text}")
+        print(f"(resumed conversation {cid[:8]}: {len(turns)} earlier questions)")
     print(f"Mode: {bot.mode}. Ask a question (empty line or Ctrl-D to quit, /new for a new conversation).")
     while True:
         try:
@@ -180,6 +224,7 @@ def _chat(bot: Any) -> int:
             return 0
         if question == "/new":
             session.reset()
+            cid = None
             print("(new conversation)")
             continue
         try:
@@ -192,6 +237,9 @@ def _chat(bot: Any) -> int:
                 print(answer.sources_text())
             if answer.error:
                 print(f"error: {answer.error}", file=sys.stderr)
+            else:
+                cid = cid or store.create(TERMINAL, question)
+                store.add_turn(cid, answer)
         except AssistantError as err:
             print(f"error: {err}", file=sys.stderr)
 
@@ -239,9 +287,11 @@ def run(args: argparse.Namespace) -> int:
             _print_answer(answer)
         return 0 if answer.complete else 1
     if args.command == "chat":
+        if args.list:
+            return _list_conversations(bot)
         if not args.no_sync:
             _sync_corpus(bot)
-        return _chat(bot)
+        return _chat(bot, args.resume)
     if args.command == "ui" and not args.api:
         if not args.no_sync:
             _sync_corpus(bot)
@@ -270,6 +320,10 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["eval"] and "--feedback" in argv:
+        from eval.feedback import main as feedback_main  # what users said in the web UI
+
+        return feedback_main(argv[1:])
     if argv[:1] == ["eval"]:
         # The eval owns its parser (also `python -m eval`). argparse.REMAINDER cannot hand it a
         # leading option such as `--help` or `--configs` (both failed before), so everything after

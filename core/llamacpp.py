@@ -178,6 +178,10 @@ class LocalLLM(CustomLLM):
             self._model = _shared(self.model_path, min(self.context_window, MAX_CONTEXT), self.threads, self.repack_weights)
         return self._model
 
+    def busy(self) -> bool:
+        """True while an answer holds the model (another one would queue), without loading it."""
+        return self._model is not None and self._model.lock.locked()
+
     def load(self) -> None:
         """Load the model now (start-up), so the first question does not pay for it."""
         _ = self.shared

@@ -6,6 +6,7 @@ with `bot.ingest`, like any other folder. Core errors come back as a readable st
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -26,15 +27,26 @@ def _steps(progress: Progress) -> Callable[[Any], None]:
     return lambda step: progress(step.fraction, desc=step.describe())
 
 
-def refresh(bot: Any) -> tuple:
-    """(documents table, remove dropdown, banner above the chat)."""
+def refresh(bot: Any, query: str | None = None) -> tuple:
+    """(documents table, document dropdown, banner above the chat); with `query`, only the matching
+    documents (every word in the name, folder or titles, accents and case ignored)."""
     try:
         docs = bot.documents()
     except AssistantError as err:
         return _table([]), gr.update(choices=[], value=None), render.corpus_banner(0, str(err))
-    keys = [render.document_key(d) for d in docs]
-    table = _table(render.document_rows(docs), render.DOCUMENT_HEADERS)
+    shown = [d for d in docs if matches(d, query or "")]
+    keys = [render.document_key(d) for d in shown]
+    table = _table(render.document_rows(shown), render.DOCUMENT_HEADERS)
     return table, gr.update(choices=keys, value=None), render.corpus_banner(len(docs))
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def matches(doc: Any, query: str) -> bool:
+    haystack = _fold(" ".join([doc.source, doc.root, *doc.titles]))
+    return all(word in haystack for word in _fold(query).split())
 
 
 def _table(rows: list[list], headers: Sequence[str] = render.REPORT_HEADERS) -> dict:
@@ -74,10 +86,14 @@ def reingest_corpus(bot: Any, progress: Progress = _no_progress) -> tuple:
     return _table(render.report_rows(report)), _status(report.summary(), error=report.count("failed") > 0)
 
 
-def remove(bot: Any, key: str | None) -> str:
-    """Remove the chosen document from the index (and its file, when it was uploaded here): status."""
+def remove(bot: Any, key: str | None, confirmed: str = "yes") -> str:
+    """Remove the chosen document from the index (and its file, when it was uploaded here): status.
+
+    `confirmed`: the page asks first; "no" when the user said no."""
     if not key:
         return _status("Pick a document to remove first.", error=True)
+    if confirmed == "no":
+        return _status(f"Nothing removed: {render.parse_document_key(key)[0]} stays in the index.")
     source, root = render.parse_document_key(key)
     uploaded = bot.uploaded(source, root)
     try:

@@ -131,22 +131,25 @@ def passage_card(passage: Passage, *, cited: bool) -> str:
     )
 
 
-def sources_html(answer: Answer) -> str:
-    """The sources panel: cited passages first, the other retrieved ones folded underneath."""
+def sources_html(answer: Answer, turn: int | None = None) -> str:
+    """The sources panel: cited passages first, the other retrieved ones folded underneath.
+
+    `turn`: which answer of the conversation it is (a click on a card opens that answer's passage)."""
     cited_numbers = {p.number for p in answer.citations}
     others = [p for p in answer.retrieved if p.number not in cited_numbers]
     if answer.abstained:
         n = len(answer.retrieved)
         head = f"Not in the corpus · {n} nearest passages" if n else "Not in the corpus · no passage came close"
         cards = [passage_card(p, cited=False) for p in answer.retrieved]
-        return _panel(head, cards, [])
+        return _panel(head, cards, [], turn)
     head = f"Sources · {len(answer.citations)} cited of {len(answer.retrieved)} retrieved"
     cards = [passage_card(p, cited=True) for p in answer.citations]
-    return _panel(head, cards, [passage_card(p, cited=False) for p in others])
+    return _panel(head, cards, [passage_card(p, cited=False) for p in others], turn)
 
 
-def _panel(head: str, cards: list[str], folded: list[str]) -> str:
-    out = [f'<div class="sources"><div class="sources-head">{esc(head)}</div>', *cards]
+def _panel(head: str, cards: list[str], folded: list[str], turn: int | None = None) -> str:
+    data = f' data-turn="{int(turn)}"' if turn is not None else ""
+    out = [f'<div class="sources"{data}><div class="sources-head">{esc(head)}</div>', *cards]
     if folded:
         label = f"{len(folded)} more retrieved, not cited"
         out.append(f'<details class="uncited"><summary>{label}</summary>{"".join(folded)}</details>')
@@ -201,3 +204,78 @@ def corpus_banner(count: int, error: str | None = None) -> str:
             "or ingest the bundled corpus, then ask away.</div>"
         )
     return ""
+
+
+# --- issue 19: evidence while the model writes, stopped answers, tools and "why" per answer --------
+
+
+def evidence_html(answer: Answer, turn: int) -> str:
+    """The sources panel while an LLM writes: the retrieved passages, at once."""
+    n = len(answer.retrieved)
+    head = f"Evidence · {n} passages found · the model is writing its answer"
+    return _panel(head, [passage_card(p, cited=False) for p in answer.retrieved], [], turn)
+
+
+def stopped_markdown(answer: Answer | None) -> str:
+    """An answer the user stopped: what was written, marked as stopped."""
+    tag = '<span class="tag tag-stopped">Stopped</span>'
+    if answer is None or not answer.text.strip():
+        return f"{tag} (stopped before the first word)"
+    body = cite_badges(esc(answer.text), (p.number for p in answer.retrieved))
+    return f"{body}\n\n{tag} {answered_by(answer.mode)}"
+
+
+def why_panel(answer: Answer) -> str:
+    """A folded "Why this answer": answerer, standalone question, abstention decision, retrieval scores."""
+    who = "extractive quotes" if answer.mode == "extractive" else f"LLM {answer.mode}"
+    decision = "abstained (not in the corpus)" if answer.abstained else "answered"
+    rows = [
+        ("Answerer", who), ("Question used for retrieval", answer.standalone_question or answer.question),
+        ("Decision", decision), *[("Reason", r) for r in answer.abstain_reasons],
+    ]
+    signals = ", ".join(f"{k} {v:.3f}" for k, v in answer.timings.items()
+                        if k in ("confidence", "support", "lexical", "lexical_floor", "dense"))
+    if signals:
+        rows.append(("Signals", signals))
+    scores = ", ".join(f"[{p.number}] {p.score:.3f}" for p in answer.retrieved)
+    if scores:
+        rows.append(("Retrieval scores", scores))
+    items = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in rows)
+    return f'<details class="why"><summary>Why this answer</summary><ul>{items}</ul></details>'
+
+
+def answer_tools(answer: Answer, turn: int) -> str:
+    """Under a final answer: the folded "why" panel and a copy-with-sources link."""
+    closest = ""
+    if answer.abstained and answer.retrieved:
+        closest = '<a class="act act-closest" href="#closest">Show the closest passages</a> '
+    tools = f'<span class="tools">{closest}<a class="act act-copy" href="#copy">Copy with sources</a></span>'
+    return f"\n\n{why_panel(answer)}\n\n{tools}"
+
+
+def copy_text(answer: Answer) -> str:
+    """An answer with its sources, as plain text for the clipboard."""
+    lines = [answer.text.strip()]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for p in answer.citations:
+            quoted = " … ".join(" ".join(p.text[a:b].split()) for a, b in p.highlights)
+            lines.append(f"[{p.number}] {p.title or p.source} ({p.source})" + (f": “{quoted}”" if quoted else ""))
+    return "\n".join(lines)
+
+
+def document_html(title: str, source: str, text: str, span: tuple[int, int] | None = None,
+                  highlights: Sequence[tuple[int, int]] = (), note: str = "") -> str:
+    """The document viewer: the text escaped, the cited passage in <mark class="passage"> with the
+    answer's highlighted spans (offsets in `text`) marked inside it."""
+    head = (f'<div class="viewer-head"><div><div class="viewer-title">{esc(title or source)}</div>'
+            f'<div class="viewer-file">{esc(source)}{" · " + esc(note) if note else ""}</div></div>'
+            '<button class="viewer-close" title="Close (Escape)">✕</button></div>')
+    if span is None:
+        body = esc(text)
+    else:
+        start, end = span
+        inner = [(a - start, b - start) for a, b in highlights if a >= start and b <= end]
+        body = (esc(text[:start]) + '<mark class="passage" id="viewer-passage">'
+                + highlighted(text[start:end], inner) + "</mark>" + esc(text[end:]))
+    return f'<div class="viewer-box" role="dialog" aria-label="Document">{head}<div class="viewer-text">{body}</div></div>'

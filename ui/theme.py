@@ -51,23 +51,146 @@ details.uncited > summary { cursor: pointer; color: var(--body-text-color-subdue
 #new-conversation { flex: none !important; width: auto !important; align-self: flex-start; }
 .status { padding: .4rem .6rem; border-radius: 6px; background: #eef7ee; color: #1d5b1d; }
 .status-error { background: #fdecec; color: #7a1010; }
+
+/* issue 19: sidebar, answer tools, viewer, plumbing */
+.hidden-plumbing { display: none !important; }
+#sidebar #conversations .wrap { flex-direction: column; gap: 4px; }
+#sidebar #conversations label { width: 100%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#new-conversation { width: 100% !important; }
+#stop { flex: none !important; }
+.tag-stopped { background: #eceff3; color: #3d4653; border: 1px solid #b8c0cc; }
+.typing.waiting { color: #8a5300; }
+details.why { font-size: .85em; margin-top: .3rem; }
+details.why > summary { cursor: pointer; color: var(--body-text-color-subdued); }
+details.why ul { margin: .3rem 0 0 1rem; padding: 0; }
+.tools { display: block; font-size: .82em; margin-top: .2rem; }
+.tools a.act { color: #1849a9 !important; text-decoration: none; margin-right: .8rem; cursor: pointer; }
+.src-card { cursor: pointer; }
+.src-card:hover { box-shadow: 0 0 0 2px #c7d8ff; }
+#viewer:not(:has(.viewer-box)), #viewer.viewer-closed { display: none !important; }
+#viewer { position: fixed !important; inset: 0; z-index: 1000; background: rgba(20, 24, 33, .45);
+  display: flex; align-items: center; justify-content: center; padding: 2vh 2vw; margin: 0 !important; }
+.viewer-box { background: var(--background-fill-primary); border-radius: 10px; width: min(900px, 96vw);
+  max-height: 92vh; display: flex; flex-direction: column; box-shadow: 0 10px 40px rgba(0,0,0,.3); }
+.viewer-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 1rem;
+  padding: .8rem 1rem; border-bottom: 1px solid var(--border-color-primary); }
+.viewer-title { font-weight: 700; font-size: 1.1rem; }
+.viewer-file { font-family: var(--font-mono); font-size: .8em; color: var(--body-text-color-subdued); }
+.viewer-close { border: none; background: none; font-size: 1.3rem; cursor: pointer; color: var(--body-text-color); }
+.viewer-text { white-space: pre-wrap; overflow-y: auto; padding: 1rem 1.2rem; line-height: 1.55; font-size: .95rem; }
+.viewer-text mark.passage { background: #e0ecff; color: inherit; border-radius: 3px; padding: .1em 0;
+  box-shadow: 0 0 0 2px #8db4ff; }
+.viewer-text mark.passage mark { background: #ffe066; color: inherit; }
+@media (max-width: 720px) {
+  #chat-row { flex-direction: column !important; }
+  #chat-row > * { min-width: 0 !important; width: 100% !important; }
+  #chatbot { height: 60vh !important; }
+}
 """
 
-# Our own code, not document text: scroll to the source card of a clicked [n] badge.
+# Our own code, not document text: a click on an [n] badge flashes source card n and opens its
+# passage in the document viewer; a click on a card, "Copy with sources" or "Show the closest
+# passages" asks the server (ui/viewer.py) through the hidden #ui-action button; Escape closes the
+# viewer, or else stops the answer being written.
 HEAD = """
 <script>
+function caAct(target) {
+  window.__caTarget = JSON.stringify(target);
+  const button = document.getElementById("ui-action");
+  if (button) button.click();
+}
+function caTurn(el) {
+  const panel = el.closest("[data-turn]");
+  if (panel) return parseInt(panel.getAttribute("data-turn"), 10);
+  const message = el.closest(".message-content") || el.closest(".message");
+  const all = Array.from(document.querySelectorAll("#chatbot .bot-row .message-content"));
+  const own = message && (message.matches(".message-content") ? message : message.querySelector(".message-content"));
+  return all.indexOf(own);
+}
 document.addEventListener("click", (event) => {
-  const badge = event.target.closest && event.target.closest("a.cite");
-  if (!badge) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const card = document.getElementById((badge.getAttribute("href") || "").slice(1));
-  if (!card) return;
-  const folded = card.closest("details");
-  if (folded) folded.open = true;
-  card.scrollIntoView({behavior: "smooth", block: "nearest"});
-  card.classList.add("flash");
-  setTimeout(() => card.classList.remove("flash"), 1500);
+  const el = event.target.closest ? event.target : event.target.parentElement;
+  if (!el || !el.closest) return;
+  if (el.closest(".viewer-close") || (el.id === "viewer")) {
+    document.getElementById("viewer").classList.add("viewer-closed");
+    return;
+  }
+  const act = el.closest("a.act");
+  if (act) {
+    event.preventDefault(); event.stopPropagation();
+    const kind = act.classList.contains("act-copy") ? "copy" : "closest";
+    caAct({kind: kind, turn: caTurn(act)});
+    return;
+  }
+  const badge = el.closest("a.cite");
+  if (badge) {
+    event.preventDefault(); event.stopPropagation();
+    const n = parseInt((badge.getAttribute("href") || "").replace("#src-", ""), 10);
+    const card = document.getElementById("src-" + n);
+    if (card) {
+      const folded = card.closest("details");
+      if (folded) folded.open = true;
+      card.scrollIntoView({behavior: "smooth", block: "nearest"});
+      card.classList.add("flash");
+      setTimeout(() => card.classList.remove("flash"), 1500);
+    }
+    caAct({kind: "cite", turn: caTurn(badge), n: n});
+    return;
+  }
+  const card = el.closest("#sources-panel .src-card");
+  if (card && !el.closest("summary")) {
+    caAct({kind: "card", turn: caTurn(card), n: parseInt(card.id.replace("src-", ""), 10)});
+  }
 }, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const viewer = document.getElementById("viewer");
+  if (viewer && viewer.querySelector(".viewer-box") && !viewer.classList.contains("viewer-closed")) {
+    viewer.classList.add("viewer-closed");
+    return;
+  }
+  const stop = document.getElementById("stop");
+  if (stop) stop.click();
+});
 </script>
 """
+
+# The browser's id for its kept conversations: random, kept in localStorage (the page's own origin).
+BROWSER_ID_JS = """
+(browser, state, choice) => {
+  let id = localStorage.getItem("corpus-assistant-browser");
+  if (!/^[0-9a-f]{32}$/.test(id || "")) {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("corpus-assistant-browser", id);
+  }
+  return [id, state, choice];
+}
+"""
+
+READ_TARGET_JS = "(target, state) => [window.__caTarget || '', state]"
+
+# After an action: copy the text it returned, or show the viewer with the passage in view.
+AFTER_ACTION_JS = """
+(copied) => {
+  if (copied) {
+    navigator.clipboard.writeText(copied).catch(() => {});
+    window.__caCopied = copied;
+    return;
+  }
+  const viewer = document.getElementById("viewer");
+  if (!viewer) return;
+  viewer.classList.remove("viewer-closed");
+  const show = () => {
+    const passage = viewer.querySelector("#viewer-passage");
+    if (passage) passage.scrollIntoView({block: "center"});
+  };
+  requestAnimationFrame(() => requestAnimationFrame(show));
+}
+"""
+
+CONFIRM_DELETE_JS = "(confirmed, state) => [confirm('Delete this conversation? This cannot be undone.') ? 'yes' : 'no', state]"
+
+
+CONFIRM_REMOVE_JS = "(key, confirmed) => [key, key && confirm('Remove ' + key + ' from the index?') ? 'yes' : 'no']"
+OPEN_DOCUMENT_JS = "(key) => { if (key) caAct({kind: 'doc', key: key}); }"

@@ -183,6 +183,15 @@ class FakeAssistant:
     def source_text(self, source: str, root: str | None = None) -> str:
         return next(d.text for (r, s), d in self._docs.items() if s == source and root in (None, r))
 
+    def conversations(self):
+        """The real store of kept conversations, in the data folder (as Assistant.conversations)."""
+        from assistant.conversations import FILE_NAME, ConversationStore
+
+        return ConversationStore(self.settings.data_dir / FILE_NAME)
+
+    def llm_busy(self) -> bool:
+        return False
+
     def variant(self, **overrides) -> "FakeAssistant":
         settings = self.settings.model_copy(update=overrides)
         from core import local_model

@@ -29,6 +29,7 @@ pytestmark = [
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
+DOCS = REPO / "docs"
 ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS") or REPO / "tests" / "artifacts")
 UPLOAD = """# Festival de Zorglub
 
@@ -109,6 +110,9 @@ def _scenario(page, tmp_path: Path) -> None:
     assert first.locator("mark").count() >= 1  # the quoted sentence is highlighted
     answer.locator("a.cite").first.click()
     page.wait_for_selector(f"#sources-panel #src-{numbers[0]}.flash", timeout=5_000)
+    page.wait_for_selector("#viewer .viewer-box", state="visible", timeout=30_000)  # the passage in its document
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#viewer .viewer-box", state="hidden", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"))
 
     # A follow-up in the same conversation.
@@ -141,17 +145,40 @@ def _scenario(page, tmp_path: Path) -> None:
 
     # Remove the upload: it leaves the documents table, and the question no longer finds it.
     page.get_by_role("tab", name="Corpus").click()
+    # Search the list: only the matching document stays in the table and in the picker.
+    page.fill("#doc-search textarea, #doc-search input", "zorglub")
+    page.wait_for_function(
+        "() => !document.querySelector('#documents').innerText.includes('003_e7bc8926dfa3bc8c.txt')", timeout=30_000
+    )
+    assert "festival-zorglub.md" in page.locator("#documents").inner_text()
     page.click("#remove-pick input")
     page.get_by_role("option", name=re.compile(r"^festival-zorglub\.md ")).click()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(DOCS / "ui-corpus.png"))
+    # Open it in the document viewer.
+    page.click("#open-doc")
+    page.wait_for_selector("#viewer .viewer-box", state="visible", timeout=30_000)
+    assert "Vernonville" in page.locator("#viewer .viewer-text").inner_text()
+    assert "festival-zorglub.md" in page.locator("#viewer .viewer-file").inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#viewer .viewer-box", state="hidden", timeout=10_000)
+    # Remove asks first: saying no keeps it.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#remove")
+    page.wait_for_function(
+        "() => document.querySelector('#corpus-status').innerText.includes('Nothing removed')", timeout=30_000
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#remove")
     page.wait_for_function(
         "() => document.querySelector('#corpus-status').innerText.includes('Removed festival-zorglub.md')",
         timeout=30_000,
     )
+    page.fill("#doc-search textarea, #doc-search input", "")
     page.wait_for_function(
-        "() => !document.querySelector('#documents').innerText.includes('festival-zorglub.md')", timeout=30_000
+        "() => !document.querySelector('#documents').innerText.includes('festival-zorglub.md')"
+        " && document.querySelector('#documents').innerText.includes('003_e7bc8926dfa3bc8c.txt')", timeout=30_000
     )
-    assert "003_e7bc8926dfa3bc8c.txt" in page.locator("#documents").inner_text()  # the rest stays
     page.get_by_role("tab", name="Chat").click()
     gone = screenshot.ask(page, "Combien de visiteurs attire le festival de Zorglub ?")
     assert gone.locator(".tag-abstain").count() == 1 and "4 200" not in gone.inner_text()

@@ -33,14 +33,14 @@ def test_build_app_has_the_chat_sources_and_corpus_parts(fake_bot, monkeypatch):
     demo = ui_app.build_app(fake_bot)
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False" and demo.analytics_enabled is False
     assert {"chatbot", "question", "ask", "sources-panel", "documents", "upload", "remove", "reingest"} <= elem_ids(demo)
-    radio = next(c for c in demo.config["components"] if c["type"] == "radio")
+    radio = next(c for c in demo.config["components"] if c["type"] == "radio" and "Answer with" in str(c["props"].get("label")))
     # No LLM configured: nothing to choose, unless the local model is installed (scripts/setup installs it).
     assert radio["props"]["visible"] is local_model.installed(fake_bot.settings)
 
 
 def test_llm_choice_is_offered_when_an_llm_is_configured(settings):
     demo = ui_app.build_app(FakeAssistant(settings, mode="qwen2.5:7b"))
-    radio = next(c for c in demo.config["components"] if c["type"] == "radio")
+    radio = next(c for c in demo.config["components"] if c["type"] == "radio" and "Answer with" in str(c["props"].get("label")))
     assert radio["props"]["visible"] is True
     local = [local_model.MODEL_NAME] if local_model.installed(settings) else []
     assert [choice[0] for choice in radio["props"]["choices"]] == ["qwen2.5:7b", "extractive", *local]

@@ -15,8 +15,8 @@ Q = "Qui a composé la musique du film 2050 ?"
 
 
 def run(bots, message, history=None, state=None, top_k=5, choice=None):
-    """All yields of one `respond` call."""
-    return list(chat.respond(bots, message, history or [], state, top_k, choice))
+    """All yields of one `respond` call (without the sidebar's conversation list, tested in test_ui_kept)."""
+    return [step[:4] for step in chat.respond(bots, message, history or [], state, top_k, choice)]
 
 
 def test_answer_streams_then_the_sources_panel_is_filled(fake_bot):

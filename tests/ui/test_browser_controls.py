@@ -1,0 +1,173 @@
+"""Control over the answer and feedback, in a real headless Chromium.
+
+Extractive (the real Assistant on the bundled corpus): Regenerate replaces the last answer, an
+edited last question is answered again, 👍/👎 with a comment lands in the store and
+`assistant eval --feedback` lists it and drafts a dev question from it.
+Local model (the real GGUF through llama.cpp): the evidence shows before the model's first word,
+Stop ends a real generation within a second and keeps what was written, a second user waiting
+for the model sees "Waiting for the model", and Escape stops.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ui.test_browser_kept import JAPAN, SAG, SIZE, Server, open_page, send_with_enter  # noqa: F401
+from tests.ui.test_browser_kept import browser, data_settings, server  # noqa: F401 - fixtures
+from ui import screenshot
+from ui.app import free_port, launch
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
+]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, server, data_settings):  # noqa: F811
+    context = browser.new_context(viewport=SIZE)
+    page = open_page(context, server.url)
+    try:
+        send_with_enter(page, JAPAN)
+        page.wait_for_function("() => document.querySelectorAll('#conversations label').length === 1")
+        # Regenerate: still one answer, the same question.
+        page.click("#chatbot button[aria-label=Retry]")
+        page.wait_for_function(
+            "() => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
+            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes('19.3%'); }",
+            timeout=120_000,
+        )
+        assert page.locator("#chatbot .user-row").count() == 1
+        # Edit the last question and resend it.
+        page.click("#chatbot button[aria-label=Edit]")
+        page.fill("#chatbot textarea.edit-textarea", SAG)
+        page.click("#chatbot button[aria-label=Submit]")
+        page.wait_for_function(
+            "() => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
+            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes('160 000'); }",
+            timeout=120_000,
+        )
+        assert "SAG-AFTRA" in page.locator("#chatbot .user-row").first.inner_text()
+        # Thumbs down with a comment.
+        page.click("#chatbot button[aria-label=Dislike]")
+        page.wait_for_selector("#feedback-comment textarea", state="visible", timeout=30_000)
+        page.fill("#feedback-comment textarea", "Il manque la date.")
+        page.press("#feedback-comment textarea", "Enter")
+        page.wait_for_selector("#feedback-comment", state="hidden", timeout=30_000)
+    finally:
+        context.close()
+
+    from assistant.conversations import FILE_NAME, ConversationStore
+
+    store = ConversationStore(data_settings.data_dir / FILE_NAME)
+    (conversation,) = [c for c in store.conversations(None) if c.title == JAPAN]
+    assert [t.question for t in store.turns(conversation.id)] == [SAG]  # regenerated, then edited: one turn
+    fb = next(f for f in store.feedback() if f.question == SAG)
+    assert fb.rating == -1 and fb.comment == "Il manque la date." and "160 000" in fb.answer
+    assert fb.answerer == "extractive" and fb.citations and fb.citations[0]["source"] == "003_e7bc8926dfa3bc8c.txt"
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_DATA_DIR": str(data_settings.data_dir)}
+    listed = subprocess.run([sys.executable, "-m", "cli", "eval", "--feedback"], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    assert SAG in listed.stdout and "Il manque la date." in listed.stdout and "-1" in listed.stdout
+    drafted = subprocess.run([sys.executable, "-m", "cli", "eval", "--feedback", "--draft", str(fb.id)], env=env,
+                             cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert drafted.returncode == 0, drafted.stderr
+    assert "split: dev" in drafted.stdout and "003_e7bc8926dfa3bc8c.txt" in drafted.stdout
+
+
+@pytest.fixture(scope="module")
+def local_bot(ingested_assistant):
+    from core import local_model
+
+    if not local_model.installed(ingested_assistant.settings):
+        pytest.skip("the local GGUF is not installed (scripts/setup assembles it)")
+    bot = ingested_assistant.variant(llm="local")
+    bot.llm.load()
+    return bot
+
+
+@pytest.fixture(scope="module")
+def local_url(local_bot, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache-local")))
+        demo = launch(local_bot, port=free_port(), block=False)
+        yield demo.local_url
+        demo.close()
+
+
+def streamed_text(page) -> str:
+    return page.evaluate(
+        "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
+        " return m && m.querySelector('.typing') && m.innerText.includes('▍') ? m.innerText.replace('▍', '').trim() : ''; }"
+    )
+
+
+def wait_streaming(page, timeout_ms: int = 600_000) -> str:
+    page.wait_for_function(
+        "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
+        " return m && m.querySelector('.typing') && m.innerText.includes('▍') && m.innerText.replace('▍', '').trim().length > 0; }",
+        timeout=timeout_ms,
+    )
+    return streamed_text(page)
+
+
+def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, local_url):  # noqa: F811
+    alice = browser.new_context(viewport=SIZE)
+    bob = browser.new_context(viewport=SIZE)
+    try:
+        page = open_page(alice, local_url)
+        page.fill("#question textarea", JAPAN)
+        page.click("#ask")
+        # The evidence at once, a "thinking" state, then the model's words.
+        page.wait_for_function(
+            "() => document.querySelector('#sources-panel').innerText.includes('the model is writing')", timeout=120_000
+        )
+        assert streamed_text(page) == ""
+        assert page.locator("#chatbot .bot-row .typing").count() == 1
+        wait_streaming(page)
+        time.sleep(1.0)  # a few more tokens
+        written = streamed_text(page)
+        started = time.perf_counter()
+        page.click("#stop")
+        page.wait_for_selector("#chatbot .bot-row .tag-stopped", timeout=10_000)
+        shown = time.perf_counter() - started
+        while local_bot.llm_busy() and time.perf_counter() - started < 5:
+            time.sleep(0.02)
+        freed = time.perf_counter() - started
+        print(f"Stop: shown stopped after {shown:.3f} s, model free after {freed:.3f} s; load {os.getloadavg()[0]:.1f}")
+        assert shown < 1.0 and freed < 1.0
+        final = screenshot.bot_messages(page).last.inner_text()
+        assert " ".join(written.split())[:40] in " ".join(final.split())  # what was written stays
+
+        # While Alice's answer holds the model, Bob waits for it; Escape stops Alice's, then Bob's.
+        page.fill("#question textarea", SAG)
+        page.press("#question textarea", "Enter")
+        wait_streaming(page)
+        other = open_page(bob, local_url)
+        other.fill("#question textarea", JAPAN)
+        other.click("#ask")
+        other.wait_for_function(
+            "() => document.querySelector('#chatbot .bot-row .waiting')", timeout=60_000
+        )
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => document.querySelectorAll('#chatbot .tag-stopped').length === 2", timeout=10_000)
+        wait_streaming(other)
+        other.keyboard.press("Escape")
+        other.wait_for_selector("#chatbot .bot-row .tag-stopped", timeout=10_000)
+        deadline = time.perf_counter() + 1.0
+        while local_bot.llm_busy() and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        assert not local_bot.llm_busy()
+    finally:
+        alice.close()
+        bob.close()
