@@ -20,7 +20,7 @@ import pytest
 
 from tests.ui.test_browser_kept import JAPAN, SAG, SIZE, Server, open_page, send_with_enter  # noqa: F401
 from tests.ui.test_browser_kept import browser, data_settings, server  # noqa: F401 - fixtures
-from ui import screenshot
+from tests.ui import screenshot
 from ui.app import free_port, launch
 
 pytestmark = [

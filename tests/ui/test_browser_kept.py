@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ui import screenshot
+from tests.ui import screenshot
 from ui.app import free_port, launch
 
 pytestmark = [
