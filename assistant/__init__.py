@@ -12,10 +12,18 @@ from assistant.conversations import ConversationStore
 from core.errors import AssistantError
 from core.facts import Fact, extract_facts, fact_held
 from core.settings import Settings, Tuning
+from core.text import guess_language
 from ingest.report import FileReport, SyncReport, escape_name
 
 __all__ = [
     "Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "ConversationStore", "DocumentInfo", "FileReport", "Passage",
     "Settings", "SyncReport", "Tuning", "UPLOAD_SUFFIXES", "UploadReport", "escape_name", "Fact", "extract_facts",
-    "fact_held",
+    "fact_held", "count_tokens", "guess_language",
 ]
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of `text` for the multilingual-e5 tokenizer (the HTTP API's `usage` when the LLM reports none)."""
+    from core.e5 import text_tokens  # the engine loads on first use, not at import
+
+    return text_tokens(text)

@@ -49,7 +49,7 @@ def listing(entries: list) -> str:
 
 def draft(fb: Any) -> str:
     """One feedback entry as a draft item of eval/questions.yaml (split: dev)."""
-    from core.text import guess_language
+    from assistant import guess_language
 
     good = fb.rating > 0
     evidence = [{"source": c["source"], "quote": q} for c in fb.citations for q in c.get("quoted", [])[:1]]

@@ -26,16 +26,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ingest import tables
+from ingest.html_text import BLOCK, HEADINGS, SKIP, Writer, table_of  # noqa: F401 (re-exported)
 
-SKIP = frozenset(
-    "script style noscript template head title iframe object embed svg canvas button select option "
-    "input textarea map audio video".split()
-)
-BLOCK = frozenset(
-    "p div section article blockquote pre ul ol dl dt dd table thead tbody tfoot tr header footer main "
-    "nav aside figure figcaption form address details summary hr h1 h2 h3 h4 h5 h6 center li".split()
-)
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 CHROME_TAGS = frozenset({"nav", "aside"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar"})
 # Words of a class or id (split on non-alphanumerics) that name page chrome.
@@ -182,7 +174,6 @@ def page_title(doc: etree._Element) -> str:
 
 def html_to_text(markup: str) -> str:
     """Markdown-ish text of the page's main content (see the module docstring); "" when it has none."""
-    from ingest.html_text import Writer
 
     try:
         doc = parse(markup)
@@ -204,27 +195,3 @@ def _needs_title(content: etree._Element, title: str) -> bool:
         return False
     first = next(content.iter(*HEADINGS), None)
     return first is None or _text(first).casefold() != title.casefold()
-
-
-def table_of(el: etree._Element) -> tables.Table | None:
-    """A data table's header and rows; None for a layout table (no header cells, or block content)."""
-    rows = [tr for tr in el.iter("tr") if _own_table(tr, el)]
-    if not rows:
-        return None
-    cells = [[c for c in tr if c.tag in ("th", "td")] for tr in rows]
-    if any(d.tag in BLOCK - {"p", "div", "tr", "thead", "tbody", "tfoot"} for row in cells for c in row for d in c.iter()):
-        return None  # lists, nested tables, headings in cells: a layout table
-    head_rows = [i for i, tr in enumerate(rows) if tr.getparent().tag == "thead" or all(c.tag == "th" for c in cells[i])]
-    head_rows = [i for i in head_rows if i == 0 or i - 1 in head_rows]  # a leading run of header rows
-    if not any(c.tag == "th" for row in cells for c in row) and not head_rows:
-        return None  # no header cells: a layout table
-    if max(len(row) for row in cells) < 2:
-        return None
-    header = [_text(c) for c in cells[head_rows[-1]]] if head_rows else []
-    body = [row for i, row in enumerate(cells) if i not in head_rows]
-    key_column = not header and all(row and row[0].tag == "th" for row in body)
-    return tables.Table(header, [[_text(c) for c in row] for row in body], key_column)
-
-
-def _own_table(tr: etree._Element, table: etree._Element) -> bool:
-    return next((a for a in tr.iterancestors("table")), None) is table

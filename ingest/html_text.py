@@ -5,7 +5,16 @@ from __future__ import annotations
 from lxml import etree
 
 from ingest import tables
-from ingest.html import BLOCK, HEADINGS, SKIP, table_of
+
+SKIP = frozenset(
+    "script style noscript template head title iframe object embed svg canvas button select option "
+    "input textarea map audio video".split()
+)
+BLOCK = frozenset(
+    "p div section article blockquote pre ul ol dl dt dd table thead tbody tfoot tr header footer main "
+    "nav aside figure figcaption form address details summary hr h1 h2 h3 h4 h5 h6 center li".split()
+)
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
 
 class Writer:
@@ -150,3 +159,31 @@ def _start_number(el: etree._Element) -> int:
         return int(el.get("start", "1"))
     except ValueError:
         return 1
+
+
+def table_of(el: etree._Element) -> tables.Table | None:
+    """A data table's header and rows; None for a layout table (no header cells, or block content)."""
+    rows = [tr for tr in el.iter("tr") if _own_table(tr, el)]
+    if not rows:
+        return None
+    cells = [[c for c in tr if c.tag in ("th", "td")] for tr in rows]
+    if any(d.tag in BLOCK - {"p", "div", "tr", "thead", "tbody", "tfoot"} for row in cells for c in row for d in c.iter()):
+        return None  # lists, nested tables, headings in cells: a layout table
+    head_rows = [i for i, tr in enumerate(rows) if tr.getparent().tag == "thead" or all(c.tag == "th" for c in cells[i])]
+    head_rows = [i for i in head_rows if i == 0 or i - 1 in head_rows]  # a leading run of header rows
+    if not any(c.tag == "th" for row in cells for c in row) and not head_rows:
+        return None  # no header cells: a layout table
+    if max(len(row) for row in cells) < 2:
+        return None
+    header = [_cell_text(c) for c in cells[head_rows[-1]]] if head_rows else []
+    body = [row for i, row in enumerate(cells) if i not in head_rows]
+    key_column = not header and all(row and row[0].tag == "th" for row in body)
+    return tables.Table(header, [[_cell_text(c) for c in row] for row in body], key_column)
+
+
+def _own_table(tr: etree._Element, table: etree._Element) -> bool:
+    return next((a for a in tr.iterancestors("table")), None) is table
+
+
+def _cell_text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())

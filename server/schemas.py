@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant import Answer, Passage
+from assistant import Answer, Passage, count_tokens
 
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 
@@ -74,10 +74,8 @@ def usage_of(answer: Answer) -> Usage:
     if answer.llm_usage:
         prompt, completion = answer.llm_usage["prompt_tokens"], answer.llm_usage["completion_tokens"]
     else:
-        from core.e5 import text_tokens
-
         read = [answer.standalone_question or answer.question, *(p.text for p in answer.retrieved)]
-        prompt, completion = sum(text_tokens(t) for t in read), text_tokens(answer.text)
+        prompt, completion = sum(count_tokens(t) for t in read), count_tokens(answer.text)
     return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 
