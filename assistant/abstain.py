@@ -40,6 +40,7 @@ class Signals:
     model_refused: bool | None = None  # LLM mode: the model said the passages do not answer (None: no model)
     overview: bool = False  # the question asks for a summary of an article or of the corpus
     has_passages: bool = True  # retrieval returned something
+    focus: float | None = None  # share of the question's focus (the relation asked) an evidence sentence states
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Policy:
     min_score: float = _MIN_SCORE  # abstain below this combined score (ASSISTANT_ABSTAIN_MIN_SCORE)
     kind_penalty: float = _TUNED.kind_penalty  # subtracted when the answer lacks the kind of fact asked
     llm_lenient: bool = _TUNED.llm_lenient_floor  # with an LLM: halve the lexical floor
+    focus_min: float = _TUNED.focus_min_share  # decline when the evidence states less of the focus than this
 
 
 # Without a calibrated dense similarity (another embedding model): the lexical floor alone, as before.
@@ -73,7 +75,7 @@ def policy_of(settings: Settings) -> Policy:
     """The abstention policy of `settings`: its dense range was calibrated for multilingual-e5 similarities."""
     tuning = settings.tuning
     low = settings.abstain_min_similarity
-    common = dict(min_score=settings.abstain_min_score, llm_lenient=tuning.llm_lenient_floor)
+    common = dict(min_score=settings.abstain_min_score, llm_lenient=tuning.llm_lenient_floor, focus_min=tuning.focus_min_share)
     if low is None and "e5" not in embedding_identity(settings).lower():
         return replace(LEXICAL_ONLY, kind_penalty=tuning.kind_penalty, **common)
     low = tuning.e5_related_cosine if low is None else low
@@ -91,6 +93,7 @@ def weigh(ctx: Context) -> None:
         lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support,
         overview=ctx.plan.kind == "overview", has_passages=bool(ctx.hits), kind_found=ctx.kind_found,
         model_refused=None if ctx.llm is None else False,
+        focus=None if ctx.plan.kind == "overview" else ctx.focus,
     )
     ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
     _record(ctx.answer, ctx.signals, ctx.decision)
@@ -108,6 +111,8 @@ def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
         answer.timings["dense"] = round(signals.dense, 4)
     if signals.kind_found is not None:
         answer.timings["kind_found"] = float(signals.kind_found)
+    if signals.focus is not None:
+        answer.timings["focus"] = round(signals.focus, 4)
     answer.timings["confidence"] = decision.score
     answer.abstain_reasons = list(decision.reasons)
 
@@ -215,4 +220,6 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
         reasons.append("the answer lacks the kind of fact asked")
     if signals.overview:
         return Decision(False, score, (*reasons, "overview question"))
+    if signals.focus is not None and signals.focus < policy.focus_min:
+        return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
     return Decision(score < policy.min_score, round(score, 4), tuple(reasons))

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.abstain import abstain
 from assistant.attribution import attribute
 from assistant.citations import MARKER_RE, check_citations, cited_numbers
+from assistant.claims import check_claims, warning
+from assistant.compose import extractive_pieces
 from assistant.context import Context
-from core.facts import extract_facts, fact_held
-from core.text import split_sentences
+from assistant.evidence import expected_kind, holds_kind
+from core.text import guess_language
 
 Check = Callable[[Context], None]
 
@@ -40,14 +43,7 @@ def citations(ctx: Context) -> None:
     answer = ctx.answer
     passages = [p.text for p in answer.retrieved]
     if not ctx.written_by_model:
-        checked = check_citations(answer.text, passages, ctx.settings.citation_min_overlap)
-        quoted: dict[int, list[tuple[int, int]]] = {}
-        for item in ctx.evidence:
-            quoted.setdefault(item.number, []).append((item.start, item.end))
-        answer.text, ctx.cited = checked.text, checked.cited
-        ctx.highlights = {n: quoted.get(n) or checked.highlights.get(n, []) for n in checked.cited}
-        _note_removed(ctx, checked.removed)
-        ctx.notes += [f"Weakly supported by its cited passage: {s}" for s in checked.unsupported]
+        _quoted(ctx)
         return
     excerpts = [text[a:b] for text, (a, b) in zip(passages, ctx.windows)]
     tuning = ctx.settings.tuning
@@ -65,42 +61,83 @@ def citations(ctx: Context) -> None:
     ctx.highlights = spans
 
 
+def _quoted(ctx: Context) -> None:
+    """The citations of a quoted answer: markers validated, the quoted spans highlighted."""
+    answer = ctx.answer
+    checked = check_citations(answer.text, [p.text for p in answer.retrieved], ctx.settings.citation_min_overlap)
+    quoted: dict[int, list[tuple[int, int]]] = {}
+    for item in ctx.evidence:
+        quoted.setdefault(item.number, []).append((item.start, item.end))
+    answer.text, ctx.cited = checked.text, checked.cited
+    ctx.highlights = {n: quoted.get(n) or checked.highlights.get(n, []) for n in checked.cited}
+    _note_removed(ctx, checked.removed)
+    ctx.notes += [f"Weakly supported by its cited passage: {s}" for s in checked.unsupported]
+
+
+def claims(ctx: Context) -> None:
+    """Every stated fact (number, date, quantity, name, command, path, identifier) of a sentence stands in
+    the passage it cites (assistant/claims.py); a sentence whose fact does not is never shown as supported.
+
+    A model's sentence that fails is removed; when the rest no longer holds the kind of fact asked, the
+    answer falls back to the quoted evidence (`Tuning.claim_failure`). A failing quote is removed.
+    """
+    answer = ctx.answer
+    found = check_claims(answer.text, [p.text for p in answer.retrieved], recite=ctx.written_by_model)
+    if found.recited:
+        answer.text = found.text
+        ctx.cited = cited_numbers(answer.text)
+        ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
+        ctx.notes.append(f"{found.recited} sentence(s) now cite the passage that holds their facts.")
+    if not found.failed:
+        if ctx.written_by_model and not ctx.unsupported and _lost_kind(ctx, answer.text):  # unsupported: settle declines
+            fall_back_to_quotes(ctx)
+            ctx.notes.append("The model's answer lost the fact asked: the quoted evidence is shown instead.")
+        return
+    answer.timings["claims_failed"] = float(len(found.failed))
+    if not ctx.written_by_model:
+        answer.text = found.text
+        _quoted(ctx)
+        ctx.notes.append(warning(found.failed, "those quotes were removed."))
+        if not found.kept:
+            abstain(answer)
+        return
+    policy = ctx.settings.tuning.claim_failure
+    keeps_fact = found.kept > 0 and not _lost_kind(ctx, found.text)
+    if policy == "remove" and keeps_fact:
+        answer.text = found.text
+        ctx.cited = cited_numbers(answer.text)
+        ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
+        ctx.notes.append(warning(found.failed, "those sentences were removed."))
+    elif policy == "decline" or not ctx.evidence or ctx.unsupported:
+        ctx.unsupported = True
+        ctx.notes.append(warning(found.failed, "the answer is withheld."))
+    else:
+        fall_back_to_quotes(ctx)
+        ctx.notes.append(warning(found.failed, "the quoted evidence is shown instead of the model's answer."))
+
+
+def _lost_kind(ctx: Context, text: str) -> bool:
+    """The evidence holds the kind of fact asked (a number, a date, a name) and `text` does not."""
+    kind = expected_kind(ctx.standalone) if ctx.plan.kind == "single" else None
+    if kind is None or not ctx.evidence:
+        return False
+    return bool(holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone)) and not holds_kind(
+        kind, MARKER_RE.sub(" ", text), ctx.standalone)  # "[1]" is a marker, not a number
+
+
+def fall_back_to_quotes(ctx: Context) -> None:
+    """Replace the model's answer by the quoted evidence (the extractive answer), checked as one."""
+    answer = ctx.answer
+    languages = [guess_language(p.text) for p in answer.retrieved]
+    answer.text = "".join(extractive_pieces(ctx.evidence, answer.language, languages, intro=ctx.plan.intro))
+    answer.timings["fallback"] = 1.0
+    ctx.unsupported = False
+    _quoted(ctx)
+
+
 def _note_removed(ctx: Context, removed: list[int]) -> None:
     if removed:
         ctx.notes.append(f"Removed citation markers that pointed to no passage: {sorted(set(removed))}.")
 
 
-def stated_facts(ctx: Context) -> None:
-    """Every number, date, name, command, path or identifier a cited sentence states must stand in a
-    passage it cites (or in the question): a sentence stating one that does not is removed and the
-    answer says so in its warnings; when no cited sentence is left, `settle` declines.
-
-    A quoted answer (extractive) passes by construction: its sentences are the cited passages' own.
-    """
-    answer = ctx.answer
-    if not ctx.written_by_model:
-        return
-    passages = {p.number: p.text for p in answer.retrieved}
-    kept, removed = [], []
-    for start, end in split_sentences(answer.text):
-        sentence = answer.text[start:end]
-        cited = [n for n in cited_numbers(sentence) if n in passages]
-        missing = _missing(MARKER_RE.sub(" ", sentence), "\n".join(passages[n] for n in cited), ctx.standalone) if cited else []
-        (removed if missing else kept).append((sentence, missing))
-    if not removed:
-        return
-    answer.text = " ".join(sentence.strip() for sentence, _ in kept)
-    for sentence, missing in removed:
-        ctx.notes.append(f"Removed a sentence stating what its cited passage does not hold ({', '.join(missing)}): "
-                         f"{' '.join(MARKER_RE.sub('', sentence).split())}")
-    ctx.cited = cited_numbers(answer.text)
-    ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
-    ctx.unsupported = ctx.unsupported or not ctx.cited
-
-
-def _missing(sentence: str, passage: str, question: str) -> list[str]:
-    """The facts `sentence` states (core/facts.py) that neither `passage` nor the question holds."""
-    return [f.key for f in extract_facts(sentence) if not fact_held(f, passage) and not fact_held(f, question)]
-
-
-CHECKS: list[Check] = [citations, stated_facts]
+CHECKS: list[Check] = [citations, claims]

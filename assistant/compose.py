@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from assistant import generate
 from assistant.context import Context, Evidence
+from assistant.evidence import sentence_spans
 from assistant.excerpts import budget, excerpt, for_model
 from core.errors import LLMError
 from core.text import guess_language
@@ -42,12 +43,18 @@ def _quote(ctx: Context) -> Iterator[str]:
 def _generate(ctx: Context) -> Iterator[str]:
     """Stream the model's answer from fenced excerpts of the passages."""
     answer, tuning = ctx.answer, ctx.settings.tuning
-    weights = ctx.tools.components.term_weights
-    ctx.windows = [excerpt(ctx.standalone, p.text, weights, budget(rank, tuning)) for rank, p in enumerate(answer.retrieved)]
-    excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, ctx.windows)]
-    messages = generate.build_messages(ctx.standalone, answer.language, [
-        (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
-    ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars)
+    if tuning.evidence_first and ctx.plan.kind == "single" and ctx.evidence:
+        ctx.windows = evidence_windows(ctx)
+        shown = [(p.number, p.title, p.text[a:b]) for p, (a, b) in zip(answer.retrieved, ctx.windows) if b > a]
+        messages = generate.evidence_messages(ctx.standalone, answer.language,
+                                              [(n, title, for_model(text)) for n, title, text in shown], ctx.history)
+    else:
+        weights = ctx.tools.components.term_weights
+        ctx.windows = [excerpt(ctx.standalone, p.text, weights, budget(rank, tuning)) for rank, p in enumerate(answer.retrieved)]
+        excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, ctx.windows)]
+        messages = generate.build_messages(ctx.standalone, answer.language, [
+            (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
+        ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars)
     usage: dict[str, int] = {}
     try:
         for delta in generate.stream(ctx.llm, messages, usage):
@@ -60,6 +67,27 @@ def _generate(ctx: Context) -> Iterator[str]:
         return
     answer.model_text = answer.text
     answer.llm_usage = usage or None
+
+
+# An evidence sentence opening with one of these leans on the sentence before it: that one is read too.
+_LEANS_BACK = re.compile(r"^\W*(il|elle|ils|elles|ce|cet|cette|ces|cela|ça|celui|celle|son|sa|ses|leur|leurs|"
+                         r"it|its|they|their|this|that|these|those|he|she|his|her|the latter|ce dernier|cette dernière)\b", re.I)
+
+
+def evidence_windows(ctx: Context) -> list[tuple[int, int]]:
+    """Per passage, the span the model reads: its evidence sentences, with the sentence before one that
+    leans on it (a pronoun), and nothing for a passage without evidence: the least context that keeps the
+    answer-bearing sentences understandable."""
+    windows: list[tuple[int, int]] = [(0, 0)] * len(ctx.answer.retrieved)
+    for item in ctx.evidence:
+        text = ctx.answer.retrieved[item.number - 1].text
+        start = item.start
+        if _LEANS_BACK.match(item.text):
+            before = [a for a, b in sentence_spans(text) if b <= item.start]
+            start = before[-1] if before else start
+        a, b = windows[item.number - 1]
+        windows[item.number - 1] = (min(a, start), max(b, item.end)) if b > a else (start, item.end)
+    return windows
 
 
 FRAMES = {

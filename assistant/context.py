@@ -74,6 +74,7 @@ class Context:
     evidence: list[Evidence] = field(default_factory=list)  # the sentences to quote or to write from
     support: float = 0.0  # weighted share of the question's words in the best sentence (0..1)
     kind_found: bool | None = None  # the evidence holds the kind of fact asked (None: no kind asked, or not checked)
+    focus: float | None = None  # share of the relations asked (assistant/focus.py) an evidence sentence states
     # --- weigh
     signals: Any = None  # abstain.Signals: everything above that the decision weighs
     decision: Any = None  # abstain.Decision from the signals, before anything is written

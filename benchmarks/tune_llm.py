@@ -38,6 +38,8 @@ def variants() -> dict[str, dict[str, Any]]:
         "qfirst": {"question_first": True},
         # shorter excerpts: fewer prompt tokens to read
         "short": {"excerpt_chars": 300, "excerpt_chars_lower": 180},
+        # evidence-first: the model reads only the evidence sentences the answerer selected (issue 21)
+        "evidence": {"evidence_first": True},
     }
 
 
@@ -78,7 +80,8 @@ def main() -> None:
         print(f"--- {name}: {len(results)} dev questions", flush=True)
     summary = summarize(all_results)
     print(text_table(table_rows(summary), only=("key_fact_recall", "citation_validity",
-                                                "citation_precision", "abstention_accuracy", "false_abstention_rate",
+                                                "citation_precision", "unheld_fact_rate", "abstention_accuracy",
+                                                "abstention_tricky", "false_abstention_rate",
                                                 "latency_p50", "latency_p95")))
     if args.output:
         args.output.write_text("".join(r.to_json() + "\n" for r in all_results), encoding="utf-8")

@@ -160,6 +160,8 @@ class LocalLLM(CustomLLM):
     threads: int = 0
     wait_timeout: float = 60.0
     repack_weights: bool = False
+    # A fixed sampling seed: the same prompt gives the same answer (the eval's figures are reproducible).
+    seed: int = 0
     _model: _Shared | None = PrivateAttr(default=None)
 
     @classmethod
@@ -219,7 +221,7 @@ class LocalLLM(CustomLLM):
         _perf_reset(shared.llama)
         try:
             tokens = shared.llama.create_chat_completion(
-                messages=payload, stream=True, max_tokens=max_tokens, temperature=self.temperature,
+                messages=payload, stream=True, max_tokens=max_tokens, temperature=self.temperature, seed=self.seed,
             )
             text = ""
             try:

@@ -1,0 +1,150 @@
+"""The focus check (part of `weigh`): the chosen evidence must state the relation the question asks about,
+not just its names.
+
+"Qui est le PDG de Tencent ?" names Tencent, which the corpus holds; its *focus* is "PDG". A sentence about
+Tencent that says nothing of a chief executive does not answer it, however many names it shares. So:
+
+- the question's focus terms are its content words (stemmed, accent-folded) minus the names it mentions
+  (core.facts names, identifiers, quoted titles) and minus words that only say what kind of fact is asked
+  ("combien", "année", "how many"…);
+- a small bilingual lexicon (FOCUS_GROUPS) lets a French sentence state an English focus and back
+  ("salary" ~ "salaire" ~ "rémunération", "CEO" ~ "PDG" ~ "dirige");
+- `concept_share` (the signal the decision uses) is the best share, over the evidence sentences, of the
+  lexicon concepts the question asks about that the sentence states (a word of the group, or one sharing its
+  first 5 letters: "salaire" ~ "salaires"); when a kind of fact is asked (a number, a date, a name), only
+  sentences holding that kind count (abstain._focus). A question asking about no lexicon concept is not
+  checked: on dev, requiring every focus word (`focus_share`) declined too many answerable questions.
+
+The decision (abstain.decide) declines below `Tuning.focus_min_share`, calibrated on the eval's dev split.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from core.facts import extract_facts, fact_held
+from core.text import content_terms
+
+# Concepts a question asks about, in French and English; any word of a group states the others.
+FOCUS_GROUPS: tuple[str, ...] = (
+    "pdg ceo directeur directrice dirige dirigeant chief executive président présidente chairman préside",
+    "salaire salary pay paid payé rémunération rémunéré earn earned earns gagne gagné touche wage",
+    "membres members adhérents représente represents syndiqués affiliés",
+    "prix price coût cost coûte costs coûté tarif fee euros dollars abonnement subscription",
+    "fondateur fondatrice founder fondé founded fonde créé created creator créateur",
+    "capacité capacity places seats",
+    "port ports",
+    "défaut default",
+    "chiffre affaires revenue revenues recettes ventes sales",
+    "bénéfice profit profits",
+    "budget budgets",
+    "né née naissance born birth",
+    "mort morte décès décédé died death dead meurt",
+    "employés employees salariés staff emploie employs employ employé workers",
+    "utilisateurs users abonnés subscribers clients customers",
+    "composé compositeur composer composed musique music score bande",
+    "âge age old ans",
+    "publié publiée published paru parution sorti sortie released release",
+    "épisodes episodes épisode episode",
+    "téléspectateurs audience spectateurs",
+    "université university",
+    "investi investissement invested investment invests",
+    "paramètres parameters",
+    "profondeur depth deep profond",
+    "vendu vendus sold exemplaires copies",
+    "électricité electricity consomme consumption consomment",
+    "installé installées installed",
+)
+
+# Words that say what kind of fact is asked, not what it is about.
+_KIND_WORDS = frozenset(content_terms(
+    "combien nombre number quelle année year date quand when many much total quel quelle quels quelles "
+    "exact exactement précisément what which who où where comment how compte compter count counts"
+))
+_QUOTED = re.compile(r"[«“\"]\s*([^»”\"]{2,80}?)\s*[»”\"]")
+_BORN = re.compile(r"\bn[ée]e?s?\b", re.I)  # "né", "née": too short to be a content word
+_BORN_TERM = content_terms("naissance")[0]
+_PREFIX = 5
+
+
+@lru_cache(maxsize=1)
+def _groups() -> list[frozenset[str]]:
+    return [frozenset(content_terms(g)) for g in FOCUS_GROUPS]
+
+
+def focus_terms(question: str) -> list[str]:
+    """The question's focus: its content terms that are neither names it mentions nor kind-of-fact words."""
+    named: set[str] = set()
+    for fact in extract_facts(question):
+        named.update(content_terms(fact.text))
+    for quoted in _QUOTED.findall(question):
+        named.update(content_terms(quoted))
+    named -= set().union(*_groups())  # "PDG", "CEO" are written like names but are what is asked
+    terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS]
+    return terms
+
+
+def _terms(text: str) -> list[str]:
+    return content_terms(text) + ([_BORN_TERM] if _BORN.search(text) else [])
+
+
+def _related(term: str) -> set[str]:
+    out = {term}
+    for group in _groups():
+        if term in group or any(len(term) >= _PREFIX and g[:_PREFIX] == term[:_PREFIX] for g in group):
+            out |= group
+    return out
+
+
+def stated(term: str, sentence_terms: set[str]) -> bool:
+    """The sentence states `term` itself, a word sharing its first 5 letters, or a lexicon synonym."""
+    prefixes = {t[:_PREFIX] for t in sentence_terms if len(t) >= _PREFIX}
+    for word in _related(term):
+        if word in sentence_terms or (len(word) >= _PREFIX and word[:_PREFIX] in prefixes):
+            return True
+    return False
+
+
+def concepts(question: str) -> list[frozenset[str]]:
+    """The lexicon concepts (FOCUS_GROUPS) the question asks about: "PDG", "salaire", "prix", "membres"…"""
+    found: list[frozenset[str]] = []
+    for term in focus_terms(question):
+        for group in _groups():
+            if group not in found and term in group:  # exact: "directed" is not "directeur"
+                found.append(group)
+    return found
+
+
+def concept_share(question: str, sentences: list[str]) -> float | None:
+    """The best share, over `sentences`, of the question's lexicon concepts a sentence states (None: the
+    question asks about no concept of the lexicon)."""
+    wanted = concepts(question)
+    if not wanted:
+        return None
+    best = 0.0
+    for sentence in sentences:
+        terms = set(_terms(sentence))
+        best = max(best, sum(any(stated(w, terms) for w in group) for group in wanted) / len(wanted))
+    return best
+
+
+def question_facts_held(question: str, passages: list[str]) -> bool | None:
+    """The years and numbers the question states ("en 2019", "in 2022") stand in one of `passages`
+    (None: the question states none). A figure asked for another year is not the one asked."""
+    wanted = [f for f in extract_facts(question, names=False) if f.kind in ("date", "number", "quantity")]
+    if not wanted:
+        return None
+    return any(all(fact_held(f, p) for f in wanted) for p in passages)
+
+
+def focus_share(question: str, sentences: list[str]) -> float | None:
+    """The best share of the question's focus terms stated by one of `sentences` (None: no focus)."""
+    focus = focus_terms(question)
+    if not focus:
+        return None
+    best = 0.0
+    for sentence in sentences:
+        terms = set(_terms(sentence))
+        best = max(best, sum(stated(t, terms) for t in focus) / len(focus))
+    return best

@@ -1,0 +1,48 @@
+"""Evidence-first generation: the model reads only the selected evidence sentences, numbered as their
+passages; its answer is checked (citations, stated facts) and falls back to the quoted evidence when it
+loses the fact asked. The stub server stands in for any OpenAI-compatible LLM; one case runs the real local model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.api import Assistant
+from tests.fakes.openai_stub import OpenAIStub
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
+
+
+@pytest.fixture
+def stub():
+    with OpenAIStub(fault_paths=["/v1/chat/completions"]) as server:
+        yield server
+
+
+def evidence_bot(ingested_assistant: Assistant, stub: OpenAIStub) -> Assistant:
+    return ingested_assistant.variant(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
+                                      llm_api_key="sk-test", llm_max_retries=0, llm_timeout=5.0,
+                                      tuning={"evidence_first": True})
+
+
+def test_the_model_reads_only_the_evidence_numbered_as_its_passages(ingested_assistant, stub):
+    stub.responder = lambda req: "Le SAG-AFTRA représente 160 000 professionnels [1]."
+    answer = evidence_bot(ingested_assistant, stub).ask(QUESTION)
+    system, user = stub.last_messages()
+    assert "traduis" in system["content"]
+    fenced = re.findall(r'<passage id="(\d+)"', user["content"])
+    assert fenced and len(fenced) < len(answer.retrieved)  # not every passage
+    assert "160 000" in user["content"]
+    assert len(user["content"]) < 1000  # about 250 tokens at most
+    assert answer.text.startswith("Le SAG-AFTRA représente 160 000 professionnels") and answer.citations
+
+
+def test_an_answer_that_loses_the_fact_asked_falls_back_to_the_quoted_evidence(ingested_assistant, stub):
+    stub.responder = lambda req: "Le syndicat SAG-AFTRA représente de nombreux professionnels du cinéma [1]."
+    answer = evidence_bot(ingested_assistant, stub).ask(QUESTION)
+    assert not answer.abstained and "160 000" in answer.text
+    assert answer.text.startswith("D’après le corpus")
+    assert any("lost the fact asked" in w for w in answer.warnings)
