@@ -152,6 +152,12 @@ class ChunkIds(TransformComponent):
         return list(nodes)
 
 
+# Embedded files are written at least this often (or once this many chunks wait): the unit an
+# interrupted ingest can lose, and what keeps a folder of many tiny files from one write per file.
+WRITE_SECONDS = 1.0
+WRITE_CHUNKS = 256
+
+
 class Syncer:
     """Runs one sync of one root. Build it with the store, the embedding model (lazy) and settings."""
 
@@ -312,28 +318,43 @@ class Syncer:
                 report.files.append(FileReport(rec.source, "removed", rec.chunks, rec.tokens))
 
     def _add(self, root: Root, docs: list[Document], plan: Plan, report: SyncReport, *, show_progress: bool) -> None:
-        """Split, embed and write one file at a time, its record last: a sync stopped halfway keeps the
-        files it finished (their records are complete, so the next sync skips them unread)."""
+        """Split and embed one file at a time; write what is embedded (chunks, then their records) at
+        least once a second: a sync stopped halfway keeps the files it finished (their records are
+        complete, so the next sync skips them unread), and a folder of thousands of tiny files is not
+        one Chroma write per file."""
         ids = ChunkIds()
         ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
-        changed = set(plan.changed)
+        pending: list[tuple[Document, list[BaseNode]]] = []
+        last_write = time.monotonic()
         with file_progress(docs, show_progress, self._on_step) as progress:
             for doc in docs:
                 progress.start(doc)
                 nodes = pipeline.run(documents=[doc], show_progress=False)
                 kill_point("sync:embedded")
-                self.store.write_chunks(nodes)
-                kill_point("sync:chunks-written")
-                rec = self._record(root, doc, nodes)
-                self.store.add_records([rec], [doc.text])
-                kill_point("sync:records-written")
-                status = "changed" if rec.document_id in changed else "added"
-                reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
-                reason = "; ".join(r for r in (reason, self._notes.get(rec.document_id, "")) if r)
-                report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
-                report.embedded_chunks += len(nodes)
+                pending.append((doc, nodes))
                 progress.done(doc, len(nodes))
+                if sum(len(n) for _, n in pending) >= WRITE_CHUNKS or time.monotonic() - last_write >= WRITE_SECONDS:
+                    self._flush(root, pending, plan, report)
+                    pending, last_write = [], time.monotonic()
+            self._flush(root, pending, plan, report)
+
+    def _flush(self, root: Root, pending: list[tuple[Document, list[BaseNode]]], plan: Plan, report: SyncReport) -> None:
+        """Write embedded files: their chunks, then their records (the commit mark of each file)."""
+        if not pending:
+            return
+        self.store.write_chunks([node for _, nodes in pending for node in nodes])
+        kill_point("sync:chunks-written")
+        records = [self._record(root, doc, nodes) for doc, nodes in pending]
+        self.store.add_records(records, [doc.text for doc, _ in pending])
+        kill_point("sync:records-written")
+        changed = set(plan.changed)
+        for rec, (_, nodes) in zip(records, pending):
+            status = "changed" if rec.document_id in changed else "added"
+            reason = "repaired: its chunks were missing from the index" if rec.document_id in plan.repaired else ""
+            reason = "; ".join(r for r in (reason, self._notes.get(rec.document_id, "")) if r)
+            report.files.append(FileReport(rec.source, status, rec.chunks, rec.tokens, reason=reason))
+            report.embedded_chunks += len(nodes)
 
     def _record(self, root: Root, doc: Document, nodes: Sequence[BaseNode]) -> DocRecord:
         return DocRecord(
