@@ -10,6 +10,7 @@ To add a check, write `def my_check(ctx: Context) -> None` and append it to `CHE
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.abstain import abstain
 from assistant.attribution import attribute
@@ -82,7 +83,14 @@ def claims(ctx: Context) -> None:
     answer falls back to the quoted evidence (`Tuning.claim_failure`). A failing quote is removed.
     """
     answer = ctx.answer
-    found = check_claims(answer.text, [p.text for p in answer.retrieved], recite=ctx.written_by_model)
+    # The overview's opening line ("Le corpus compte 48 articles…") is the index's own count, not a
+    # claim about a passage: only what follows it is checked.
+    intro = ctx.plan.intro or ""
+    if ctx.written_by_model or not intro or not answer.text.startswith(intro):
+        intro = ""
+    found = check_claims(answer.text[len(intro):], [p.text for p in answer.retrieved], recite=ctx.written_by_model)
+    if intro:
+        found = replace(found, text=intro + found.text)
     if found.recited:
         answer.text = found.text
         ctx.cited = cited_numbers(answer.text)

@@ -32,7 +32,10 @@ def env(tmp_path: Path, data_dir: Path, *, kill_at: str | None = None, **overrid
     hooks = tmp_path / "hooks"
     hooks.mkdir(exist_ok=True)
     (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE + killpoint.SITECUSTOMIZE, encoding="utf-8")
-    out = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "RAG_KILL_AT"}
+    # TQDM_DISABLE: an in-process `ingest --quiet` of an earlier test sets it in os.environ; a child
+    # process must start with progress bars as a user's does.
+    dropped = {"RAG_KILL_AT", "TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS"}
+    out = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k not in dropped}
     out.update(PYTHONPATH=os.pathsep.join([str(hooks), str(REPO)]), ASSISTANT_DATA_DIR=str(data_dir),
                ASSISTANT_LLM="none", PYTHONWARNINGS="ignore", ASSISTANT_CORPUS_DIR=str(REPO / "corpus"))
     for key, value in overrides.items():

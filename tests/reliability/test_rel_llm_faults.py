@@ -105,10 +105,10 @@ def test_ui_handler_keeps_working_after_a_fault(ingested_assistant):
         bots = ui_chat.answerers(llm_bot(ingested_assistant, stub.base_url))
         state = None
         stub.faults = ["cut"]
-        *_, (history, _sources, state, _) = ui_chat.respond(bots, QUESTION, [], state, 5, "stub-model")
+        *_, (history, _sources, state, _, _) = ui_chat.respond(bots, QUESTION, [], state, 5, "stub-model")
         assert "incomplete" in str(history[-1]["content"]).lower() or "error" in str(history[-1]["content"]).lower()
         assert state.session.history == []
-        *_, (history, sources, state, _) = ui_chat.respond(bots, NEXT, history, state, 5, "stub-model")
+        *_, (history, sources, state, _, _) = ui_chat.respond(bots, NEXT, history, state, 5, "stub-model")
         assert len(history) == 4 and 'class="cite"' in str(history[-1]["content"])
         assert "error" not in str(history[-1]["content"]).lower() and "RIAJ" in str(sources)
         assert len(state.session.history) == 1 and SECRET not in str(history) + str(sources)

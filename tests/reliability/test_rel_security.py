@@ -644,10 +644,10 @@ def test_cli_output_never_shows_the_key(site, stub, embed_model, monkeypatch, ca
 def test_ui_never_shows_the_key(site, stub, llm_bot):
     # The chat handler, answer and failure.
     bots = ui_chat.answerers(llm_bot)
-    *_, (history, sources, state, _) = ui_chat.respond(bots, QUESTION, [], None, 5, "stub-model")
+    *_, (history, sources, state, _, _) = ui_chat.respond(bots, QUESTION, [], None, 5, "stub-model")
     assert 'class="cite"' in str(history[-1]["content"])
     stub.faults = ["500", "500"]
-    *_, (failed, _, state, _) = ui_chat.respond(bots, QUESTION, history, state, 5, "stub-model")
+    *_, (failed, _, state, _, _) = ui_chat.respond(bots, QUESTION, history, state, 5, "stub-model")
     assert "HTTP 500" in str(failed[-1]["content"])
     no_secret(str(history), str(sources), str(failed))
 
