@@ -180,7 +180,7 @@ def _corpus_tab(settings: Settings) -> SimpleNamespace:
 
 def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTML) -> None:
     refresh = dict(
-        fn=functools.partial(corpus.refresh, bot), inputs=tab.search, outputs=[tab.docs, tab.pick, banner],
+        fn=functools.partial(corpus.refresh, bot), inputs=[tab.search, tab.pick], outputs=[tab.docs, tab.pick, banner],
         api_visibility=HIDDEN,
     )
     serial = dict(concurrency_limit=1, concurrency_id="corpus")
@@ -200,7 +200,9 @@ def _wire_corpus(demo: gr.Blocks, bot: Any, tab: SimpleNamespace, banner: gr.HTM
     remove = functools.partial(corpus.remove, bot)
     tab.remove.click(remove, inputs=[tab.pick, tab.confirm], outputs=tab.status, api_name="remove",
                      js=theme.CONFIRM_REMOVE_JS, **serial).then(**refresh)
-    tab.search.input(**{**refresh, "queue": False})
+    # .change, not .input: Gradio 6's Textbox fires .input only for some edits (a value set in one go, as a
+    # paste or an autofill, or playwright's fill, never reached the server); always_last runs the newest text.
+    tab.search.change(**refresh, trigger_mode="always_last", show_progress="hidden")
     tab.open_doc.click(None, inputs=tab.pick, js=theme.OPEN_DOCUMENT_JS)
     demo.load(**refresh)
 

@@ -27,9 +27,10 @@ def _steps(progress: Progress) -> Callable[[Any], None]:
     return lambda step: progress(step.fraction, desc=step.describe())
 
 
-def refresh(bot: Any, query: str | None = None) -> tuple:
+def refresh(bot: Any, query: str | None = None, picked: str | None = None) -> tuple:
     """(documents table, document dropdown, banner above the chat); with `query`, only the matching
-    documents (every word in the name, folder or titles, accents and case ignored)."""
+    documents (every word in the name, folder or titles, accents and case ignored). The dropdown keeps
+    `picked` while that document is still listed (a removal the user said no to leaves it chosen)."""
     try:
         docs = bot.documents()
     except AssistantError as err:
@@ -37,7 +38,7 @@ def refresh(bot: Any, query: str | None = None) -> tuple:
     shown = [d for d in docs if matches(d, query or "")]
     keys = [render.document_key(d) for d in shown]
     table = _table(render.document_rows(shown), render.DOCUMENT_HEADERS)
-    return table, gr.update(choices=keys, value=None), render.corpus_banner(len(docs))
+    return table, gr.update(choices=keys, value=picked if picked in keys else None), render.corpus_banner(len(docs))
 
 
 def _fold(text: str) -> str:

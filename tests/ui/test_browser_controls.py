@@ -112,7 +112,7 @@ def streamed_text(page) -> str:
     )
 
 
-def wait_streaming(page, timeout_ms: int = 600_000) -> str:
+def wait_streaming(page, timeout_ms: int = 120_000) -> str:
     page.wait_for_function(
         "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
         " return m && m.querySelector('.typing') && m.innerText.includes('▍') && m.innerText.replace('▍', '').trim().length > 0; }",
@@ -150,15 +150,25 @@ def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, l
         assert " ".join(written.split())[:40] in " ".join(final.split())  # what was written stays
 
         # While Alice's answer holds the model, Bob waits for it; Escape stops Alice's, then Bob's.
-        page.fill("#question textarea", SAG)
-        page.press("#question textarea", "Enter")
-        wait_streaming(page)
+        # Bob's page is open and his question typed before Alice asks: he sends it the moment Alice's answer
+        # holds the model (reading its passages or writing), not after a page load that may outlast a short answer.
         other = open_page(bob, local_url)
         other.fill("#question textarea", JAPAN)
+        page.fill("#question textarea", SAG)
+        page.press("#question textarea", "Enter")
+        page.wait_for_function(
+            "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
+            " const t = m && m.querySelector('.typing');"
+            " return t && (t.innerText.includes('the model is reading') || t.innerText.includes('▍')); }",
+            timeout=120_000,
+        )
+        assert local_bot.llm_busy()  # Alice's answer holds the model
         other.click("#ask")
         other.wait_for_function(
-            "() => document.querySelector('#chatbot .bot-row .waiting')", timeout=60_000
+            "() => { const w = document.querySelector('#chatbot .bot-row .waiting');"
+            " return w && w.innerText.includes('Waiting for the model'); }", timeout=60_000
         )
+        assert local_bot.llm_busy()
         page.keyboard.press("Escape")
         page.wait_for_function("() => document.querySelectorAll('#chatbot .tag-stopped').length === 2", timeout=10_000)
         wait_streaming(other)

@@ -25,6 +25,15 @@ def test_refresh_lists_documents_and_fills_the_remove_choices(fake_bot):
     assert banner == ""
 
 
+def test_refresh_keeps_the_chosen_document_while_it_is_listed(fake_bot):
+    _, first, _ = corpus.refresh(fake_bot)
+    key = first["choices"][0]
+    _, kept, _ = corpus.refresh(fake_bot, "", key)  # e.g. after a removal the user said no to
+    assert kept["value"] == key
+    _, gone, _ = corpus.refresh(fake_bot, "no-such-document", key)  # filtered out (or removed): not chosen
+    assert gone["choices"] == [] and gone["value"] is None
+
+
 def test_refresh_on_an_empty_index_prompts_to_ingest(settings):
     table, pick, banner = corpus.refresh(FakeAssistant(settings))
     assert table["data"] == [] and "index is empty" in banner
