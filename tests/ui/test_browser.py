@@ -174,6 +174,10 @@ def _scenario(page, tmp_path: Path) -> None:
         "() => document.querySelector('#corpus-status').innerText.includes('Removed festival-zorglub.md')",
         timeout=30_000,
     )
+    # The refresh that follows the removal lands first (the filtered table empties), then the search is cleared.
+    page.wait_for_function(
+        "() => !document.querySelector('#documents').innerText.includes('festival-zorglub.md')", timeout=30_000
+    )
     page.fill("#doc-search textarea, #doc-search input", "")
     page.wait_for_function(
         "() => !document.querySelector('#documents').innerText.includes('festival-zorglub.md')"
