@@ -40,6 +40,7 @@ from llama_index.core.llms import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import PrivateAttr
 
+from core.cancel import cancelled
 from core.errors import LLMError
 
 # Prompts here stay well under this; a smaller context allocates less memory and loads faster.
@@ -210,10 +211,18 @@ class LocalLLM(CustomLLM):
 
     def _generate(self, payload: list[dict[str, str]], max_tokens: int) -> Iterator[ChatResponse]:
         shared = self.shared
-        if not shared.lock.acquire(timeout=self.wait_timeout):
-            raise LLMError(
-                f"The local model is busy with other questions (waited {self.wait_timeout:.0f} s); try again shortly."
-            )
+        deadline = time.monotonic() + self.wait_timeout
+        # Short waits, so an asker who stopped while queued never takes the model (core/cancel.py).
+        while not shared.lock.acquire(timeout=0.05):
+            if cancelled():
+                return
+            if time.monotonic() >= deadline:
+                raise LLMError(
+                    f"The local model is busy with other questions (waited {self.wait_timeout:.0f} s); try again shortly."
+                )
+        if cancelled():
+            shared.lock.release()
+            return
         started = time.perf_counter()
         stats = shared.stats
         stats.first_token_s = stats.total_s = 0.0

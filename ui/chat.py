@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import gradio as gr
 
+from core.cancel import cancelled_by
 from core.errors import AssistantError
 from ui import render
 
@@ -129,7 +130,7 @@ def respond(
     except AssistantError as err:  # an earlier turn that cannot be encoded
         yield [*history, _user(_shown(question)), _bot(render.error_markdown(str(err)))], gr.skip(), state, "", gr.skip()
         return
-    state.stop.clear()
+    state.stop = threading.Event()  # one per answer: a stopped answer still waiting for the model keeps its own, set
     bot = bots[state.choice]
     waiting = bool(getattr(bot, "llm_busy", lambda: False)())
     history += [_user(_shown(question)), _bot(WAITING if waiting else THINKING)]
@@ -188,14 +189,15 @@ def _pump(state: ChatState, question: str, top_k: int) -> Iterator[tuple[str, An
     def work() -> None:
         pieces = None
         try:
-            stream = state.session.stream(question, top_k=top_k)
-            box.put(("answer", getattr(stream, "answer", None)))
-            pieces = iter(stream)
-            for piece in pieces:
-                if stop.is_set():
-                    break
-                box.put(("piece", piece))
-            box.put(("final", getattr(stream, "answer", None)))
+            with cancelled_by(stop):  # stopped while queued for the model: it never takes the model
+                stream = state.session.stream(question, top_k=top_k)
+                box.put(("answer", getattr(stream, "answer", None)))
+                pieces = iter(stream)
+                for piece in pieces:
+                    if stop.is_set():
+                        break
+                    box.put(("piece", piece))
+                box.put(("final", getattr(stream, "answer", None)))
         except BaseException as err:  # handed to the reader, which raises it
             box.put(("error", err))
         finally:

@@ -90,6 +90,33 @@ def test_closing_the_stream_stops_llama_cpp_generating(local_bot):
     assert stopped_at - before < 20
 
 
+def test_an_answer_stopped_while_queued_never_takes_the_model(local_bot):
+    """Stop pressed while another answer holds the model: once the model is free, this answer does not
+    read its prompt (no tokens), and its stream ends at once."""
+    from core.cancel import cancelled_by
+
+    stats, lock = local_bot.llm.stats, local_bot.llm.shared.lock
+    before = stats.tokens_generated_total
+    stop, out = threading.Event(), {}
+
+    def queued() -> None:
+        with cancelled_by(stop):
+            stream = local_bot.stream("Que raconte le film 2050 de Princeton Holt ?")
+            out["pieces"] = list(stream)
+
+    assert lock.acquire(timeout=60)  # another answer holds the model
+    worker = threading.Thread(target=queued)
+    worker.start()
+    time.sleep(1.0)
+    stop.set()
+    worker.join(timeout=5)
+    still_ours = lock.locked()  # the queued answer never took it
+    lock.release()
+    assert not worker.is_alive() and still_ours
+    assert out["pieces"] == [] or "".join(out["pieces"]).strip() == ""
+    assert stats.tokens_generated_total == before and not lock.locked()
+
+
 def test_http_api_lists_and_answers_with_the_local_model(local_bot):
     """Through the OpenAI-compatible API, `model` picks the local LLM beside the instant extractive one."""
     import openai

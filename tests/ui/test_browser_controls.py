@@ -112,6 +112,12 @@ def streamed_text(page) -> str:
     )
 
 
+WAITING_SHOWN = (
+    "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
+    " const w = m && m.querySelector('.waiting'); return w && w.innerText.includes('Waiting for the model'); }"
+)
+
+
 def wait_streaming(page, timeout_ms: int = 120_000) -> str:
     page.wait_for_function(
         "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
@@ -149,28 +155,26 @@ def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, l
         final = screenshot.bot_messages(page).last.inner_text()
         assert " ".join(written.split())[:40] in " ".join(final.split())  # what was written stays
 
-        # While Alice's answer holds the model, Bob waits for it; Escape stops Alice's, then Bob's.
-        # Bob's page is open and his question typed before Alice asks: he sends it the moment Alice's answer
-        # holds the model (reading its passages or writing), not after a page load that may outlast a short answer.
+        # Another answer holds the model: the test holds the model's own lock, as a long answer would (a real
+        # short answer can end before a second page has even asked, a race a fast machine loses). Bob's question
+        # and then Alice's wait for it, saying so; Escape stops Alice's waiting turn; once the model is free,
+        # Bob's answer is written and Escape stops it, and the model is free again within a second.
         other = open_page(bob, local_url)
-        other.fill("#question textarea", JAPAN)
-        page.fill("#question textarea", SAG)
-        page.press("#question textarea", "Enter")
-        page.wait_for_function(
-            "() => { const m = Array.from(document.querySelectorAll('#chatbot .bot-row .message-content')).pop();"
-            " const t = m && m.querySelector('.typing');"
-            " return t && (t.innerText.includes('the model is reading') || t.innerText.includes('▍')); }",
-            timeout=120_000,
-        )
-        assert local_bot.llm_busy()  # Alice's answer holds the model
-        other.click("#ask")
-        other.wait_for_function(
-            "() => { const w = document.querySelector('#chatbot .bot-row .waiting');"
-            " return w && w.innerText.includes('Waiting for the model'); }", timeout=60_000
-        )
-        assert local_bot.llm_busy()
-        page.keyboard.press("Escape")
-        page.wait_for_function("() => document.querySelectorAll('#chatbot .tag-stopped').length === 2", timeout=10_000)
+        lock = local_bot.llm.shared.lock
+        assert lock.acquire(timeout=60)
+        try:
+            assert local_bot.llm_busy()
+            other.fill("#question textarea", JAPAN)
+            other.click("#ask")
+            other.wait_for_function(WAITING_SHOWN, timeout=60_000)
+            page.fill("#question textarea", SAG)
+            page.press("#question textarea", "Enter")
+            page.wait_for_function(WAITING_SHOWN, timeout=60_000)
+            page.keyboard.press("Escape")
+            page.wait_for_function("() => document.querySelectorAll('#chatbot .tag-stopped').length === 2", timeout=10_000)
+            assert other.locator("#chatbot .bot-row .tag-stopped").count() == 0  # Bob still waits
+        finally:
+            lock.release()
         wait_streaming(other)
         other.keyboard.press("Escape")
         other.wait_for_selector("#chatbot .bot-row .tag-stopped", timeout=10_000)
