@@ -70,8 +70,14 @@ def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
         number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
         text=hit.node.get_content(), score=round(float(hit.score), 6),
         start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
-        node_id=hit.node.node_id, also_in=also,
+        node_id=hit.node.node_id, also_in=also, page=_page(meta, "page"), page_end=_page(meta, "page_end"),
     )
+
+
+def _page(meta: dict[str, Any], key: str) -> int | None:
+    """A PDF chunk's page number (ingest/sync.py stamps them); None for other chunks and older indexes."""
+    value = meta.get(key)
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
 @dataclass
