@@ -156,6 +156,9 @@ document.addEventListener("keydown", (event) => {
 """
 
 # The browser's id for its kept conversations: random, kept in localStorage (the page's own origin).
+# Set once the page's session knows its browser (what it asks from then on is kept): tests wait for it.
+LOADED_JS = "() => { window.__caLoaded = true; }"
+
 BROWSER_ID_JS = """
 (browser, state, choice) => {
   let id = localStorage.getItem("corpus-assistant-browser");
