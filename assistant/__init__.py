@@ -9,6 +9,7 @@ from assistant.api import Assistant, DocumentInfo
 from assistant.pipeline import AnswerStream
 from assistant.uploads import ALLOWED_SUFFIXES as UPLOAD_SUFFIXES, UploadReport
 from assistant.conversations import ConversationStore
+from core.cancel import cancelled_by
 from core.errors import AssistantError
 from core.facts import Fact, extract_facts, fact_held
 from core.settings import Settings, Tuning
@@ -18,7 +19,7 @@ from ingest.report import FileReport, SyncReport, escape_name
 __all__ = [
     "Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "ConversationStore", "DocumentInfo", "FileReport", "Passage",
     "Settings", "SyncReport", "Tuning", "UPLOAD_SUFFIXES", "UploadReport", "escape_name", "Fact", "extract_facts",
-    "fact_held", "count_tokens", "guess_language",
+    "fact_held", "count_tokens", "guess_language", "cancelled_by",
 ]
 
 

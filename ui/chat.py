@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import gradio as gr
 
-from core.cancel import cancelled_by
+from assistant import cancelled_by
 from core.errors import AssistantError
 from ui import render
 
