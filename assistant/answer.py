@@ -24,6 +24,18 @@ class Passage:
     highlights: tuple[tuple[int, int], ...] = ()
     # Other documents holding exactly this passage ("folder/source"), shown with it instead of repeated.
     also_in: tuple[str, ...] = ()
+    # A PDF's passage: the pages its text is on (page == page_end on one page); None for other
+    # formats, and for PDFs ingested before page numbers were kept.
+    page: int | None = None
+    page_end: int | None = None
+
+    @property
+    def pages(self) -> str:
+        """"page 3", "pages 3–4", or "" when the page is not known."""
+        if self.page is None:
+            return ""
+        last = self.page_end if self.page_end is not None else self.page
+        return f"page {self.page}" if last <= self.page else f"pages {self.page}–{last}"
 
 
 # The public name used in the API docs: ans.citations is a list of Citation.

@@ -16,7 +16,7 @@ Every question goes through the stages of assistant/pipeline.py; this class hold
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,16 +170,19 @@ class Assistant:
 
     # --- asking: every question goes through assistant/pipeline.py -------------------------------
 
-    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
-        hits = search(self._tools, question, top_k)
+        hits = search(self._tools, question, top_k, exclude=frozenset(exclude))
         return [passage_of(self._components, i, hit) for i, hit in enumerate(hits, 1)]
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        return self.stream(question, top_k=top_k).consume()
+    def ask(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> Answer:
+        """The answer to `question`. `exclude`: chunk ids (`Passage.node_id`) retrieval skips, e.g. the
+        passages an earlier answer cited: the answer then rests on the next-best evidence, and declines
+        when nothing grounded is left (Regenerate with the extractive answerer)."""
+        return self.stream(question, top_k=top_k, exclude=exclude).consume()
 
-    def stream(self, question: str, *, top_k: int | None = None) -> AnswerStream:
-        return pipeline.answer(self._tools, question, top_k=top_k)
+    def stream(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> AnswerStream:
+        return pipeline.answer(self._tools, question, top_k=top_k, exclude=frozenset(exclude))
 
     def chat(self) -> ChatSession:
         return ChatSession(self._tools)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from assistant import pipeline
 from assistant.answer import Answer
 from assistant.context import Tools
@@ -32,8 +34,9 @@ class ChatSession:
         """The self-contained form of `question` in this conversation (what retrieval would use)."""
         return self.conversation.standalone(question)
 
-    def stream(self, question: str, *, top_k: int | None = None) -> AnswerStream:
-        inner = pipeline.answer(self.tools, question, top_k=top_k, conversation=self.conversation)
+    def stream(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> AnswerStream:
+        """The next turn's answer, streamed; `exclude` as in `Assistant.ask` (chunk ids retrieval skips)."""
+        inner = pipeline.answer(self.tools, question, top_k=top_k, conversation=self.conversation, exclude=frozenset(exclude))
 
         def pieces():
             yield from inner
@@ -42,5 +45,5 @@ class ChatSession:
 
         return AnswerStream(pieces(), inner.answer)
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        return self.stream(question, top_k=top_k).consume()
+    def ask(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> Answer:
+        return self.stream(question, top_k=top_k, exclude=exclude).consume()

@@ -58,6 +58,7 @@ class Context:
     question: str  # as asked; `validate` cleans it
     top_k: int | None = None
     conversation: Any = None  # a question.Conversation for chat follow-ups, None for one question
+    exclude: frozenset[str] = frozenset()  # chunk ids retrieval skips (an answer again, from the next-best evidence)
     # --- standalone
     standalone: str = ""  # the self-contained question retrieval uses
     history: Sequence[tuple[str, str]] = ()  # earlier (question, answer) turns an LLM sees

@@ -220,7 +220,7 @@ class ConversationStore:
             if turn.answer.citations:
                 out += ["**Sources**", ""]
                 for p in turn.answer.citations:
-                    out.append(f"[{p.number}] {p.title or p.source} — `{p.source}`")
+                    out.append(f"[{p.number}] {p.title or p.source} — `{p.source}`" + (f", {p.pages}" if p.pages else ""))
                     quoted = [p.text[a:b] for a, b in p.highlights] or [p.text]
                     out += [f"> {' '.join(q.split())}" for q in quoted]
                     out.append("")

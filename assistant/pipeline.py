@@ -55,9 +55,11 @@ class AnswerStream:
         return self.answer
 
 
-def answer(tools: Tools, question: str, *, top_k: int | None = None, conversation: Any = None) -> AnswerStream:
+def answer(
+    tools: Tools, question: str, *, top_k: int | None = None, conversation: Any = None, exclude: frozenset[str] = frozenset()
+) -> AnswerStream:
     """Run the asked stages now, and the streamed ones as the returned stream is read."""
-    ctx = Context(tools=tools, question=question, top_k=top_k, conversation=conversation)
+    ctx = Context(tools=tools, question=question, top_k=top_k, conversation=conversation, exclude=exclude)
     for stage in ASKED:
         stage(ctx)
     return AnswerStream(_streamed(ctx), ctx.answer)

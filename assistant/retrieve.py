@@ -35,7 +35,7 @@ def retrieve(ctx: Context) -> None:
     question's best BM25 score and its floor for this corpus size, the best dense similarity)."""
     ctx.started = time.perf_counter()
     components, settings = ctx.tools.components, ctx.settings
-    ctx.hits = search(ctx.tools, ctx.standalone, ctx.top_k)
+    ctx.hits = search(ctx.tools, ctx.standalone, ctx.top_k, exclude=ctx.exclude)
     bm25 = [h.bm25 for h in ctx.hits if h.bm25 is not None]
     lexical = max(bm25, default=0.0) if settings.retrieval != "dense" else components.bm25_top_score(ctx.standalone)
     ctx.lexical = lexical or 0.0
@@ -47,16 +47,18 @@ def retrieve(ctx: Context) -> None:
     )
 
 
-def search(tools: Tools, query: str, top_k: int | None) -> list["Hit"]:
-    """The fused hits for `query`; an index rebuilt elsewhere since the last call is reopened once."""
+def search(tools: Tools, query: str, top_k: int | None, *, exclude: frozenset[str] = frozenset()) -> list["Hit"]:
+    """The fused hits for `query`, without the chunks in `exclude` (the next-best ones take their
+    places); an index rebuilt elsewhere since the last call is reopened once."""
     k = top_k or tools.settings.top_k
+    wanted = k + len(exclude)
     try:
-        hits = tools.components.retriever(tools.settings).search(query, k)
+        hits = tools.components.retriever(tools.settings).search(query, wanted)
     except IndexChangedError:  # rebuilt elsewhere between two calls: reopen and ask once more
-        hits = tools.components.retriever(tools.settings).search(query, k)
+        hits = tools.components.retriever(tools.settings).search(query, wanted)
     if not hits and tools.components.store.count() == 0:
         raise EmptyIndexError()
-    return hits
+    return [h for h in hits if h.node.node_id not in exclude][:k]
 
 
 def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
@@ -70,8 +72,14 @@ def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
         number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
         text=hit.node.get_content(), score=round(float(hit.score), 6),
         start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
-        node_id=hit.node.node_id, also_in=also,
+        node_id=hit.node.node_id, also_in=also, page=_page(meta, "page"), page_end=_page(meta, "page_end"),
     )
+
+
+def _page(meta: dict[str, Any], key: str) -> int | None:
+    """A PDF chunk's page number (ingest/sync.py stamps them); None for other chunks and older indexes."""
+    value = meta.get(key)
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
 @dataclass

@@ -23,6 +23,8 @@ class LoadedFile:
     text: str
     format: Format
     note: str = ""  # e.g. "encoding guessed: windows-1252" (shown in the ingest report)
+    # PDF: where each page starts in `text` (page n at pages[n - 1]); empty for the other formats.
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,8 @@ def load_bytes(data: bytes, name: str, limits: Limits | None = None) -> LoadedFi
     if fmt == "pdf":
         from ingest.pdf import pdf_to_text
 
-        return LoadedFile(pdf_to_text(data, limits), fmt)
+        text, pages = pdf_to_text(data, limits)
+        return LoadedFile(text, fmt, pages=pages)
     decoded = decode(data, None if fmt == "html" else limits.max_chars, html=fmt == "html")
     text = decoded.text
     del data

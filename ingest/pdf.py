@@ -4,12 +4,13 @@ parses in a worker process under a CPU budget)."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import logging
 import warnings
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ingest.limits import Limits, UnreadableFileError, count, page_too_long, short, too_many_chars
 
@@ -26,6 +27,11 @@ def _quiet_pypdf() -> Iterator[None]:
             yield
     finally:
         logger.setLevel(level)
+
+
+def page_numbers(starts: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """(first, last) page holding the text ``[start, end)``, from where each page starts (``pdf_to_text``)."""
+    return bisect.bisect_right(starts, start), bisect.bisect_right(starts, max(start, end - 1))
 
 
 class _PageTooLong(Exception):
@@ -81,8 +87,9 @@ def _page_text(page: Any, limit: int) -> str:
     return page.extract_text(visitor_text=tally) or ""
 
 
-def pdf_to_text(source: Path | bytes, limits: Limits = Limits()) -> str:
-    """Text of all pages joined with blank lines, never holding more than the limits allow.
+def pdf_to_text(source: Path | bytes, limits: Limits = Limits()) -> tuple[str, tuple[int, ...]]:
+    """Text of all pages joined with blank lines, and where each page starts in it (page n at
+    ``starts[n - 1]``), never holding more than the limits allow.
 
     Decompression is capped while it streams (pypdf's zlib/LZW/... output limits), each page's
     text is counted as pypdf produces it, and reading stops at the first page over a limit. Pages
@@ -125,7 +132,12 @@ def pdf_to_text(source: Path | bytes, limits: Limits = Limits()) -> str:
             raise UnreadableFileError("encrypted PDF (decrypting it needs the 'cryptography' package)") from None
         except Exception as exc:
             raise UnreadableFileError(f"unreadable PDF: {short(exc)}") from None
-    text = "\n\n".join(p.strip("\n") for p in pages)
+    pages = [p.strip("\n") for p in pages]
+    text = "\n\n".join(pages)
     if not text.strip():
         raise UnreadableFileError("PDF has no extractable text (scanned? run OCR first)")
-    return text
+    starts, at = [], 0
+    for page in pages:
+        starts.append(at)
+        at += len(page) + 2
+    return text, tuple(starts)

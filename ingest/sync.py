@@ -48,6 +48,7 @@ from index.records import DocRecord, chunk_id, document_of, version_of
 from index.store import Root, Store
 from ingest.loaders import Limits, UnreadableFileError, file_format, read_bytes
 from ingest.parsing import ParseWorker
+from ingest.pdf import page_numbers
 from ingest.progress import Step, file_progress
 from ingest.report import FileReport, SyncReport
 from ingest.splitter import SectionSplitter
@@ -136,9 +137,12 @@ def owner(chunk: str, records: dict[str, DocRecord]) -> str:
 
 
 class ChunkIds(TransformComponent):
-    """Names each chunk `<document id>::<content hash>:<n>` and stamps its document's content hash."""
+    """Names each chunk `<document id>::<content hash>:<n>` and stamps its document's content hash;
+    a PDF's chunks also get the pages their text is on (`page`, `page_end`), from `pages`: where
+    each page starts in the document's text (LoadedFile.pages). Neither is embedded nor shown to the LLM."""
 
     hashes: dict[str, str] = {}
+    pages: dict[str, tuple[int, ...]] = {}
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         seen: Counter[str] = Counter()
@@ -147,8 +151,13 @@ class ChunkIds(TransformComponent):
             node.id_ = chunk_id(doc_id, seen[doc_id], self.hashes.get(doc_id, ""))
             seen[doc_id] += 1
             node.metadata["doc_hash"] = self.hashes.get(doc_id, "")
-            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "doc_hash"]
-            node.excluded_llm_metadata_keys = [*node.excluded_llm_metadata_keys, "doc_hash"]
+            stamped = ["doc_hash"]
+            if starts := self.pages.get(doc_id):
+                first, last = page_numbers(starts, int(node.metadata["start_char"]), int(node.metadata["end_char"]))
+                node.metadata.update(page=first, page_end=last)
+                stamped += ["page", "page_end"]
+            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, *stamped]
+            node.excluded_llm_metadata_keys = [*node.excluded_llm_metadata_keys, *stamped]
         return list(nodes)
 
 
@@ -167,6 +176,7 @@ class Syncer:
         self.settings = settings
         self._file_hashes: dict[str, str] = {}
         self._notes: dict[str, str] = {}  # doc id -> what the report should say (an encoding guessed)
+        self._pages: dict[str, tuple[int, ...]] = {}  # doc id -> where each page starts (PDF)
         self._on_step: Callable[[Step], None] | None = None
 
     def sync(self, path: Path, *, show_progress: bool = True, on_step: Callable[[Step], None] | None = None) -> SyncReport:
@@ -253,6 +263,8 @@ class Syncer:
                 file_hashes[doc_id] = file_hash
                 if loaded.note:
                     self._notes[doc_id] = loaded.note
+                if loaded.pages:
+                    self._pages[doc_id] = loaded.pages
         self._file_hashes = file_hashes
         return docs, kept, same
 
@@ -324,6 +336,7 @@ class Syncer:
         one Chroma write per file."""
         ids = ChunkIds()
         ids.hashes = {d.doc_id: d.metadata["doc_hash"] for d in docs}
+        ids.pages = {d.doc_id: self._pages[d.doc_id] for d in docs if d.doc_id in self._pages}
         pipeline = IngestionPipeline(transformations=[self._splitter(), ids, self._embed_model()], disable_cache=True)
         pending: list[tuple[Document, list[BaseNode]]] = []
         last_write = time.monotonic()

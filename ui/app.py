@@ -136,7 +136,7 @@ def _wire_sidebar(demo: gr.Blocks, bots: dict, store: Any, side: SimpleNamespace
                   chatbot: gr.Chatbot, sources: gr.HTML, choice: gr.Radio, browser: gr.Textbox) -> None:
     hidden = dict(api_visibility=HIDDEN)
     demo.load(functools.partial(kept.on_load, bots, store), inputs=[browser, state, choice], outputs=[state, side.list],
-              js=theme.BROWSER_ID_JS, **hidden)
+              js=theme.BROWSER_ID_JS, **hidden).then(None, js=theme.LOADED_JS)
     side.list.input(functools.partial(kept.open_conversation, store), inputs=[side.list, state],
                     outputs=[chatbot, sources, state], **hidden)
     start_new = functools.partial(kept.start_new, store)

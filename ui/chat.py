@@ -44,6 +44,16 @@ class ChatState:
     answers: list = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     feedback_id: int | None = None
+    seen: frozenset[str] = frozenset()  # chunk ids cited for the last question (its answers again skip them)
+
+
+@dataclass(frozen=True)
+class Again:
+    """How Regenerate answers the last question again: by another answerer for this one turn, or
+    without the passages cited so far (`exclude`, chunk ids: the next-best evidence answers)."""
+
+    answerer: str | None = None
+    exclude: frozenset[str] = frozenset()
 
 
 def answerers(bot: Any) -> dict[str, Any]:
@@ -114,12 +124,13 @@ def _bot(content: str) -> dict:
 
 def respond(
     bots: Mapping[str, Any], message: str, history: list | None, state: ChatState | None, top_k: float,
-    choice: str | None, *, store: Any = None,
+    choice: str | None, *, store: Any = None, again: Again | None = None,
 ) -> Iterator[tuple]:
     """Yield (chat history, sources panel, state, textbox, conversation list) while the answer streams in.
 
     The answer is produced in a worker thread (`_pump`), so this loop can show "waiting for the
-    model" and honour Stop at once, even while the model has not written its first word."""
+    model" and honour Stop at once, even while the model has not written its first word. `again`:
+    the question is the last one asked again (Regenerate), answered as it says."""
     question = (message or "").strip()
     history = list(history or [])
     if not question:
@@ -131,13 +142,20 @@ def respond(
         yield [*history, _user(_shown(question)), _bot(render.error_markdown(str(err)))], gr.skip(), state, "", gr.skip()
         return
     state.stop = threading.Event()  # one per answer: a stopped answer still waiting for the model keeps its own, set
-    bot = bots[state.choice]
+    if again is None:
+        state.seen = frozenset()
+    again = again or Again()
+    bot = bots[again.answerer or state.choice]
+    session = state.session
+    if again.answerer is not None:  # this one turn by another answerer, which sees the same conversation
+        session = bot.chat()
+        session.seed([(q, a.text) for q, a in state.session.history])
     waiting = bool(getattr(bot, "llm_busy", lambda: False)())
     history += [_user(_shown(question)), _bot(WAITING if waiting else THINKING)]
     yield history, gr.skip(), state, "", gr.skip()
     text, answer, stopped = "", None, False
     try:
-        for kind, value in _pump(state, question, int(top_k)):
+        for kind, value in _pump(state, question, int(top_k), session=session, exclude=again.exclude):
             if kind == "final":
                 answer = value if value is not None else answer
             elif kind == "answer":
@@ -168,7 +186,9 @@ def respond(
             return
         answer.text = text
         answer.warnings.append(STOPPED_NOTE)
-        state.session.seed([*[(q, a.text) for q, a in state.session.history], (question, text)])
+    if stopped or session is not state.session:  # the chat's own session remembers the turn as shown
+        state.session.seed([*[(q, a.text) for q, a in state.session.history], (question, answer.text)])
+    state.seen = state.seen | again.exclude | {c.node_id for c in answer.citations}
     state.answers.append(answer)
     listing = _keep(store, state, answer, stopped)
     content = render.stopped_markdown(answer) if stopped else render.answer_markdown(answer)
@@ -176,21 +196,24 @@ def respond(
     yield history, render.sources_html(answer, len(state.answers) - 1), state, "", listing
 
 
-def _pump(state: ChatState, question: str, top_k: int) -> Iterator[tuple[str, Any]]:
+def _pump(state: ChatState, question: str, top_k: int, *, session: Any = None,
+          exclude: frozenset[str] = frozenset()) -> Iterator[tuple[str, Any]]:
     """("answer", Answer) once retrieval is done, ("piece", text)…, ("final", Answer); or ("stopped", None).
+    `session` (default: the state's) answers; `exclude`: chunk ids its retrieval skips.
 
     The stream runs in a worker thread; when Stop is pressed this generator returns at once and the
     worker closes the stream at the model's next token, which ends llama.cpp's generation and frees
     the model for the next question."""
     box: queue.Queue = queue.Queue()
     stop = state.stop
+    session = session or state.session
     done = object()
 
     def work() -> None:
         pieces = None
         try:
             with cancelled_by(stop):  # stopped while queued for the model: it never takes the model
-                stream = state.session.stream(question, top_k=top_k)
+                stream = session.stream(question, top_k=top_k, exclude=exclude)
                 box.put(("answer", getattr(stream, "answer", None)))
                 pieces = iter(stream)
                 for piece in pieces:
@@ -267,6 +290,7 @@ def new_conversation(state: ChatState | None) -> tuple:
         state.session.reset()
         state.cid = None
         state.answers.clear()
+        state.seen = frozenset()
     return [], render.EMPTY_SOURCES, state
 
 

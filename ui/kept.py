@@ -17,6 +17,7 @@ import gradio as gr
 from ui import chat, render
 
 BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
+EXTRACTIVE = "extractive"  # the offline answerer's name (Assistant.EXTRACTIVE)
 
 
 def history_of(turns: list) -> list[dict]:
@@ -44,6 +45,7 @@ def open_conversation(store: Any, cid: str | None, state: Any) -> tuple:
     turns = store.turns(cid)
     state.cid = cid
     state.answers = [t.answer for t in turns]
+    state.seen = frozenset(c.node_id for c in turns[-1].answer.citations) if turns else frozenset()
     state.session.seed([(t.question, t.answer.text) for t in turns])
     last = turns[-1].answer if turns else None
     sources = render.sources_html(last, len(turns) - 1) if last else render.EMPTY_SOURCES
@@ -94,14 +96,29 @@ def _forget_last(store: Any, state: Any) -> None:
         store.drop_last_turn(state.cid)
 
 
+def again_for(bots: Mapping[str, Any], state: Any) -> chat.Again:
+    """An LLM answerer writes a new answer from the same question. The extractive one would quote the
+    same sentences again, so: an LLM writes it when one is available (and the last answer was not
+    the LLM's), else the next-best evidence answers, without the passages cited so far."""
+    if state is None or state.choice != EXTRACTIVE:
+        return chat.Again()
+    last = state.answers[-1] if state.answers else None
+    llm = next((name for name in bots if name != EXTRACTIVE), None)
+    if llm is not None and (last is None or last.mode == EXTRACTIVE):
+        return chat.Again(answerer=llm)
+    return chat.Again(exclude=state.seen)
+
+
 def regenerate(bots: Mapping[str, Any], store: Any, history: list, state: Any, top_k: float, choice: str | None) -> Iterator:
-    """Answer the last question again (it replaces the last answer, in the store too)."""
+    """Answer the last question again (it replaces the last answer, in the store too): as `again_for`
+    says (with the extractive answerer: by the LLM when one is available, else from the next-best evidence)."""
     before, question = _last_question(list(history or []))
     if not question:
         yield history, gr.skip(), state, "", gr.skip()
         return
+    again = again_for(bots, state)
     _forget_last(store, state)
-    yield from chat.respond(bots, question, before, state, top_k, choice, store=store)
+    yield from chat.respond(bots, question, before, state, top_k, choice, store=store, again=again)
 
 
 def edit(bots: Mapping[str, Any], store: Any, history: list, state: Any, top_k: float, choice: str | None,

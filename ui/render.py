@@ -120,12 +120,13 @@ def passage_card(passage: Passage, *, cited: bool) -> str:
     cls = "src-card cited" if cited else "src-card"
     title = esc(passage.title or passage.source)
     files = ", ".join([passage.source, *passage.also_in])
+    page = f' · <span class="src-page">{esc(passage.pages)}</span>' if passage.pages else ""
     return (
         f'<div class="{cls}" id="src-{passage.number}">'
         f'<div class="src-head"><span class="src-num">{passage.number}</span>'
         f'<span class="src-title">{title}</span>'
         f'<span class="src-score" title="retrieval score">{passage.score:.3f}</span></div>'
-        f'<div class="src-file">{esc(files)}</div>'
+        f'<div class="src-file">{esc(files)}{page}</div>'
         f'<div class="src-text">{highlighted(passage.text, passage.highlights)}</div>'
         "</div>"
     )
@@ -260,16 +261,19 @@ def copy_text(answer: Answer) -> str:
         lines += ["", "Sources:"]
         for p in answer.citations:
             quoted = " … ".join(" ".join(p.text[a:b].split()) for a, b in p.highlights)
-            lines.append(f"[{p.number}] {p.title or p.source} ({p.source})" + (f": “{quoted}”" if quoted else ""))
+            where = ", ".join(x for x in (p.source, p.pages) if x)
+            lines.append(f"[{p.number}] {p.title or p.source} ({where})" + (f": “{quoted}”" if quoted else ""))
     return "\n".join(lines)
 
 
 def document_html(title: str, source: str, text: str, span: tuple[int, int] | None = None,
-                  highlights: Sequence[tuple[int, int]] = (), note: str = "") -> str:
+                  highlights: Sequence[tuple[int, int]] = (), note: str = "", pages: str = "") -> str:
     """The document viewer: the text escaped, the cited passage in <mark class="passage"> with the
-    answer's highlighted spans (offsets in `text`) marked inside it."""
+    answer's highlighted spans (offsets in `text`) marked inside it; `pages`: where the passage is
+    in a PDF ("page 3", "pages 3–4")."""
+    where = f' · <span class="viewer-page">{esc(pages)}</span>' if pages else ""
     head = (f'<div class="viewer-head"><div><div class="viewer-title">{esc(title or source)}</div>'
-            f'<div class="viewer-file">{esc(source)}{" · " + esc(note) if note else ""}</div></div>'
+            f'<div class="viewer-file">{esc(source)}{where}{" · " + esc(note) if note else ""}</div></div>'
             '<button class="viewer-close" title="Close (Escape)">✕</button></div>')
     if span is None:
         body = esc(text)

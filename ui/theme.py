@@ -76,6 +76,7 @@ details.why ul { margin: .3rem 0 0 1rem; padding: 0; }
   padding: .8rem 1rem; border-bottom: 1px solid var(--border-color-primary); }
 .viewer-title { font-weight: 700; font-size: 1.1rem; }
 .viewer-file { font-family: var(--font-mono); font-size: .8em; color: var(--body-text-color-subdued); }
+.viewer-page, .src-page { font-weight: 600; color: var(--body-text-color); }
 .viewer-close { border: none; background: none; font-size: 1.3rem; cursor: pointer; color: var(--body-text-color); }
 .viewer-text { white-space: pre-wrap; overflow-y: auto; padding: 1rem 1.2rem; line-height: 1.55; font-size: .95rem; }
 .viewer-text mark.passage { background: #e0ecff; color: inherit; border-radius: 3px; padding: .1em 0;
@@ -155,6 +156,9 @@ document.addEventListener("keydown", (event) => {
 """
 
 # The browser's id for its kept conversations: random, kept in localStorage (the page's own origin).
+# Set once the page's session knows its browser (what it asks from then on is kept): tests wait for it.
+LOADED_JS = "() => { window.__caLoaded = true; }"
+
 BROWSER_ID_JS = """
 (browser, state, choice) => {
   let id = localStorage.getItem("corpus-assistant-browser");

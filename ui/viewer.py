@@ -3,7 +3,8 @@
 A click on an [n] badge, a source card, "Copy with sources" or a document of the corpus tab sets
 a small JSON target ({"kind": "cite", "turn": 2, "n": 1}, {"kind": "doc", "key": ...}) and calls
 `act`, which returns the viewer's HTML and the text to copy. The document text is the one the
-index stores (`Assistant.source_text`): the same for every loader (txt, md, html, pdf, docx).
+index stores (`Assistant.source_text`): the same for every loader (txt, md, html, pdf); a PDF's
+passage also says which page(s) of the PDF it is on.
 """
 
 from __future__ import annotations
@@ -79,11 +80,13 @@ def passage_view(bot: Any, passage: Any) -> str:
     if span is None:  # the document changed or left the index: show the passage itself
         note = problem or "the document is no longer in the index as it was; the passage alone is shown"
         spans = list(passage.highlights)
-        return render.document_html(passage.title, passage.source, passage.text, (0, len(passage.text)), spans, note)
+        return render.document_html(passage.title, passage.source, passage.text, (0, len(passage.text)), spans, note,
+                                    passage.pages)
     lo, hi = section(document, span)
     note = f"section: characters {lo:,}–{hi:,} of {len(document):,}" if (lo, hi) != (0, len(document)) else ""
     spans = [(a - lo, b - lo) for a, b in mapped_highlights(document, span, passage)]
-    return render.document_html(passage.title, passage.source, document[lo:hi], (span[0] - lo, span[1] - lo), spans, note)
+    return render.document_html(passage.title, passage.source, document[lo:hi], (span[0] - lo, span[1] - lo), spans, note,
+                                passage.pages)
 
 
 def document_view(bot: Any, source: str, root: str | None) -> str:

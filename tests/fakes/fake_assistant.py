@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any, Iterator
 
 from assistant import Answer, Assistant, DocumentInfo, Passage
@@ -201,7 +202,7 @@ class FakeAssistant:
         return FakeAssistant(settings, mode=mode, delay=self.delay, fail_after=self.fail_after, _docs=self._docs)
 
     # --- answering ----------------------------------------------------------------------------
-    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> list[Passage]:
         if not self._docs:
             raise EmptyIndexError()
         q = _terms(question)
@@ -211,7 +212,7 @@ class FakeAssistant:
                 title = doc.info.titles[0]
                 for start, end in doc.passages:
                     overlap = len(q & _terms(doc.text[start:end]))
-                    if overlap:
+                    if overlap and f"{doc.info.source}:{start}" not in exclude:
                         scored.append((overlap / max(len(q), 1), doc.info.source, title, doc.text[start:end], start, end))
         scored.sort(key=lambda s: -s[0])
         k = top_k or self.settings.top_k
@@ -220,18 +221,19 @@ class FakeAssistant:
             for n, (score, src, title, text, start, end) in enumerate(scored[:k], start=1)
         ]
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        stream = self.stream(question, top_k=top_k)
+    def ask(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> Answer:
+        stream = self.stream(question, top_k=top_k, exclude=exclude)
         for _ in stream:
             pass
         return stream.answer
 
-    def stream(self, question: str, *, top_k: int | None = None, standalone: str | None = None) -> FakeStream:
+    def stream(self, question: str, *, top_k: int | None = None, standalone: str | None = None,
+               exclude: Collection[str] = ()) -> FakeStream:
         if not question.strip():
             raise InvalidQuestionError("The question is empty: type a question.")
         if len(question) > self.settings.max_question_chars:
             raise InvalidQuestionError(f"The question is too long (over {self.settings.max_question_chars} characters).")
-        retrieved = self.retrieve(standalone or question, top_k=top_k)
+        retrieved = self.retrieve(standalone or question, top_k=top_k, exclude=exclude)
         lang = "fr" if re.search(r"[éèàùç]|\b(qui|quel|combien|le|la|et)\b", question.lower()) else "en"
         answer = Answer(question, "", retrieved=retrieved, mode=self.mode, language=lang, standalone_question=standalone or question)
         stream = FakeStream(iter(()))
@@ -287,8 +289,8 @@ class FakeChatSession:
             return f"{self.history[-1][1].standalone_question} {question}"
         return question
 
-    def stream(self, question: str, *, top_k: int | None = None) -> FakeStream:
-        stream = self._bot.stream(question, top_k=top_k, standalone=self._standalone(question))
+    def stream(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> FakeStream:
+        stream = self._bot.stream(question, top_k=top_k, standalone=self._standalone(question), exclude=exclude)
         inner = stream._make
 
         def record() -> Iterator[str]:
@@ -298,8 +300,8 @@ class FakeChatSession:
         stream._make = record()
         return stream
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        stream = self.stream(question, top_k=top_k)
+    def ask(self, question: str, *, top_k: int | None = None, exclude: Collection[str] = ()) -> Answer:
+        stream = self.stream(question, top_k=top_k, exclude=exclude)
         for _ in stream:
             pass
         return stream.answer
@@ -321,7 +323,8 @@ class FailingAssistant(FakeAssistant):
         super().__init__(settings)
         self.error = error
 
-    def stream(self, question: str, *, top_k: int | None = None, standalone: str | None = None) -> FakeStream:
+    def stream(self, question: str, *, top_k: int | None = None, standalone: str | None = None,
+               exclude: Collection[str] = ()) -> FakeStream:
         raise self.error
 
     def documents(self) -> list:

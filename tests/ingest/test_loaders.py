@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedFile, UnreadableFileError, load_file
-from tests.fakes.hostile import assemble_pdf
+from tests.fakes.sample_docs import text_pdf as minimal_pdf
 
 MB = 1 << 20
 
@@ -27,25 +27,6 @@ def _reason(path: Path, max_bytes: int = MB) -> str:
     with pytest.raises(UnreadableFileError) as info:
         load_file(path, max_bytes)
     return str(info.value)
-
-
-def minimal_pdf(pages: list[list[str]]) -> bytes:
-    """A hand-written PDF: one Helvetica text line per string, correct xref offsets."""
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    for i, lines in enumerate(pages):
-        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *(f"({line}) Tj T*" for line in lines), "ET"]
-        stream = "\n".join(ops).encode("latin-1")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    return assemble_pdf(objects)
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -127,6 +108,21 @@ def test_pdf_text_pages_joined(tmp_path: Path) -> None:
     loaded = load_file(path, MB)
     assert loaded.format == "pdf"
     assert loaded.text == "Hello PDF world.\nSecond line.\n\nPage two"
+    assert loaded.pages == (0, loaded.text.index("Page two"))  # where each page starts
+
+
+def test_pdf_page_numbers_of_a_span(tmp_path: Path) -> None:
+    from ingest.pdf import page_numbers
+
+    pages = [["First page."], [], ["Third page, line one.", "Line two."], ["Fourth."]]
+    loaded = load_file(_write(tmp_path, "p.pdf", minimal_pdf(pages)), MB)
+    text, starts = loaded.text, loaded.pages
+    assert len(starts) == 4 and text[starts[2]:].startswith("Third page")
+    third = text.index("Third")
+    assert page_numbers(starts, 0, len("First page.")) == (1, 1)
+    assert page_numbers(starts, third, text.index("Line two.") + 9) == (3, 3)
+    assert page_numbers(starts, third, len(text)) == (3, 4)
+    assert load_file(_write(tmp_path, "a.txt", "no pages"), MB).pages == ()
 
 
 def test_pdf_without_text(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from assistant.api import Assistant
 from assistant.components import Components
 from core.errors import IndexMismatchError
 from tests.conftest import make_settings
-from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_C, write_corpus
+from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_C, REPORT_PAGES, text_pdf, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -158,3 +158,52 @@ def test_index_built_with_minilm_asks_for_reingest(bot: Assistant, tmp_path: Pat
     report = bot.ingest(folder, show_progress=False, rebuild=True)
     assert set(statuses(report).values()) == {"added"}
     assert bot.ask("Qui a écrit la bande originale du film imaginaire ?").citations
+
+
+KEEPER = "Who was the keeper of the Halvmane lighthouse in 2023?"
+
+
+def test_pdf_chunks_know_their_pages(bot: Assistant, tmp_path: Path):
+    folder = write_corpus(tmp_path / "docs")
+    (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
+    bot.ingest(folder, show_progress=False)
+    metas = bot._components.store.chunk_metadata()
+    pdf = [m for _, m in metas if m["source"] == "report.pdf"]
+    assert pdf and all(1 <= m["page"] <= m["page_end"] <= len(REPORT_PAGES) for m in pdf)
+    assert all("page" not in m and "page_end" not in m for _, m in metas if m["source"] != "report.pdf")
+    keeper = bot.retrieve(KEEPER)[0]
+    assert keeper.source == "report.pdf" and (keeper.page, keeper.page_end, keeper.pages) == (2, 2, "page 2")
+    assert "Ingrid Solberg" in bot.source_text("report.pdf")[keeper.start_char:keeper.end_char]
+    roof = bot.retrieve("How much did repairing the lantern room roof cost?")[0]
+    assert roof.source == "report.pdf" and roof.pages == "page 3"
+    answer = bot.ask(KEEPER)
+    assert not answer.abstained and "Ingrid Solberg" in answer.text
+    assert [(c.source, c.pages) for c in answer.citations][:1] == [("report.pdf", "page 2")]
+    composer = bot.retrieve("Qui a écrit la bande originale du film imaginaire ?")[0]
+    assert composer.source == "a.txt" and composer.page is None and composer.pages == ""
+
+
+def test_an_index_ingested_before_page_numbers_still_answers(tmp_path: Path, embed_model, monkeypatch):
+    """PDF chunks written without `page` (the layout before page numbers were kept) open and answer; no page shown."""
+    from ingest.sync import Syncer
+
+    real_add = Syncer._add
+
+    def add_as_before(self, *args, **kwargs):
+        self._pages.clear()
+        return real_add(self, *args, **kwargs)
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
+    settings = make_settings(tmp_path / "data")
+    with monkeypatch.context() as patched:
+        patched.setattr(Syncer, "_add", add_as_before)
+        Assistant(settings, components=Components(settings, embed_model=embed_model)).ingest(folder, show_progress=False)
+    bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
+    assert all("page" not in m for _, m in bot._components.store.chunk_metadata())
+    answer = bot.ask(KEEPER)
+    assert not answer.abstained and "Ingrid Solberg" in answer.text
+    assert answer.citations[0].source == "report.pdf" and answer.citations[0].page is None
+    assert answer.citations[0].pages == ""
+    assert {f.status for f in bot.ingest(folder, show_progress=False).files} == {"unchanged"}

@@ -1,8 +1,10 @@
 """Control over the answer and feedback, in a real headless Chromium.
 
-Extractive (the real Assistant on the bundled corpus): Regenerate replaces the last answer, an
-edited last question is answered again, 👍/👎 with a comment lands in the store and
-`assistant eval --feedback` lists it and drafts a dev question from it.
+Extractive (the real Assistant on the bundled corpus, no LLM to offer): Regenerate replaces the last
+answer with one from the next-best evidence (other passages cited, still one turn), an edited last
+question is answered again, 👍/👎 with a comment lands in the store and `assistant eval --feedback`
+lists it and drafts a dev question from it. With the local model installed, Regenerate on an
+extractive answer has the model write the new one.
 Local model (the real GGUF through llama.cpp): the evidence shows before the model's first word,
 Stop ends a real generation within a second and keeps what was written, a second user waiting
 for the model sees "Waiting for the model", and Escape stops.
@@ -11,6 +13,7 @@ for the model sees "Waiting for the model", and Escape stops.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -32,19 +35,49 @@ pytestmark = [
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, server, data_settings):  # noqa: F811
+@pytest.fixture(scope="module")
+def plain_settings(shared_components, tmp_path_factory):
+    """The bundled corpus's index with no LLM to offer (an empty models folder): the extractive answerer only."""
+    tmp = tmp_path_factory.mktemp("ui-plain")
+    shutil.copytree(shared_components.settings.data_dir, tmp / "data")
+    (tmp / "no-models").mkdir()
+    return shared_components.settings.model_copy(update={"data_dir": tmp / "data", "models_dir": tmp / "no-models"})
+
+
+@pytest.fixture(scope="module")
+def plain_server(plain_settings, shared_components, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        tmp = tmp_path_factory.mktemp("gradio-cache-plain")
+        mp.setenv("GRADIO_TEMP_DIR", str(tmp))
+        srv = Server(plain_settings, shared_components.embed_model, tmp)
+        srv.start()
+        yield srv
+        srv.stop()
+
+
+CITED = "() => Array.from(document.querySelectorAll('#sources-panel .src-card.cited .src-text')).map(c => c.innerText)"
+
+
+def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, plain_server, plain_settings):  # noqa: F811
     context = browser.new_context(viewport=SIZE)
-    page = open_page(context, server.url)
+    page = open_page(context, plain_server.url)
     try:
-        send_with_enter(page, JAPAN)
+        first = send_with_enter(page, JAPAN).inner_text()
+        assert "19.3%" in first and "Answered by: extractive" in first
         page.wait_for_function("() => document.querySelectorAll('#conversations label').length === 1")
-        # Regenerate: still one answer, the same question.
+        cited = page.evaluate(CITED)
+        assert cited and any("19.3%" in c for c in cited)
+        # Regenerate: the next-best evidence answers (other passages cited), still one turn.
         page.click("#chatbot button[aria-label=Retry]")
         page.wait_for_function(
             "() => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
-            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes('19.3%'); }",
+            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes('doubled'); }",
             timeout=120_000,
         )
+        again = screenshot.bot_messages(page).first.inner_text()
+        assert "19.3%" not in again and "Answered by: extractive" in again
+        page.wait_for_function(f"() => ({CITED})().length > 0 && !({CITED})().some(t => t.includes('19.3%'))", timeout=30_000)
+        assert not set(page.evaluate(CITED)) & set(cited)  # other passages
         assert page.locator("#chatbot .user-row").count() == 1
         # Edit the last question and resend it.
         page.click("#chatbot button[aria-label=Edit]")
@@ -67,14 +100,14 @@ def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, server, data_
 
     from assistant.conversations import FILE_NAME, ConversationStore
 
-    store = ConversationStore(data_settings.data_dir / FILE_NAME)
+    store = ConversationStore(plain_settings.data_dir / FILE_NAME)
     (conversation,) = [c for c in store.conversations(None) if c.title == JAPAN]
     assert [t.question for t in store.turns(conversation.id)] == [SAG]  # regenerated, then edited: one turn
     fb = next(f for f in store.feedback() if f.question == SAG)
     assert fb.rating == -1 and fb.comment == "Il manque la date." and "160 000" in fb.answer
     assert fb.answerer == "extractive" and fb.citations and fb.citations[0]["source"] == "003_e7bc8926dfa3bc8c.txt"
 
-    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_DATA_DIR": str(data_settings.data_dir)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_DATA_DIR": str(plain_settings.data_dir)}
     listed = subprocess.run([sys.executable, "-m", "cli", "eval", "--feedback"], env=env, cwd=REPO,
                             capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0, listed.stderr
@@ -83,6 +116,30 @@ def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, server, data_
                              cwd=REPO, capture_output=True, text=True, timeout=300)
     assert drafted.returncode == 0, drafted.stderr
     assert "split: dev" in drafted.stdout and "003_e7bc8926dfa3bc8c.txt" in drafted.stdout
+
+
+def test_regenerate_an_extractive_answer_has_the_local_model_write_it(browser, server, data_settings):  # noqa: F811
+    from assistant.conversations import FILE_NAME, ConversationStore
+    from core import local_model
+
+    if not local_model.installed(data_settings):
+        pytest.skip("the local GGUF is not installed (scripts/setup assembles it)")
+    context = browser.new_context(viewport=SIZE)
+    page = open_page(context, server.url)
+    try:
+        assert "Answered by: extractive" in send_with_enter(page, JAPAN).inner_text()
+        page.click("#chatbot button[aria-label=Retry]")
+        page.wait_for_function(
+            "([who]) => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
+            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes(who); }",
+            arg=[f"Answered by: LLM · {local_model.MODEL_NAME}"], timeout=600_000,
+        )
+        assert page.locator("#chatbot .user-row").count() == 1
+    finally:
+        context.close()
+    store = ConversationStore(data_settings.data_dir / FILE_NAME)
+    (conversation,) = [c for c in store.conversations(None) if c.title == JAPAN]
+    assert [t.answer.mode for t in store.turns(conversation.id)] == [local_model.MODEL_NAME]  # replaced: one turn
 
 
 @pytest.fixture(scope="module")

@@ -87,6 +87,7 @@ def open_page(context, url: str):
     page.goto(url)
     page.wait_for_selector("#question textarea", timeout=60_000)
     page.wait_for_function("() => localStorage.getItem('corpus-assistant-browser')", timeout=30_000)
+    page.wait_for_function("() => window.__caLoaded === true", timeout=60_000)  # the session knows the browser
     return page
 
 

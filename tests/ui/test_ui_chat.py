@@ -113,7 +113,7 @@ def test_llm_failure_mid_stream_keeps_the_partial_text(settings):
 def test_llm_error_raised_while_streaming_keeps_the_partial_text(fake_bot, monkeypatch):
     session = fake_bot.chat()
 
-    def broken(question, *, top_k=None):
+    def broken(question, *, top_k=None, exclude=()):
         yield "Half an answer [1]"
         raise LLMError("The LLM server closed the stream: try again.")
 
@@ -124,7 +124,7 @@ def test_llm_error_raised_while_streaming_keeps_the_partial_text(fake_bot, monke
 
 def test_unexpected_errors_are_logged_not_shown(fake_bot, monkeypatch, caplog):
     session = fake_bot.chat()
-    monkeypatch.setattr(session, "stream", lambda q, top_k=None: 1 / 0)
+    monkeypatch.setattr(session, "stream", lambda q, top_k=None, exclude=(): 1 / 0)
     with caplog.at_level(logging.ERROR, logger="ui.chat"):
         history = run({"extractive": fake_bot}, Q, state=chat.ChatState(session, "extractive"), choice="extractive")[-1][0]
     assert "Unexpected error" in history[-1]["content"] and "ZeroDivision" not in history[-1]["content"]

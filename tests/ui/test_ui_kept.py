@@ -82,3 +82,55 @@ def test_stop_before_any_word_keeps_nothing(fake_bot):
     chat.stop_answer(state)
     steps = list(chat._pump(state, JAPAN, 5))
     assert steps[-1] == ("stopped", None) or all(kind != "piece" for kind, _ in steps)
+
+
+def regenerated(bots, store, history, state):
+    *_, last = kept.regenerate(bots, store, history, state, 5, None)
+    return last
+
+
+def test_regenerate_with_the_extractive_answerer_quotes_the_next_best_evidence(settings):
+    from tests.fakes.fake_assistant import FakeAssistant
+
+    bot = FakeAssistant(settings.model_copy(update={"models_dir": settings.data_dir / "no-models"}))
+    bot.ingest(settings.corpus_dir)
+    bots, store = chat.answerers(bot), bot.conversations()
+    assert list(bots) == ["extractive"]  # no LLM to write another answer
+    state, _ = kept.on_load(bots, store, ALICE, None, None)
+    history, _, state, _, _ = answered(bots, store, state)
+    first = state.answers[-1]
+    cited = {c.node_id for c in first.citations}
+    assert cited and state.seen == cited
+    history, sources, state, _, _ = regenerated(bots, store, history, state)
+    again = state.answers[-1]
+    assert len(state.answers) == 1 and [m["role"] for m in history] == ["user", "assistant"]
+    assert again.text != first.text and not cited & {p.node_id for p in again.retrieved}
+    assert [t.answer.text for t in store.turns(state.cid)] == [again.text]  # replaced in the store: one turn
+    for _ in range(10):  # each time without all that was cited for this question, until nothing is left
+        if state.answers[-1].abstained:
+            break
+        before = state.seen
+        history, _, state, _, _ = regenerated(bots, store, history, state)
+        assert not before & {c.node_id for c in state.answers[-1].citations}
+    assert state.answers[-1].abstained and len(state.session.history) == 1
+    # A new question starts afresh: nothing it retrieves is skipped.
+    history, _, state, _, _ = answered(bots, store, state, "Qui est le directeur exécutif du syndicat SAG-AFTRA ?", history)
+    assert state.seen == {c.node_id for c in state.answers[-1].citations}
+
+
+def test_regenerate_with_the_extractive_answerer_asks_the_llm_when_there_is_one(fake_bot):
+    from core import local_model
+
+    llm = fake_bot.variant(llm="local")
+    bots, store = {"extractive": fake_bot, llm.mode: llm}, fake_bot.conversations()
+    state, _ = kept.on_load(bots, store, ALICE, None, "extractive")
+    history, _, state, _, _ = answered(bots, store, state)
+    assert state.answers[-1].mode == "extractive"
+    history, _, state, _, _ = regenerated(bots, store, history, state)
+    assert state.answers[-1].mode == local_model.MODEL_NAME == llm.mode  # written by the LLM, this turn only
+    assert state.choice == "extractive" and len(state.answers) == 1
+    assert [q for q, _ in state.session.history] == [JAPAN]  # the chat remembers the turn for follow-ups
+    assert [t.answer.mode for t in store.turns(state.cid)] == [llm.mode]
+    cited = set(state.seen)
+    history, _, state, _, _ = regenerated(bots, store, history, state)  # again: the next-best evidence
+    assert state.answers[-1].mode == "extractive" and not cited & {p.node_id for p in state.answers[-1].retrieved}

@@ -153,3 +153,13 @@ def test_banner_prompts_to_ingest_on_an_empty_index_and_escapes_errors():
     assert "index is empty" in render.corpus_banner(0)
     assert render.corpus_banner(5) == ""
     assert "&lt;host&gt;" in render.corpus_banner(0, "Chroma at <host> is unreachable")
+
+
+def test_a_pdf_passage_says_its_page_in_the_card_the_viewer_and_the_copy():
+    one, two = passage(1, source="r.pdf", page=3, page_end=3), passage(2, source="r.pdf", page=3, page_end=4)
+    assert (one.pages, two.pages, passage(3).pages) == ("page 3", "pages 3–4", "")
+    assert '<span class="src-page">page 3</span>' in render.passage_card(one, cited=True)
+    assert "src-page" not in render.passage_card(passage(3), cited=True)  # not a PDF (or an older index): no page
+    assert '<span class="viewer-page">pages 3–4</span>' in render.document_html("T", "r.pdf", "text", None, (), "", two.pages)
+    assert "viewer-page" not in render.document_html("T", "a.txt", "text")
+    assert "[1] Title 1 (r.pdf, page 3)" in render.copy_text(answer(citations=[one]))
