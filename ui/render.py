@@ -238,7 +238,7 @@ def why_panel(answer: Answer) -> str:
                         if k in ("confidence", "support", "lexical", "lexical_floor", "dense"))
     if signals:
         rows.append(("Signals", signals))
-    scores = ", ".join(f"[{p.number}] {p.score:.3f}" for p in answer.retrieved)
+    scores = ", ".join(f"[{p.number}] {p.score:.3f}" + (f" ({p.pages})" if p.pages else "") for p in answer.retrieved)
     if scores:
         rows.append(("Retrieval scores", scores))
     items = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in rows)

@@ -33,6 +33,7 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
+DIRECTOR = "Qui est le directeur exécutif du syndicat SAG-AFTRA ?"
 
 
 @pytest.fixture(scope="module")
@@ -116,30 +117,6 @@ def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, plain_server,
                              cwd=REPO, capture_output=True, text=True, timeout=300)
     assert drafted.returncode == 0, drafted.stderr
     assert "split: dev" in drafted.stdout and "003_e7bc8926dfa3bc8c.txt" in drafted.stdout
-
-
-def test_regenerate_an_extractive_answer_has_the_local_model_write_it(browser, server, data_settings):  # noqa: F811
-    from assistant.conversations import FILE_NAME, ConversationStore
-    from core import local_model
-
-    if not local_model.installed(data_settings):
-        pytest.skip("the local GGUF is not installed (scripts/setup assembles it)")
-    context = browser.new_context(viewport=SIZE)
-    page = open_page(context, server.url)
-    try:
-        assert "Answered by: extractive" in send_with_enter(page, JAPAN).inner_text()
-        page.click("#chatbot button[aria-label=Retry]")
-        page.wait_for_function(
-            "([who]) => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
-            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes(who); }",
-            arg=[f"Answered by: LLM · {local_model.MODEL_NAME}"], timeout=600_000,
-        )
-        assert page.locator("#chatbot .user-row").count() == 1
-    finally:
-        context.close()
-    store = ConversationStore(data_settings.data_dir / FILE_NAME)
-    (conversation,) = [c for c in store.conversations(None) if c.title == JAPAN]
-    assert [t.answer.mode for t in store.turns(conversation.id)] == [local_model.MODEL_NAME]  # replaced: one turn
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +219,28 @@ def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, l
     finally:
         alice.close()
         bob.close()
+
+
+# Last in the file, and another question than the Stop test's: the model keeps the last prompt it read.
+def test_regenerate_an_extractive_answer_has_the_local_model_write_it(browser, server, data_settings):  # noqa: F811
+    from assistant.conversations import FILE_NAME, ConversationStore
+    from core import local_model
+
+    if not local_model.installed(data_settings):
+        pytest.skip("the local GGUF is not installed (scripts/setup assembles it)")
+    context = browser.new_context(viewport=SIZE)
+    page = open_page(context, server.url)
+    try:
+        assert "Answered by: extractive" in send_with_enter(page, DIRECTOR).inner_text()
+        page.click("#chatbot button[aria-label=Retry]")
+        page.wait_for_function(
+            "([who]) => { const m = document.querySelectorAll('#chatbot .bot-row .message-content');"
+            " return m.length === 1 && !m[0].querySelector('.typing') && m[0].innerText.includes(who); }",
+            arg=[f"Answered by: LLM · {local_model.MODEL_NAME}"], timeout=600_000,
+        )
+        assert page.locator("#chatbot .user-row").count() == 1
+    finally:
+        context.close()
+    store = ConversationStore(data_settings.data_dir / FILE_NAME)
+    (conversation,) = [c for c in store.conversations(None) if c.title == DIRECTOR]
+    assert [t.answer.mode for t in store.turns(conversation.id)] == [local_model.MODEL_NAME]  # replaced: one turn

@@ -163,3 +163,4 @@ def test_a_pdf_passage_says_its_page_in_the_card_the_viewer_and_the_copy():
     assert '<span class="viewer-page">pages 3–4</span>' in render.document_html("T", "r.pdf", "text", None, (), "", two.pages)
     assert "viewer-page" not in render.document_html("T", "a.txt", "text")
     assert "[1] Title 1 (r.pdf, page 3)" in render.copy_text(answer(citations=[one]))
+    assert "[1] 0.510 (page 3), [2] 0.520 (pages 3–4)" in render.why_panel(answer(retrieved=[one, two]))
