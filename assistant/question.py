@@ -61,6 +61,8 @@ def standalone(ctx: Context) -> None:
     conversation = ctx.conversation
     ctx.standalone = conversation.standalone(ctx.question) if conversation else ctx.question
     ctx.history = conversation.for_model(ctx.question) if conversation else ()
+    if conversation and ctx.standalone != ctx.question:  # a follow-up: its own kind of fact comes first
+        ctx.followup = ctx.question
 
 
 # --- follow-ups ------------------------------------------------------------------------------------

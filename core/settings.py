@@ -38,6 +38,9 @@ class Tuning(BaseModel):
                                     "English question on every word do not crowd out French ones.")
     keep_lane_best: bool = Field(True, description="The best hit of each retriever (dense, BM25) always makes the "
                                  "top-k of hybrid retrieval.")
+    # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/architecture.md "Evidence")
+    quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
+                                   "\"this file\") is quoted with the sentence before it.")
     # --- the abstention decision before an LLM is called. A lenient floor assumed the model would
     # decline what the passages do not say; the 1.5B model instead answers with a nearby figure. On 40
     # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false
