@@ -55,13 +55,13 @@ def _focus(ctx: Context) -> float | None:
 Kind = Literal["number", "date", "name"]
 
 _NUMBER_Q = re.compile(
-    r"\b(combien|how many|how much|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
+    r"\b(combien|how many|how much|how long|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
     r"percentage|montant|prix|price|cost)\b",
     re.I,
 )
 _DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year)\b", re.I)
 _NAME_Q = re.compile(
-    r"^\s*(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
+    r"^\s*(?:(?:et|and|mais|but|puis|then)\s+)?(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
     r"|\bquel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur|directrice|président|présidente|fondat\w+)\b"
     r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
     re.I,
