@@ -31,7 +31,8 @@ def evidence(ctx: Context) -> None:
     ctx.answer.retrieved = [passage_of(tools.components, i, h) for i, h in enumerate(ctx.hits, 1)]
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
     found = extract(ctx.standalone, [h.node.get_content() for h in ctx.hits],
-                    weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup)
+                    weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
+                    said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor)
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
@@ -167,6 +168,11 @@ _LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked 
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
 
+def said_key(sentence: str) -> str:
+    """A sentence as `extract`'s `said` holds it: lower case, spaces collapsed."""
+    return " ".join(sentence.lower().split())
+
+
 def _question_weights(question: str, weights: Weights | None) -> dict[str, float]:
     terms = list(dict.fromkeys(content_terms(question)))
     if not terms:
@@ -231,19 +237,24 @@ def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -
 
 def extract(
     question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3,
-    followup: str = "",
+    followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0,
 ) -> Extract:
-    """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`
-    (`followup`: the follow-up as asked, when `question` carries the previous topic along)."""
+    """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
+
+    `followup`: the follow-up as asked, when `question` carries the previous topic along; `said`: the
+    sentences the previous answer quoted (`said_key`), whose score is multiplied by `said_factor` unless
+    they hold a word the follow-up adds to the topic (it asks for something new; "Et combien
+    d'ordinateurs ?" may well be answered by the sentence that gave the smartphones)."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
     kind = asked_kind(question, followup)
+    new = set(content_terms(followup)) - set(content_terms(question.replace(followup, " ", 1))) if followup else set()
     scored: list[tuple[float, float, Evidence, set[str]]] = []
     seen: set[str] = set()
     for rank, text in enumerate(passages):
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            key = " ".join(sentence.lower().split())
+            key = said_key(sentence)
             if key in seen:
                 continue  # the same line quoted twice adds nothing
             seen.add(key)
@@ -257,6 +268,8 @@ def extract(
                 score *= 0.3  # a heading that repeats the question answers nothing
             elif new_terms == 1:
                 score *= 0.7
+            if key in said and not _coverage({t: 1.0 for t in new}, terms, {t[:_PREFIX] for t in terms})[1]:
+                score *= said_factor  # the previous answer quoted it, and it holds nothing the follow-up adds
             quote = Evidence(rank + 1, start, end, score, sentence)
             scored.append((score, coverage, quote, matched))
     if not scored:

@@ -41,6 +41,9 @@ class Tuning(BaseModel):
     # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/architecture.md "Evidence")
     quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
                                    "\"this file\") is quoted with the sentence before it.")
+    # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
+    followup_said_factor: float = Field(0.5, ge=0, le=1, description="Score factor of a sentence the previous answer "
+                                        "quoted, in a follow-up's evidence, when it holds no word the follow-up adds.")
     # --- the abstention decision before an LLM is called. A lenient floor assumed the model would
     # decline what the passages do not say; the 1.5B model instead answers with a nearby figure. On 40
     # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false

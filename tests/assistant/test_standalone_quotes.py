@@ -10,7 +10,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.components import Components
 from assistant.context import Evidence
-from assistant.evidence import asked_kind, leans_back, sentence_spans, with_antecedents
+from assistant.evidence import asked_kind, extract, leans_back, said_key, sentence_spans, with_antecedents
 from tests.conftest import make_settings
 
 APT = (
@@ -94,3 +94,44 @@ def test_the_answer_quotes_the_sentence_its_quote_depends_on(tmp_path: Path, emb
     assert [c.source for c in answer.citations] == ["hosts.txt"] and len(answer.citations[0].highlights) == 2
     alone = bot.variant(tuning={"quote_antecedent": False}).ask(question)
     assert "cette entrée" in alone.text and "127.0.1.1" not in alone.text
+
+
+def test_a_follow_up_weighs_down_what_the_previous_answer_answered_with():
+    """"And how do I remove the hold?" after "How do I put a package on hold?": both sentences name the hold;
+    the one the previous answer quoted holds no word the follow-up adds, so the other one answers."""
+    text = APT.split("Fin de la section.")[0]
+    question = "And how do I remove the hold afterwards? (How do I put a package on hold with apt?)"
+    followup = "And how do I remove the hold afterwards?"
+    hold, unhold = (text[a:b] for a, b in sentence_spans(text)[:2])
+    plain = extract(question, [text], followup=followup)
+    assert plain.quotes[0].text == hold  # first in the passage, same words matched: the previous answer again
+    again = extract(question, [text], followup=followup, said=frozenset([said_key(hold)]), said_factor=0.5)
+    assert again.quotes[0].text == unhold
+    # A sentence the previous answer quoted that holds what the follow-up adds is not weighed down.
+    smartphones = "Le pays compte 61 millions de smartphones en service et 64 millions d’ordinateurs."
+    found = extract("Et combien d’ordinateurs ? (Combien de smartphones sont en service ?)", [smartphones + " Fin du rapport."],
+                    followup="Et combien d’ordinateurs ?", said=frozenset([said_key(smartphones)]), said_factor=0.0)
+    assert found.quotes[0].text == smartphones
+
+
+@pytest.mark.slow
+def test_a_follow_up_gets_what_it_adds_not_the_previous_answer(tmp_path: Path, embed_model):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hold.md").write_text("# Bloquer un paquet\n\n" + APT.split("Fin de la section.")[0], encoding="utf-8")
+    (folder / "cache.txt").write_text(
+        "Le cache\n\nLes paquets téléchargés sont gardés dans le dossier /var/cache/apt/archives.\n", encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = Assistant(components.settings, components=components)
+
+    def follow_up(assistant: Assistant) -> str:
+        chat = assistant.chat()
+        first = chat.ask("Comment mettre un paquet en hold avec apt ?")
+        assert "apt-mark hold" in first.text.split("[")[0], first.text
+        answer = chat.ask("Et comment l’annuler ensuite ?")
+        assert answer.standalone_question == "Et comment l’annuler ensuite ? (Comment mettre un paquet en hold avec apt ?)"
+        return answer.text.split("[")[0]  # the first quote: what the answer opens with
+
+    assert "apt-mark unhold" in follow_up(bot)
+    assert "apt-mark hold" in follow_up(bot.variant(tuning={"followup_said_factor": 1.0}))  # the previous answer again
