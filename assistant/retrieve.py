@@ -12,7 +12,7 @@ passage scores far below its English ones and, normalised against them, brings l
 while the dense retriever, which does the cross-language work, may rank it fifth. BM25 results are
 therefore normalised per passage language (each language's best BM25 hit counts fully), and the best
 hit of each retriever always makes the top-k (`Tuning.bm25_per_language`, `Tuning.keep_lane_best`;
-measured in docs/architecture.md "Retrieval across languages").
+measured in docs/answer-quality.md).
 """
 
 from __future__ import annotations
