@@ -10,9 +10,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from tqdm import tqdm
 
-from assistant import Answer
+from assistant import Answer, guess_language
 from core.errors import InvalidQuestionError, LLMError
-from core.text import guess_language
 from eval import metrics as m
 from eval.configs import EvalConfig, Outcome
 from eval.dataset import SPLITS, Question, spread
