@@ -18,7 +18,7 @@ from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.claims import check_claims, warning
 from assistant.compose import extractive_pieces
 from assistant.context import Context
-from assistant.evidence import expected_kind, holds_kind
+from assistant.evidence import asked_kind, holds_kind
 from core.text import guess_language
 
 Check = Callable[[Context], None]
@@ -126,7 +126,7 @@ def claims(ctx: Context) -> None:
 
 def _lost_kind(ctx: Context, text: str) -> bool:
     """The evidence holds the kind of fact asked (a number, a date, a name) and `text` does not."""
-    kind = expected_kind(ctx.standalone) if ctx.plan.kind == "single" else None
+    kind = asked_kind(ctx.standalone, ctx.followup) if ctx.plan.kind == "single" else None
     if kind is None or not ctx.evidence:
         return False
     return bool(holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone)) and not holds_kind(

@@ -97,6 +97,7 @@ class Components:
             dense, self.bm25, mode=settings.retrieval, fusion=settings.fusion,
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
             live=state.live, guard=store._guard,
+            per_language=settings.tuning.bm25_per_language, keep_best=settings.tuning.keep_lane_best,
         )
 
     def bm25_top_score(self, query: str) -> float:

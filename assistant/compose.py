@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from assistant import generate
 from assistant.context import Context, Evidence
-from assistant.evidence import sentence_spans
+from assistant.evidence import leans_back, sentence_spans
 from assistant.excerpts import budget, excerpt, for_model
 from core.errors import LLMError
 from core.text import guess_language
@@ -69,20 +69,15 @@ def _generate(ctx: Context) -> Iterator[str]:
     answer.llm_usage = usage or None
 
 
-# An evidence sentence opening with one of these leans on the sentence before it: that one is read too.
-_LEANS_BACK = re.compile(r"^\W*(il|elle|ils|elles|ce|cet|cette|ces|cela|ça|celui|celle|son|sa|ses|leur|leurs|"
-                         r"it|its|they|their|this|that|these|those|he|she|his|her|the latter|ce dernier|cette dernière)\b", re.I)
-
-
 def evidence_windows(ctx: Context) -> list[tuple[int, int]]:
     """Per passage, the span the model reads: its evidence sentences, with the sentence before one that
-    leans on it (a pronoun), and nothing for a passage without evidence: the least context that keeps the
-    answer-bearing sentences understandable."""
+    leans on it (already among the evidence with `Tuning.quote_antecedent`), and nothing for a passage
+    without evidence: the least context that keeps the answer-bearing sentences understandable."""
     windows: list[tuple[int, int]] = [(0, 0)] * len(ctx.answer.retrieved)
     for item in ctx.evidence:
         text = ctx.answer.retrieved[item.number - 1].text
         start = item.start
-        if _LEANS_BACK.match(item.text):
+        if not ctx.settings.tuning.quote_antecedent and leans_back(item.text):
             before = [a for a, b in sentence_spans(text) if b <= item.start]
             start = before[-1] if before else start
         a, b = windows[item.number - 1]

@@ -62,6 +62,8 @@ class Context:
     # --- standalone
     standalone: str = ""  # the self-contained question retrieval uses
     history: Sequence[tuple[str, str]] = ()  # earlier (question, answer) turns an LLM sees
+    followup: str = ""  # a follow-up resolved against the conversation: the question as asked ("" otherwise)
+    said: frozenset[str] = frozenset()  # a follow-up: the sentences the previous answer quoted (evidence.said_key)
     # --- retrieve
     started: float = 0.0  # perf_counter when retrieval began (answer timings count from here)
     hits: list[Any] = field(default_factory=list)  # retrieve.Hit, fused, best first

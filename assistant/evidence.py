@@ -25,25 +25,29 @@ Weights = Callable[[list[str]], dict[str, float]]
 
 
 def evidence(ctx: Context) -> None:
-    """Stage: number the passages (the Answer is created here), then pick the sentences to rely on."""
+    """Stage: number the passages (the Answer is created here), then pick the sentences to rely on
+    (a follow-up's own kind of fact first: `asked_kind`)."""
     tools = ctx.tools
     ctx.answer.retrieved = [passage_of(tools.components, i, h) for i, h in enumerate(ctx.hits, 1)]
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
     found = extract(ctx.standalone, [h.node.get_content() for h in ctx.hits],
-                    weights=tools.components.term_weights, max_sentences=3)
+                    weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
+                    said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor)
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
         if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
-            ctx.kind_found = holds_kind(expected_kind(ctx.standalone), " ".join(e.text for e in ctx.evidence), ctx.standalone)
+            ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), " ".join(e.text for e in ctx.evidence), ctx.standalone)
         ctx.focus = _focus(ctx)
+        if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
+            ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
 
 
 def _focus(ctx: Context) -> float | None:
     """The focus signal (assistant/focus.py) over the evidence sentences; with a kind of fact asked, only
     those holding that kind count (`Tuning.focus_needs_kind`)."""
     sentences = [e.text for e in ctx.evidence]
-    kind = expected_kind(ctx.standalone)
+    kind = asked_kind(ctx.standalone, ctx.followup)
     if ctx.settings.tuning.focus_needs_kind and kind is not None:
         sentences = [s for s in sentences if holds_kind(kind, s, ctx.standalone)]
     return concept_share(ctx.standalone, sentences)
@@ -52,13 +56,13 @@ def _focus(ctx: Context) -> float | None:
 Kind = Literal["number", "date", "name"]
 
 _NUMBER_Q = re.compile(
-    r"\b(combien|how many|how much|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
+    r"\b(combien|how many|how much|how long|quel(le)?s? (pourcentage|part|nombre|montant|prix|chiffre)|what (share|percentage|proportion|number|amount)|"
     r"percentage|montant|prix|price|cost)\b",
     re.I,
 )
 _DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year)\b", re.I)
 _NAME_Q = re.compile(
-    r"^\s*(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
+    r"^\s*(?:(?:et|and|mais|but|puis|then)\s+)?(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
     r"|\bquel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur|directrice|président|présidente|fondat\w+)\b"
     r"|\bwhich (company|person|actor|writer|firm|artist|director|composer|label)\b",
     re.I,
@@ -86,6 +90,12 @@ def expected_kind(question: str) -> Kind | None:
     return None
 
 
+def asked_kind(question: str, followup: str = "") -> Kind | None:
+    """The kind of fact asked; for a follow-up carrying its topic along, the follow-up's own kind first
+    ("Et qui en est la présidente ? (Combien de … ?)" asks for a name, not a number)."""
+    return (expected_kind(followup) if followup else None) or expected_kind(question)
+
+
 def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
     """Does `text` hold a fact of `kind` that the question does not already contain? (None: no kind asked)."""
     if kind is None:
@@ -102,6 +112,40 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
         found = [n for n in _NAME_RE.findall(text) + _CAPITAL_RE.findall(text) if n.lower() not in asked]
     return bool(found)
 
+
+
+# A sentence that points back to something the sentence before names: opening with a pronoun or a
+# demonstrative ("Il …", "This file …"), or naming a thing with a demonstrative ("… ajoute cette entrée",
+# "… adds this entry", "ce paquet"). "Ce qui / ce que" point forward, not back.
+_LEANS_BACK = re.compile(
+    r"^\W*(il|elle|ils|elles|ce(?!\s+(?:qui|que|qu[’']))|cet|cette|ces|cela|ça|celui|celle|ceux|celles|it|its|they|their|this|that|these|"
+    r"those|he|she|his|her|the latter|ce dernier|cette dernière)\b"
+    r"|\b(cet|cette|ces|this|these|ce(?!\s+(?:qui|que|qu[’']))|ledit|ladite|the said)\s+[\w-]{3,}",
+    re.I,
+)
+
+
+def leans_back(sentence: str) -> bool:
+    """True when `sentence` points back to what the sentence before it names."""
+    return bool(_LEANS_BACK.search(sentence))
+
+
+def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Evidence]:
+    """The quotes, each one that points back (`leans_back`) preceded by the sentence before it in its passage
+    (quoted on its own, with the same passage number), so the quote stands alone; not a heading, a sentence
+    already quoted, nor across the passage's start."""
+    taken = {(q.number, q.start) for q in quotes}
+    out: list[Evidence] = []
+    for quote in quotes:
+        text = passages[quote.number - 1]
+        before = [(a, b) for a, b in sentence_spans(text) if b <= quote.start]
+        if leans_back(quote.text) and before:
+            start, end = before[-1]
+            if (quote.number, start) not in taken and not text.startswith("#", start):
+                taken.add((quote.number, start))
+                out.append(Evidence(quote.number, start, end, quote.score, text[start:end]))
+        out.append(quote)
+    return out
 
 
 @dataclass
@@ -124,6 +168,11 @@ _LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked 
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
 
+def said_key(sentence: str) -> str:
+    """A sentence as `extract`'s `said` holds it: lower case, spaces collapsed."""
+    return " ".join(sentence.lower().split())
+
+
 def _question_weights(question: str, weights: Weights | None) -> dict[str, float]:
     terms = list(dict.fromkeys(content_terms(question)))
     if not terms:
@@ -132,22 +181,28 @@ def _question_weights(question: str, weights: Weights | None) -> dict[str, float
 
 
 _CODE_AFTER = re.compile(r"\s*(```|~~~)[^\n]*\n.*?\n\1", re.S)
+# A sentence that ends with ":" or without a full stop runs on into the code block after it ("… enlever le
+# drapeau « hold » avec" + `apt-mark unhold nom_paquet`): the command is the end of the sentence.
+_FENCE = re.compile(r"^(```|~~~)", re.M)
+_RUNS_ON = re.compile(r"(:|[^.!?…»”\")\]])\s*$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences, with overlong ones (lists, run-ons) cut at the last word before the limit.
 
-    A sentence ending with ":" right before a code fence takes the fenced block with it (the
-    command a how-to sentence introduces), when the block is short enough to quote.
+    A sentence ending with ":" (or with no full stop) right before a code fence takes the fenced block
+    with it (the command a how-to sentence introduces), when the block is short enough to quote.
     """
     spans: list[tuple[int, int]] = []
+    fences = [m.start() for m in _FENCE.finditer(text)]
     for start, end in split_sentences(text):
         if spans and start < spans[-1][1]:
             continue  # inside a code block already quoted with its sentence
+        in_code = sum(f < start for f in fences) % 2 == 1  # a line of a code block is no sentence running on
         if end - start > _MAX_QUOTE_CHARS:
             cut = text.rfind(" ", start, start + _MAX_QUOTE_CHARS)
             end = cut if cut > start else start + _MAX_QUOTE_CHARS
-        elif text[start:end].rstrip().endswith(":") and (code := _CODE_AFTER.match(text, end)):
+        elif not in_code and not text.startswith("#", start) and _RUNS_ON.search(text[start:end]) and (code := _CODE_AFTER.match(text, end)):
             if code.end() - start <= 2 * _MAX_QUOTE_CHARS:
                 end = code.end()
         spans.append((start, end))
@@ -180,17 +235,26 @@ def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -
     return bonus
 
 
-def extract(question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3) -> Extract:
-    """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`."""
+def extract(
+    question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3,
+    followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0,
+) -> Extract:
+    """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
+
+    `followup`: the follow-up as asked, when `question` carries the previous topic along; `said`: the
+    sentences the previous answer quoted (`said_key`), whose score is multiplied by `said_factor` unless
+    they hold a word the follow-up adds to the topic (it asks for something new; "Et combien
+    d'ordinateurs ?" may well be answered by the sentence that gave the smartphones)."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
-    kind = expected_kind(question)
+    kind = asked_kind(question, followup)
+    new = set(content_terms(followup)) - set(content_terms(question.replace(followup, " ", 1))) if followup else set()
     scored: list[tuple[float, float, Evidence, set[str]]] = []
     seen: set[str] = set()
     for rank, text in enumerate(passages):
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            key = " ".join(sentence.lower().split())
+            key = said_key(sentence)
             if key in seen:
                 continue  # the same line quoted twice adds nothing
             seen.add(key)
@@ -204,6 +268,8 @@ def extract(question: str, passages: list[str], *, weights: Weights | None = Non
                 score *= 0.3  # a heading that repeats the question answers nothing
             elif new_terms == 1:
                 score *= 0.7
+            if key in said and not _coverage({t: 1.0 for t in new}, terms, {t[:_PREFIX] for t in terms})[1]:
+                score *= said_factor  # the previous answer quoted it, and it holds nothing the follow-up adds
             quote = Evidence(rank + 1, start, end, score, sentence)
             scored.append((score, coverage, quote, matched))
     if not scored:

@@ -19,6 +19,7 @@ import re
 from assistant import generate
 from assistant.answer import Answer
 from assistant.context import Context, Tools
+from assistant.evidence import said_key
 from core.errors import InvalidQuestionError
 from core.text import content_terms, unencodable
 from ingest.clean import normalize
@@ -61,6 +62,9 @@ def standalone(ctx: Context) -> None:
     conversation = ctx.conversation
     ctx.standalone = conversation.standalone(ctx.question) if conversation else ctx.question
     ctx.history = conversation.for_model(ctx.question) if conversation else ()
+    if conversation and ctx.standalone != ctx.question:  # a follow-up: its own kind of fact, and what it adds
+        ctx.followup = ctx.question
+        ctx.said = conversation.said_before(ctx.question)
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
@@ -142,6 +146,18 @@ class Conversation:
         if depends_on_history(question) and self.topic:
             return carry_topic(question, self.topic, limit)
         return question
+
+    def said_before(self, question: str) -> frozenset[str]:
+        """What the previous answer answered with, when `question` leans on it: its first quoted sentence (the
+        highlighted span its text shows first), which evidence.py weighs less unless it holds what the
+        follow-up adds. The sentences quoted after it were context and may hold what the follow-up asks."""
+        if not self.history or not depends_on_history(question):
+            return frozenset()
+        answer = self.history[-1][1]
+        shown = said_key(answer.text)
+        spans = [said_key(c.text[start:end]) for c in answer.citations for start, end in c.highlights]
+        found = [(shown.find(span), span) for span in spans if span and span in shown]
+        return frozenset([min(found)[1]]) if found else frozenset()
 
     def for_model(self, question: str) -> list[tuple[str, str]]:
         """The previous turn, for an LLM answering a follow-up that leans on it; nothing otherwise."""

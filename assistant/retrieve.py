@@ -5,12 +5,21 @@ Fusion is done here rather than with QueryFusionRetriever because the answerer a
 check need each retriever's raw score (dense cosine, BM25 score) for every fused passage, and
 QueryFusionRetriever overwrites them in place while fusing. The fusion itself is the same
 reciprocal-rank formula (k=60) or a weighted sum of min-max normalised scores.
+
+Two corpus languages (French and English) change what a BM25 score means: an English question matches
+English passages on every word and French ones only on names, numbers and commands, so its best French
+passage scores far below its English ones and, normalised against them, brings little to the fusion
+while the dense retriever, which does the cross-language work, may rank it fifth. BM25 results are
+therefore normalised per passage language (each language's best BM25 hit counts fully), and the best
+hit of each retriever always makes the top-k (`Tuning.bm25_per_language`, `Tuning.keep_lane_best`;
+measured in docs/answer-quality.md).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -110,6 +119,24 @@ def merge_duplicates(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def passage_language(text: str) -> str:
+    """'fr' or 'en' (core.text.guess_language), remembered: the same passages come back question after question."""
+    return guess_language(text)
+
+
+def keep_lane_best(fused: list[Hit], bests: list[list[NodeWithScore]], k: int) -> list[Hit]:
+    """The top `k` of `fused`, where the best hit of each retriever (`bests`: each lane's first result)
+    below the top `k` takes the place of the lowest-ranked other hit; the fused order is kept."""
+    wanted = {n.node.node_id for best in bests for n in best}
+    kept = fused[:k]
+    for hit in (h for h in fused[k:] if h.node.node_id in wanted):
+        lowest = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].node.node_id not in wanted), None)
+        if lowest is not None:
+            kept[lowest] = hit
+    return sorted(kept, key=lambda h: h.score, reverse=True)
+
+
 def chroma_cosine(similarity: float | None) -> float | None:
     """ChromaVectorStore reports exp(-distance); with cosine distance that is exp(cos - 1)."""
     if similarity is None or similarity <= 0:
@@ -124,10 +151,13 @@ class HybridRetriever(BaseRetriever):
         self, dense: BaseRetriever, bm25: Bm25Index, *, mode: str = "hybrid", fusion: str = "rrf",
         dense_weight: float = 0.5, candidates_k: int = 20, top_k: int = 5,
         live: frozenset[str] | None = None, guard: Callable[[Callable[[], Any]], Any] | None = None,
+        per_language: bool = False, keep_best: bool = False,
     ) -> None:
         """`live`: record ids (`<doc>@<version>`) in the index now (hits on others, e.g. chunks of a
         document removed since the BM25 snapshot was built, or of a version not yet or no longer
-        committed, are dropped); `guard` turns store errors into one-line messages."""
+        committed, are dropped); `guard` turns store errors into one-line messages; `per_language`:
+        BM25 candidates taken and normalised per passage language; `keep_best`: the best hit of each
+        retriever is always in the top-k (hybrid only)."""
         super().__init__()
         self.dense = dense
         self.bm25 = bm25
@@ -138,6 +168,8 @@ class HybridRetriever(BaseRetriever):
         self.top_k = top_k
         self.live = live
         self.guard = guard or (lambda call: call())
+        self.per_language = per_language
+        self.keep_best = keep_best
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         k = top_k or self.top_k
@@ -148,7 +180,10 @@ class HybridRetriever(BaseRetriever):
                 f"The Chroma store is unreachable ({type(err).__name__}). Check the server, then retry."
             ) from None
         bm25_hits = self._bm25(query) if self.mode in ("hybrid", "bm25") else []
-        fused = merge_duplicates(self._fuse(self._live(dense_hits), self._live(bm25_hits)))
+        dense_hits, bm25_hits = self._live(dense_hits), self._live(bm25_hits)
+        fused = merge_duplicates(self._fuse(dense_hits, bm25_hits))
+        if self.keep_best and self.mode == "hybrid":
+            return keep_lane_best(fused, [dense_hits[:1], bm25_hits[:1]], k)
         return fused[:k]
 
     def _live(self, hits: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -165,12 +200,24 @@ class HybridRetriever(BaseRetriever):
         return self.dense.retrieve(query)
 
     def _bm25(self, query: str) -> list[NodeWithScore]:
+        if self.per_language and self.mode == "hybrid":  # enough candidates for each language to have its own `candidates_k`
+            return self.bm25.search(query, 2 * self.candidates_k)
         return self.bm25.search(query, self.candidates_k)  # positive scores only
+
+    def _lists(self, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[tuple[str, list[NodeWithScore]]]:
+        """The ranked lists fused, each normalised on its own: dense, then BM25 (one list per passage
+        language with `per_language` in hybrid mode, so a French passage's BM25 score is weighed against
+        French ones)."""
+        if not self.per_language or self.mode != "hybrid":
+            return [("dense", dense), ("bm25", bm25)]
+        by_language: dict[str, list[NodeWithScore]] = {}
+        for result in sorted(bm25, key=lambda n: n.score or 0.0, reverse=True):
+            by_language.setdefault(passage_language(result.node.get_content()), []).append(result)
+        return [("dense", dense)] + [("bm25", results[: self.candidates_k]) for results in by_language.values()]
 
     def _fuse(self, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[Hit]:
         hits: dict[str, Hit] = {}
-        lists = (("dense", dense), ("bm25", bm25))
-        for name, results in lists:
+        for name, results in self._lists(dense, bm25):
             ranked = sorted(results, key=lambda n: n.score or 0.0, reverse=True)
             scores = [n.score or 0.0 for n in ranked]
             lo, hi = (min(scores), max(scores)) if scores else (0.0, 0.0)

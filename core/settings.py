@@ -32,6 +32,18 @@ class Tuning(BaseModel):
     condense_with_llm: bool = Field(True, description="With an LLM, a follow-up is rewritten by the LLM "
                                     "(one more model call) rather than by the offline topic rule.")
     llm_sees_previous_turn: bool = Field(False, description="The LLM answering a follow-up also reads the previous turn.")
+    # --- retrieval across languages (assistant/retrieve.py; docs/answer-quality.md)
+    bm25_per_language: bool = Field(True, description="BM25 results are normalised per passage language before fusion "
+                                    "(each language's best BM25 hit counts fully), so English passages matching an "
+                                    "English question on every word do not crowd out French ones.")
+    keep_lane_best: bool = Field(True, description="The best hit of each retriever (dense, BM25) always makes the "
+                                 "top-k of hybrid retrieval.")
+    # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/answer-quality.md)
+    quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
+                                   "\"this file\") is quoted with the sentence before it.")
+    # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
+    followup_said_factor: float = Field(0.5, ge=0, le=1, description="Score factor of a sentence the previous answer "
+                                        "quoted, in a follow-up's evidence, when it holds no word the follow-up adds.")
     # --- the abstention decision before an LLM is called. A lenient floor assumed the model would
     # decline what the passages do not say; the 1.5B model instead answers with a nearby figure. On 40
     # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false

@@ -45,7 +45,7 @@ def _cell(key: str, value: Any) -> str:
 
 
 Rows = dict[tuple[str, str], dict[str, Any]]  # (config, split) -> figures
-SECTIONS = ("by_lang", "by_kind")
+SECTIONS = ("by_lang", "by_kind", "by_about")
 
 
 # The columns of the printed per-language / per-kind tables (report.md keeps every column).
@@ -63,20 +63,22 @@ def _columns(rows: Rows, only: Sequence[str] | None = None) -> list[str]:
 def table_rows(summary: dict[str, dict[str, Any]], section: str = "overall", key: str | None = None) -> Rows:
     """{(config, split): figures}, dev beside test for each configuration: overall, or one language / kind.
 
-    `section` is "overall", "by_lang" or "by_kind"; `key` picks the language or kind in the last two.
+    `section` is "overall", "by_lang", "by_kind" or "by_about"; `key` picks the language, kind or cross-language
+    slice ("en-about-fr") in the last three.
     """
     rows: Rows = {}
     for name, splits in summary.items():
         for split, parts in splits.items():
-            figures = parts[section] if key is None else parts[section].get(key)
+            figures = parts[section] if key is None else parts.get(section, {}).get(key)
             if figures:
                 rows[(name, split)] = figures
     return rows
 
 
 def group_keys(summary: dict[str, dict[str, Any]], section: str) -> list[str]:
-    """The languages (section "by_lang") or kinds ("by_kind") present anywhere in the summary."""
-    return sorted({k for splits in summary.values() for parts in splits.values() for k in parts[section]})
+    """The languages (section "by_lang"), kinds ("by_kind") or cross-language slices ("by_about") present anywhere
+    in the summary."""
+    return sorted({k for splits in summary.values() for parts in splits.values() for k in parts.get(section, {})})
 
 
 def text_table(rows: Rows, only: Sequence[str] | None = None) -> str:
@@ -102,8 +104,8 @@ def markdown_table(rows: Rows) -> str:
 
 
 def breakdowns(summary: dict[str, dict[str, Any]]) -> list[tuple[str, Rows]]:
-    """(title, rows) for every language and every kind, in that order."""
-    titles = {"by_lang": "Language", "by_kind": "Kind"}
+    """(title, rows) for every language, every kind and every cross-language slice, in that order."""
+    titles = {"by_lang": "Language", "by_kind": "Kind", "by_about": "Asked across languages"}
     return [(f"{titles[section]}: {key}", table_rows(summary, section, key)) for section in SECTIONS for key in group_keys(summary, section)]
 
 
@@ -142,6 +144,8 @@ _LEGEND = """\
   (digit groups, decimal commas, accents, units, French/English number words). Lower is better.
 - abst.acc: unanswerable questions declined; abst.trick: those that name what the corpus holds but ask
   what it does not say; abst.plain: off-topic ones; false.abst: answerable questions declined.
+- Asked across languages: "en-about-fr" holds the English questions whose evidence is French text (the
+  language of the evidence quotes), whatever their kind.
 - Kinds: single (one fact), multi_doc (needs two files), followup (asked after `history`),
   overview ("Résume l'article sur …": key facts are the article's main points), unanswerable.
 - n/a: not applicable (e.g. the starter retrieves only; no LLM configured for judge columns)."""

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from tqdm import tqdm
 
-from assistant import Answer
+from assistant import Answer, guess_language
 from core.errors import InvalidQuestionError, LLMError
 from eval import metrics as m
 from eval.configs import EvalConfig, Outcome
@@ -52,6 +52,7 @@ class QuestionResult:
     trap: str = ""  # unanswerable questions: "tricky" or "plain"
     corpus: str = ""  # the evaluation corpus (eval/corpora.py)
     unheld_facts: list[str] = field(default_factory=list)  # "kind: text [cited]" facts no cited passage holds
+    about: str = ""  # "en-about-fr": asked in one language about evidence in the other ("" otherwise)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -115,7 +116,16 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
         raw_answer=answer.model_text,
         trap=question.trap,
         unheld_facts=unheld,
+        about=across(question),
     )
+
+
+def across(question: Question) -> str:
+    """"en-about-fr" for a question asked in one language whose evidence quotes are in the other; "" otherwise."""
+    if not question.evidence:
+        return ""
+    evidence_lang = guess_language(" ".join(e.quote for e in question.evidence))
+    return f"{question.lang}-about-{evidence_lang}" if evidence_lang != question.lang else ""
 
 
 def run_one(config: EvalConfig, question: Question) -> QuestionResult:
@@ -180,15 +190,21 @@ def summarize_group(results: Sequence[QuestionResult]) -> dict[str, Any]:
 
 
 def _group_by(results: Sequence[QuestionResult], key: str) -> dict[str, dict[str, Any]]:
+    """Figures per value of `key`; results whose value is empty belong to no group."""
     groups: dict[str, list[QuestionResult]] = {}
     for result in results:
-        groups.setdefault(str(getattr(result, key)), []).append(result)
+        if value := str(getattr(result, key)):
+            groups.setdefault(value, []).append(result)
     return {name: summarize_group(group) for name, group in sorted(groups.items())}
 
 
 def summarize_split(results: Sequence[QuestionResult]) -> dict[str, Any]:
-    """{"overall": {...}, "by_lang": {lang: {...}}, "by_kind": {kind: {...}}} for one split of one configuration."""
-    return {"overall": summarize_group(results), "by_lang": _group_by(results, "lang"), "by_kind": _group_by(results, "kind")}
+    """{"overall": {...}, "by_lang": {lang: {...}}, "by_kind": {kind: {...}}, "by_about": {"en-about-fr": {...}}} for
+    one split of one configuration (by_about: only the questions asked across languages)."""
+    return {
+        "overall": summarize_group(results), "by_lang": _group_by(results, "lang"), "by_kind": _group_by(results, "kind"),
+        "by_about": _group_by(results, "about"),
+    }
 
 
 def summarize(results: Sequence[QuestionResult]) -> dict[str, dict[str, Any]]:

@@ -36,7 +36,9 @@ def test_the_model_reads_only_the_evidence_numbered_as_its_passages(ingested_ass
     fenced = re.findall(r'<passage id="(\d+)"', user["content"])
     assert fenced and len(fenced) < len(answer.retrieved)  # not every passage
     assert "160 000" in user["content"]
-    assert len(user["content"]) < 1000  # about 250 tokens at most
+    # About 250 tokens at most; "… directeur exécutif de ce syndicat qui représente 160 000 …" points back,
+    # so the sentence naming the SAG-AFTRA before it is read too (Tuning.quote_antecedent).
+    assert len(user["content"]) < 1200
     assert answer.text.startswith("Le SAG-AFTRA représente 160 000 professionnels") and answer.citations
 
 

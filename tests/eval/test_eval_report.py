@@ -159,3 +159,23 @@ def test_corpus_floors() -> None:
     nested = {"config": "hybrid", "corpora": {"debian-docs": {"floors": {"dev": {"mrr": 0.1}}, "reasons": {}}}}
     assert corpus_floors(nested, "debian-docs") == {"config": "hybrid", "floors": {"dev": {"mrr": 0.1}}, "reasons": {}}
     assert check_floors({}, corpus_floors(nested, "bundled")) == []  # a corpus without floors has nothing to check
+
+
+def test_questions_asked_across_languages_have_their_own_slice(results: list[QuestionResult]) -> None:
+    from eval.dataset import Evidence, Question
+    from eval.runner import across
+
+    def asked(lang: str, quote: str) -> Question:
+        return Question(id="q", question="?", lang=lang, kind="single", answerable=True, evidence=(Evidence("a.txt", quote),))
+
+    french = "Le projet Debian a été créé par Ian Murdock en 1993."
+    assert across(asked("en", french)) == "en-about-fr" and across(asked("fr", french)) == ""
+    assert across(asked("fr", "The project was founded by Ian Murdock in 1993.")) == "fr-about-en"
+    assert across(Question(id="u", question="?", lang="en", kind="unanswerable", answerable=False)) == ""
+    results[1].about = results[4].about = "en-about-fr"
+    summary = summarize(results)
+    assert summary["hybrid"]["dev"]["by_about"] == {"en-about-fr": summary["hybrid"]["dev"]["by_lang"]["en"]}
+    assert list(summary["hybrid"]["test"]["by_about"]) == ["en-about-fr"] and summary["starter"]["dev"]["by_about"] == {}
+    titles = [title for title, _ in breakdowns(summary)]
+    assert titles[-1] == "Asked across languages: en-about-fr"
+    assert list(table_rows(summary, "by_about", "en-about-fr")) == [("hybrid", "dev"), ("hybrid", "test")]

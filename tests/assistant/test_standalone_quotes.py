@@ -1,0 +1,137 @@
+"""Quotes that stand alone: a sentence pointing back is quoted with the sentence it depends on, a how-to
+sentence with the command it runs on into; and a follow-up's own kind of fact comes first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.components import Components
+from assistant.context import Evidence
+from assistant.evidence import asked_kind, extract, leans_back, said_key, sentence_spans, with_antecedents
+from tests.conftest import make_settings
+
+APT = (
+    "Avec apt, vous pouvez conserver un paquet en faisant\n\n```\napt-mark hold nom_paquet\n```\n\n"
+    "et enlever le drapeau « hold » avec\n\n```\napt-mark unhold nom_paquet\n```\n\n"
+    "Fin de la section.\n\n```\nls -l\n```\n\nUn autre paragraphe."
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_a_sentence_without_a_full_stop_runs_on_into_its_command():
+    sentences = _sentences(APT)
+    assert sentences[0] == "Avec apt, vous pouvez conserver un paquet en faisant\n\n```\napt-mark hold nom_paquet\n```"
+    assert sentences[1] == "et enlever le drapeau « hold » avec\n\n```\napt-mark unhold nom_paquet\n```"
+    # A finished sentence keeps its own end; a line of a code block never swallows the next paragraph.
+    assert sentences[2:] == ["Fin de la section.", "```", "ls -l", "```", "Un autre paragraphe."]
+    assert _sentences("## Installation\n\n```\nmake\n```") == ["## Installation", "```", "make", "```"]  # a heading is no sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Il a été créé en 1993.", "L’installateur ajoute cette entrée au fichier /etc/hosts.", "Ce paquet fournit dpkg.",
+    "The installer adds this entry to the file.", "This file lists the mirrors.", "Ce dernier est mort en 2015.",
+])
+def test_sentences_pointing_back(sentence: str):
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Le projet Debian a été créé par Ian Murdock en 1993.", "Ce qui compte, c’est la suite.",
+    "Ce que dit la FAQ est clair.", "Debian runs on nine architectures.",
+])
+def test_sentences_standing_alone(sentence: str):
+    assert not leans_back(sentence)
+
+
+def test_a_quote_pointing_back_comes_after_the_sentence_before_it():
+    text = "## Réseau\n\nLa machine répond à l’adresse 127.0.1.1. L’installateur ajoute cette entrée au fichier /etc/hosts. Il le fait une fois."
+    spans = sentence_spans(text)
+    quote = Evidence(1, *spans[2], 0.9, text[slice(*spans[2])])
+    with_before = with_antecedents([quote], [text])
+    assert [e.text for e in with_before] == ["La machine répond à l’adresse 127.0.1.1.", quote.text]
+    assert with_before[0].number == 1 and (with_before[0].start, with_before[0].end) == spans[1]
+    # The sentence before already quoted: not twice. The passage's first sentence or a heading: nothing before.
+    both = with_antecedents([Evidence(1, *spans[1], 0.9, text[slice(*spans[1])]), quote], [text])
+    assert [e.text for e in both] == [text[slice(*spans[1])], quote.text]
+    after_heading = Evidence(1, *spans[1], 0.9, "La machine répond à l’adresse 127.0.1.1.")
+    assert with_antecedents([after_heading], [text]) == [after_heading]
+    last = Evidence(1, *spans[3], 0.9, "Il le fait une fois.")
+    assert [e.text for e in with_antecedents([last], [text])] == [quote.text, "Il le fait une fois."]
+
+
+def test_a_follow_up_asks_for_its_own_kind_of_fact():
+    standalone = "Et qui en est la présidente ? (Combien de professionnels le SAG-AFTRA représente-t-il ?)"
+    assert asked_kind(standalone, "Et qui en est la présidente ?") == "name"
+    assert asked_kind(standalone) == "number"  # the topic's "Combien" would win without the follow-up
+    assert asked_kind("How long did the migration take?") == "number"
+
+
+@pytest.mark.slow
+def test_the_answer_quotes_the_sentence_its_quote_depends_on(tmp_path: Path, embed_model):
+    """The address sits in the sentence before the one that answers ("… ajoute cette entrée …")."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hosts.txt").write_text(
+        "Le nom de la machine\n\nPendant l’installation, le système choisit un nom pour la machine. "
+        "La machine répond à l’adresse 127.0.1.1 sous ce nom. L’installateur ajoute cette entrée au fichier /etc/hosts "
+        "pendant l’installation du système.\n", encoding="utf-8")
+    (folder / "paquets.txt").write_text(
+        "Les paquets\n\nUn paquet Debian contient les fichiers d’un programme et la liste de ses dépendances.\n", encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = Assistant(components.settings, components=components)
+    question = "Quelle entrée l’installateur ajoute-t-il au fichier /etc/hosts ?"
+    answer = bot.ask(question)
+    assert not answer.abstained, answer.text
+    assert "127.0.1.1" in answer.text and "cette entrée" in answer.text
+    assert answer.text.index("127.0.1.1") < answer.text.index("cette entrée")
+    assert [c.source for c in answer.citations] == ["hosts.txt"] and len(answer.citations[0].highlights) == 2
+    alone = bot.variant(tuning={"quote_antecedent": False}).ask(question)
+    assert "cette entrée" in alone.text and "127.0.1.1" not in alone.text
+
+
+def test_a_follow_up_weighs_down_what_the_previous_answer_answered_with():
+    """"And how do I remove the hold?" after "How do I put a package on hold?": both sentences name the hold;
+    the one the previous answer quoted holds no word the follow-up adds, so the other one answers."""
+    text = APT.split("Fin de la section.")[0]
+    question = "And how do I remove the hold afterwards? (How do I put a package on hold with apt?)"
+    followup = "And how do I remove the hold afterwards?"
+    hold, unhold = (text[a:b] for a, b in sentence_spans(text)[:2])
+    plain = extract(question, [text], followup=followup)
+    assert plain.quotes[0].text == hold  # first in the passage, same words matched: the previous answer again
+    again = extract(question, [text], followup=followup, said=frozenset([said_key(hold)]), said_factor=0.5)
+    assert again.quotes[0].text == unhold
+    # A sentence the previous answer quoted that holds what the follow-up adds is not weighed down.
+    smartphones = "Le pays compte 61 millions de smartphones en service et 64 millions d’ordinateurs."
+    found = extract("Et combien d’ordinateurs ? (Combien de smartphones sont en service ?)", [smartphones + " Fin du rapport."],
+                    followup="Et combien d’ordinateurs ?", said=frozenset([said_key(smartphones)]), said_factor=0.0)
+    assert found.quotes[0].text == smartphones
+
+
+@pytest.mark.slow
+def test_a_follow_up_gets_what_it_adds_not_the_previous_answer(tmp_path: Path, embed_model):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hold.md").write_text("# Bloquer un paquet\n\n" + APT.split("Fin de la section.")[0], encoding="utf-8")
+    (folder / "cache.txt").write_text(
+        "Le cache\n\nLes paquets téléchargés sont gardés dans le dossier /var/cache/apt/archives.\n", encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = Assistant(components.settings, components=components)
+
+    def follow_up(assistant: Assistant) -> str:
+        chat = assistant.chat()
+        first = chat.ask("Comment mettre un paquet en hold avec apt ?")
+        assert "apt-mark hold" in first.text.split("[")[0], first.text
+        answer = chat.ask("Et comment l’annuler ensuite ?")
+        assert answer.standalone_question == "Et comment l’annuler ensuite ? (Comment mettre un paquet en hold avec apt ?)"
+        return answer.text.split("[")[0]  # the first quote: what the answer opens with
+
+    assert "apt-mark unhold" in follow_up(bot)
+    assert "apt-mark hold" in follow_up(bot.variant(tuning={"followup_said_factor": 1.0}))  # the previous answer again
