@@ -241,10 +241,10 @@ def _pump(state: ChatState, question: str, top_k: int, *, session: Any = None,
             if stop.is_set():
                 yield "stopped", None
             return
+        if stop.is_set():
+            continue  # drain: the worker is closing the stream (a generation cancelled while queued ends empty: no error)
         if kind == "error":
             raise value
-        if stop.is_set():
-            continue  # drain: the worker is closing the stream
         yield kind, value
 
 

@@ -134,3 +134,25 @@ def test_regenerate_with_the_extractive_answerer_asks_the_llm_when_there_is_one(
     cited = set(state.seen)
     history, _, state, _, _ = regenerated(bots, store, history, state)  # again: the next-best evidence
     assert state.answers[-1].mode == "extractive" and not cited & {p.node_id for p in state.answers[-1].retrieved}
+
+
+def test_an_answer_stopped_while_queued_ends_stopped_not_failed():
+    """Stop pressed while the answer waits for the model: the cancelled generation ends empty and the
+    pipeline calls that an error; the chat shows the turn stopped, not failed."""
+    import threading
+    import time
+
+    from core.errors import AssistantError
+
+    stop = threading.Event()
+
+    class Queued:
+        def stream(self, question, **kwargs):
+            time.sleep(0.12)  # waiting for the model ...
+            stop.set()  # ... when the asker stops: the cancelled generation ends at once, empty
+            raise AssistantError("The LLM returned an empty answer; try again.")
+
+    for _ in range(5):
+        stop.clear()
+        state = chat.ChatState(session=Queued(), choice="extractive", stop=stop)
+        assert list(chat._pump(state, JAPAN, 5))[-1] == ("stopped", None)
