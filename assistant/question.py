@@ -33,6 +33,9 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 # A capitalised word after the first one, or a number: the question names its own subject.
+# The first quote of a quoting answer (assistant/compose.py FRAMES: « … » [n] or “…” [n]), up to the closing
+# mark its citation follows: a quote may hold the document's own « … ».
+_FIRST_QUOTE = re.compile(r"(?:«\s|“)(.+?)(?:\s»|”)\s?\[\d+\]", re.S)
 _NAMED = re.compile(r"(?<=\s)[A-ZÀ-Ý][\w’'-]+|\d")
 
 
@@ -154,6 +157,9 @@ class Conversation:
         if not self.history or not depends_on_history(question):
             return frozenset()
         answer = self.history[-1][1]
+        quoted = _FIRST_QUOTE.search(answer.text)  # a quoting answer: its first quote, read from the text itself,
+        if quoted:  # so a client's history (text only, the HTTP API) weighs the same sentence as a live session
+            return frozenset([said_key(quoted.group(1))])
         shown = said_key(answer.text)
         spans = [said_key(c.text[start:end]) for c in answer.citations for start, end in c.highlights]
         found = [(shown.find(span), span) for span in spans if span and span in shown]
