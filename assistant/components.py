@@ -185,18 +185,26 @@ class Components:
         return sorted(found)
 
     def remove(self, source: str, root: str | None) -> int:
-        """Record first, then chunks (a crash in between leaves chunks that search ignores and the
-        next sync or removal deletes)."""
+        """Record first, then chunks, under the folder's write mark (index/marks.py): a crash in
+        between leaves chunks that search ignores and the next sync of the folder (which finds the
+        mark) or removal deletes."""
+        from index.marks import WriteMarks
         from ingest.sync import ingest_lock
 
         store = self.store
         with ingest_lock(self.settings.data_dir):
             (doc_id,) = self.find(source, root)
             records = store.list_records(where={"document_id": doc_id})
+            marks, folder_key = WriteMarks(store), doc_id.split(":", 1)[0]
+            left = marks.get(folder_key)  # an interrupted sync's mark stays for that sync to repair
+            if left is None:
+                marks.set(folder_key, "remove")
             store.delete_records(r.record_id for r in records)
             kill_point("remove:record-deleted")
             removed = store.delete_chunks(store.chunk_ids(where={"document_id": doc_id}))
             kill_point("remove:chunks-deleted")
+            if left is None:
+                marks.clear(folder_key)
             uploads = self.settings.uploads_dir.resolve()
             uploaded = uploads / source
             folder = records[0].root_path if records else ""

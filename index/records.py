@@ -35,6 +35,7 @@ class DocRecord:
     ingested_at: str = ""
     format: str = ""
     file_hash: str = ""  # hash of the file's bytes: equal (and all chunks present) = unchanged, not even decoded
+    file_stat: str = ""  # "<size>:<mtime ns>:<chunking>" when read: equal = unchanged, not even read ("" = unknown)
 
     @property
     def record_id(self) -> str:
@@ -45,7 +46,7 @@ class DocRecord:
             "document_id": self.document_id, "root": self.root, "root_path": self.root_path, "source": self.source,
             "hash": self.hash, "chunks": self.chunks, "tokens": self.tokens,
             "titles": json.dumps(self.titles, ensure_ascii=False), "ingested_at": self.ingested_at,
-            "format": self.format, "file_hash": self.file_hash,
+            "format": self.format, "file_hash": self.file_hash, "file_stat": self.file_stat,
         }
 
     @classmethod
@@ -55,7 +56,7 @@ class DocRecord:
             source=str(meta["source"]), hash=str(meta["hash"]), chunks=int(meta.get("chunks", 0)),
             tokens=int(meta.get("tokens", 0)), titles=list(json.loads(meta.get("titles") or "[]")),
             ingested_at=str(meta.get("ingested_at", "")), format=str(meta.get("format", "")),
-            file_hash=str(meta.get("file_hash", "")),
+            file_hash=str(meta.get("file_hash", "")), file_stat=str(meta.get("file_stat", "") or ""),
         )
 
 

@@ -289,6 +289,16 @@ class Store:
     def chunk_ids(self, where: dict[str, Any] | None = None) -> list[str]:
         return self._paged(lambda offset: self.collection.get(where=where, include=[], limit=_PAGE, offset=offset), "ids")
 
+    def chunk_ids_of(self, document_ids: Iterable[str]) -> list[str]:
+        """Chunk ids of these documents only: what a sync touching a few documents reads, instead of
+        every chunk id of their folder."""
+        ids, out = sorted(set(document_ids)), []
+        for begin in range(0, len(ids), 500):
+            part = ids[begin:begin + 500]
+            where = {"document_id": part[0]} if len(part) == 1 else {"document_id": {"$in": part}}
+            out.extend(self.chunk_ids(where=where))
+        return out
+
     def chunk_metadata(self) -> list[tuple[str, dict[str, Any]]]:
         """(chunk id, metadata) of every chunk, without texts or vectors."""
         out: list[tuple[str, dict[str, Any]]] = []
@@ -344,6 +354,13 @@ class Store:
         self._wrote = True
         self.invalidate()
 
+    def update_records(self, records: list[DocRecord]) -> None:
+        """Rewrite records' metadata only (same ids, same texts): e.g. a file's size and time, read again."""
+        for begin in range(0, len(records), 1000):
+            part = records[begin:begin + 1000]
+            self._guard(lambda: self.records.update(ids=[r.record_id for r in part], metadatas=[r.metadata() for r in part]))
+        self.invalidate()
+
     def delete_records(self, record_ids: Iterable[str]) -> None:
         ids = list(record_ids)
         for begin in range(0, len(ids), 5000):
@@ -363,7 +380,10 @@ class Store:
         """Drop both collections and the local caches (used by `ingest --rebuild`)."""
         import shutil
 
+        from index.marks import WriteMarks
+
         with self._lock:
+            WriteMarks(self).drop()
             for name in (self.settings.collection, self.records_name):
                 try:
                     self.client.delete_collection(name)

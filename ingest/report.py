@@ -45,6 +45,7 @@ class SyncReport:
     seconds: float = 0.0
     embedded_chunks: int = 0  # chunks embedded during this sync (0 when nothing changed)
     total_chunks: int = 0  # chunks in the index after the sync
+    checked: str = ""  # why every chunk id of the folder was read and every file hashed ("" = planned from metadata)
 
     def count(self, status: FileStatus) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -55,9 +56,10 @@ class SyncReport:
 
     def summary(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("added", "changed", "removed", "unchanged", "failed")]
+        checked = f"; every chunk checked: {self.checked}" if self.checked else ""
         return (
             f"{', '.join(parts)} — {self.embedded_chunks} chunks embedded, "
-            f"{self.total_chunks} in the index ({self.seconds:.1f} s)"
+            f"{self.total_chunks} in the index ({self.seconds:.1f} s){checked}"
         )
 
     def table(self) -> str:
