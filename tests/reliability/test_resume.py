@@ -61,7 +61,7 @@ def test_the_cli_shows_each_file_and_the_time_left(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "[1/3] doc000.txt" in done.stderr and "[3/3] doc002.txt" in done.stderr
     last = done.stderr.replace("\r", "\n").strip().splitlines()[-1]
-    assert "100%" in last and "chars [" in last and "<00:00" in last and "3 chunks" in last, last
+    assert "100%" in last and "bytes [" in last and "<00:00" in last and "3 chunks" in last, last
 
 
 def test_each_embedded_file_reports_a_step_with_the_time_left(tmp_path):
