@@ -106,15 +106,15 @@ def run_size(work: Path, port: int, size: int, rounds: int) -> None:
     write_folder(folder, size)
     one, two, ui = (machine(work / f"{name}-{size}", port, collection, embed) for name in ("one", "two", "ui"))
 
-    from ingest.sync import Syncer
+    import ingest.prepare
 
-    real_splitter = Syncer._splitter
-    Syncer._splitter = lambda self: paragraph_splitter()  # type: ignore[method-assign]
+    real_splitter = ingest.prepare.splitter
+    ingest.prepare.splitter = lambda settings: paragraph_splitter()  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         first = one.ingest(folder, show_progress=False)
     finally:
-        Syncer._splitter = real_splitter  # type: ignore[method-assign]
+        ingest.prepare.splitter = real_splitter  # type: ignore[assignment]
     print(f"[{size}] machine 1 first sync: {first.total_chunks} chunks from {len(first.files)} files, "
           f"{time.perf_counter() - started:.1f} s (paragraph split + hash-embed + write + BM25 build)", flush=True)
 

@@ -29,7 +29,9 @@ class _Failure:
 class Feed(Generic[T, R]):
     """``with Feed(items, prepare, context) as results: for r in results: ...`` — ``prepare(item, ctx)``
     runs in one thread, item by item, at most ``depth`` results ahead of the consumer. ``context`` is
-    a context manager entered in that thread (e.g. the parse worker) and handed to ``prepare``."""
+    a context manager entered in that thread (e.g. the parse worker) and handed to ``prepare``.
+    ``depth=0`` prepares each item only when the consumer asks for it, in the consumer's thread (no
+    overlap: what a sync did before, kept for benchmarks)."""
 
     def __init__(self, items: Sequence[T], prepare: Callable[[T, Any], R], context: Any, depth: int = QUEUE_FILES) -> None:
         self._items, self._prepare, self._context = items, prepare, context
@@ -38,10 +40,21 @@ class Feed(Generic[T, R]):
         self._thread = threading.Thread(target=self._run, name="ingest-feed", daemon=True)
 
     def __enter__(self) -> Iterator[R]:
+        if self._queue.maxsize == 0:
+            self._gen = self._inline()
+            return self._gen
         self._thread.start()
         return self._results()
 
+    def _inline(self) -> Iterator[R]:
+        with self._context as ctx:
+            for item in self._items:
+                yield self._prepare(item, ctx)
+
     def __exit__(self, *exc: Any) -> None:
+        if self._queue.maxsize == 0:
+            self._gen.close()  # leaves the context (the parse worker) if the consumer stopped early
+            return
         self._stop.set()
         self._thread.join(1.0)
         if self._thread.is_alive() and hasattr(self._context, "close"):

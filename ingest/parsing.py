@@ -13,7 +13,9 @@ Why a subprocess rather than multiprocessing: a `spawn` child re-imports the cal
 serves a whole sync (about 0.1 s to start) and is replaced after a file kills it.
 
 Each result is remembered by the hash of the bytes parsed (a few entries), so a file checked at
-upload and then ingested is parsed once.
+upload and then ingested is parsed once. A long-lived process (the UI, the HTTP server) keeps one
+idle worker for SPARE_SECONDS after a sync (`ParseWorker.spare()`), so that the next sync of one
+file does not wait for a new child to start and import.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ WALL_EXTRA = 20.0
 _REMEMBERED = 8
 _memo: OrderedDict[tuple, LoadedFile | str] = OrderedDict()
 _memo_lock = threading.Lock()
+SPARE_SECONDS = 60.0  # an idle worker is kept this long after a sync, then stopped
+_spare: list["ParseWorker"] = []  # at most one
+_spare_lock = threading.Lock()
 
 
 def over_budget(seconds: float) -> UnreadableFileError:
@@ -75,11 +80,47 @@ class ParseWorker:
     def __init__(self, cpu_seconds: float) -> None:
         self.cpu_seconds = cpu_seconds
         self._proc: subprocess.Popen | None = None
+        self._keep = False
+        self._timer: threading.Timer | None = None
+
+    @classmethod
+    def spare(cls, cpu_seconds: float) -> "ParseWorker":
+        """The idle worker a previous sync left (same budget, still running), else a new one,
+        started; leaving its `with` block keeps it idle for SPARE_SECONDS instead of stopping it."""
+        with _spare_lock:
+            held = _spare.pop() if _spare else None
+        if held is not None and held._timer is not None:
+            held._timer.cancel()
+        if held is None or held.cpu_seconds != cpu_seconds or held._proc is None or held._proc.poll() is not None:
+            if held is not None:
+                held.close()
+            held = cls(cpu_seconds).start()
+        held._keep = True
+        return held
 
     def __enter__(self) -> "ParseWorker":
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        if not self._keep or self._proc is None or self._proc.poll() is not None:
+            self.close()
+            return
+        self._timer = threading.Timer(SPARE_SECONDS, self._expire)
+        self._timer.daemon = True
+        with _spare_lock:
+            _spare.append(self)
+            older = _spare[:-1]
+            del _spare[:-1]
+        for worker in older:
+            worker.close()
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with _spare_lock:
+            if self in _spare:
+                _spare.remove(self)
+            else:
+                return
         self.close()
 
     def close(self) -> None:
@@ -91,6 +132,12 @@ class ParseWorker:
             for stream in (proc.stdin, proc.stdout):
                 if stream is not None:
                     stream.close()
+
+    def start(self) -> "ParseWorker":
+        """Start the child now (it takes a few tenths of a second to import), so that it is ready by
+        the time the first file needs it; otherwise it starts on the first parse."""
+        self._start()
+        return self
 
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:

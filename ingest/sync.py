@@ -51,7 +51,7 @@ from index.localfs import disk_error
 from index.marks import WriteMarks
 from index.records import DocRecord
 from index.store import Root, Store
-from ingest.feed import Feed
+from ingest.feed import QUEUE_FILES, Feed
 from ingest.parsing import ParseWorker
 from ingest.plan import FileTask, Plan, check_chunks, cleanup, current_records, stat_key, touched
 from ingest.prepare import ChunkIds, Prepared, Preparer, chunking
@@ -119,10 +119,13 @@ WRITE_CHUNKS = 256
 class Syncer:
     """Runs one sync of one root. Build it with the store, the embedding model (lazy) and settings;
     ``verify=True`` reads every file and every chunk id of the folder whatever the marks say (what
-    a sync does after an interrupted write; benchmarks use it for the "before" figures)."""
+    a sync does after an interrupted write); ``overlap=False`` reads, parses and splits each file only
+    when the previous one is embedded. Benchmarks use both for the "before" figures."""
 
-    def __init__(self, store: Store, embed_model: Callable[[], Any], settings: Any, *, verify: bool = False) -> None:
+    def __init__(self, store: Store, embed_model: Callable[[], Any], settings: Any, *, verify: bool = False,
+                 overlap: bool = True) -> None:
         self.store = store
+        self.overlap = overlap
         self._embed_model = embed_model
         self.settings = settings
         self.verify = verify
@@ -263,7 +266,8 @@ class Syncer:
         last_write = time.monotonic()
         files = [(t.source, t.size) for t in plan.tasks]
         with file_progress(files, show_progress, self._on_step) as progress, \
-                Feed(plan.tasks, prepare, ParseWorker(self.settings.max_parse_seconds)) as feed:
+                Feed(plan.tasks, prepare, ParseWorker.spare(self.settings.max_parse_seconds),
+                     depth=QUEUE_FILES if self.overlap else 0) as feed:
             embed = IngestionPipeline(transformations=[self._embed_model()], disable_cache=True)
             for item in feed:
                 progress.start(item.task.source)

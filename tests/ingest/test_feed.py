@@ -92,3 +92,16 @@ def test_a_consumer_that_stops_early_stops_the_thread():
                     raise KeyboardInterrupt
     assert len(prepared) < 20 and ctx.closed
     assert threading.active_count() == before
+
+
+def test_depth_zero_prepares_each_item_when_asked_in_the_consumers_thread():
+    ctx = Closable()
+    threads = set()
+
+    def prepare(item: int, c: object) -> int:
+        threads.add(threading.get_ident())
+        return item
+
+    with Feed([1, 2, 3], prepare, ctx, depth=0) as feed:
+        assert list(feed) == [1, 2, 3]
+    assert threads == {threading.get_ident()} and ctx.closed
