@@ -28,13 +28,17 @@ class WriteMarks:
 
     def __init__(self, store: Any) -> None:
         self.store = store
+        self._held: Any = None  # the collection, opened once per instance (one sync or removal)
 
     @property
     def name(self) -> str:
         return f"{self.store.settings.collection}.writes"
 
     def _collection(self) -> Any:
-        return self.store._guard(lambda: self.store.client.get_or_create_collection(self.name, embedding_function=None))
+        if self._held is None:
+            self._held = self.store._guard(
+                lambda: self.store.client.get_or_create_collection(self.name, embedding_function=None))
+        return self._held
 
     def set(self, root_key: str, what: str) -> None:
         """Mark `root_key`'s folder as being written (`what`: "sync" or "remove"), before the first write."""
@@ -56,6 +60,7 @@ class WriteMarks:
 
     def drop(self) -> None:
         """Forget every mark (the index is rebuilt from nothing)."""
+        self._held = None
         try:
             self.store.client.delete_collection(self.name)
         except Exception:  # noqa: BLE001 - an absent collection is fine

@@ -143,10 +143,10 @@ class Syncer:
         started = time.perf_counter()
         with ingest_lock(self.settings.data_dir):
             report = SyncReport(root=root.path)
-            every_root = self.store.list_records()
-            every = [r for r in every_root if r.root == root.key]
+            all_records = self.store.list_records()
+            every = [r for r in all_records if r.root == root.key]
             records = current_records(every)
-            report.checked, self._marked = self._why_verify(root, every_root)
+            report.checked, self._marked = self._why_verify(root, all_records)
             plan = self._plan(root, [path] if single_file else list(scan(path)), records, bool(report.checked),
                               delete_missing=not single_file)
             if plan.verify:
@@ -160,7 +160,7 @@ class Syncer:
 
     # --- plan ------------------------------------------------------------------------------------
 
-    def _why_verify(self, root: Root, every_root: list[DocRecord]) -> tuple[str, bool]:
+    def _why_verify(self, root: Root, all_records: list[DocRecord]) -> tuple[str, bool]:
         """Why this sync must check every chunk of the folder ("" = it need not), and whether the
         folder's write mark is set (left by an interrupted write: this sync clears it when done).
 
@@ -174,7 +174,7 @@ class Syncer:
                     f"on {mark.get('host', '?')}, {mark.get('since', '?')}) did not finish"), True
         if self.verify:
             return "asked", False
-        expected, held = sum(r.chunks for r in every_root), self.store.count()
+        expected, held = sum(r.chunks for r in all_records), self.store.count()
         if held != expected:
             return f"the index holds {held} chunks where its records count {expected}", False
         return "", False
