@@ -35,7 +35,6 @@ import dataclasses
 import fcntl
 import os
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
