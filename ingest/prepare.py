@@ -17,14 +17,18 @@ from llama_index.core.schema import BaseNode, TransformComponent
 from index.records import DocRecord, chunk_id
 from ingest.loaders import Limits, UnreadableFileError, file_format, read_bytes
 from ingest.parsing import ParseWorker
+from ingest.pdf import page_numbers
 from ingest.plan import FileTask, Plan, read_stat
 from ingest.splitter import SectionSplitter
 
 
 class ChunkIds(TransformComponent):
-    """Names each chunk `<document id>::<content hash>:<n>` and stamps its document's content hash."""
+    """Names each chunk `<document id>::<content hash>:<n>` and stamps its document's content hash;
+    a PDF's chunks also get the pages their text is on (`page`, `page_end`), from `pages`: where
+    each page starts in the document's text (LoadedFile.pages). Neither is embedded nor shown to the LLM."""
 
     hashes: dict[str, str] = {}
+    pages: dict[str, tuple[int, ...]] = {}
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         seen: Counter[str] = Counter()
@@ -33,8 +37,13 @@ class ChunkIds(TransformComponent):
             node.id_ = chunk_id(doc_id, seen[doc_id], self.hashes.get(doc_id, ""))
             seen[doc_id] += 1
             node.metadata["doc_hash"] = self.hashes.get(doc_id, "")
-            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "doc_hash"]
-            node.excluded_llm_metadata_keys = [*node.excluded_llm_metadata_keys, "doc_hash"]
+            stamped = ["doc_hash"]
+            if starts := self.pages.get(doc_id):
+                first, last = page_numbers(starts, int(node.metadata["start_char"]), int(node.metadata["end_char"]))
+                node.metadata.update(page=first, page_end=last)
+                stamped += ["page", "page_end"]
+            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, *stamped]
+            node.excluded_llm_metadata_keys = [*node.excluded_llm_metadata_keys, *stamped]
         return list(nodes)
 
 
@@ -111,5 +120,6 @@ class Preparer:
             excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["format", "root", "doc_hash"],
         )
         self._ids.hashes = {task.doc_id: doc_hash}
+        self._ids.pages = {task.doc_id: loaded.pages} if loaded.pages else {}
         nodes = self._split.run(documents=[doc], show_progress=False)
         return Prepared(task, "embed", doc, nodes, hashed, stat, note=loaded.note)
