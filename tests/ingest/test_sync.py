@@ -185,20 +185,20 @@ def test_pdf_chunks_know_their_pages(bot: Assistant, tmp_path: Path):
 
 def test_an_index_ingested_before_page_numbers_still_answers(tmp_path: Path, embed_model, monkeypatch):
     """PDF chunks written without `page` (the layout before page numbers were kept) open and answer; no page shown."""
-    from ingest.sync import Syncer
+    from ingest.prepare import ChunkIds
 
-    real_add = Syncer._add
+    real_ids = ChunkIds.__call__
 
-    def add_as_before(self, *args, **kwargs):
-        self._pages.clear()
-        return real_add(self, *args, **kwargs)
+    def ids_as_before(self, nodes, **kwargs):
+        self.pages = {}
+        return real_ids(self, nodes, **kwargs)
 
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
     settings = make_settings(tmp_path / "data")
     with monkeypatch.context() as patched:
-        patched.setattr(Syncer, "_add", add_as_before)
+        patched.setattr(ChunkIds, "__call__", ids_as_before)
         Assistant(settings, components=Components(settings, embed_model=embed_model)).ingest(folder, show_progress=False)
     bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
     assert all("page" not in m for _, m in bot._components.store.chunk_metadata())
