@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_browser_kept import JAPAN, SAG, SIZE, Server, open_page, send_with_enter  # noqa: F401
+from tests.ui.test_browser_kept import JAPAN, SAG, SIZE, open_page, send_with_enter, serving  # noqa: F401
 from tests.ui.test_browser_kept import browser, data_settings, server  # noqa: F401 - fixtures
 from tests.ui import screenshot
 from ui.app import free_port, launch
@@ -47,13 +47,7 @@ def plain_settings(shared_components, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plain_server(plain_settings, shared_components, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        tmp = tmp_path_factory.mktemp("gradio-cache-plain")
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp))
-        srv = Server(plain_settings, shared_components.embed_model, tmp)
-        srv.start()
-        yield srv
-        srv.stop()
+    yield from serving(plain_settings, shared_components, tmp_path_factory, "plain")
 
 
 CITED = "() => Array.from(document.querySelectorAll('#sources-panel .src-card.cited .src-text')).map(c => c.innerText)"

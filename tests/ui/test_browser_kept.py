@@ -62,15 +62,20 @@ class Server:
             self.demo = None
 
 
-@pytest.fixture(scope="module")
-def server(data_settings, shared_components, tmp_path_factory):
+def serving(settings, shared_components, tmp_path_factory, name: str):
+    """A started `Server` on `settings` with its own Gradio cache folder, stopped after the module."""
     with pytest.MonkeyPatch.context() as mp:
-        tmp = tmp_path_factory.mktemp("gradio-cache-kept")
+        tmp = tmp_path_factory.mktemp(f"gradio-cache-{name}")
         mp.setenv("GRADIO_TEMP_DIR", str(tmp))
-        srv = Server(data_settings, shared_components.embed_model, tmp)
+        srv = Server(settings, shared_components.embed_model, tmp)
         srv.start()
         yield srv
         srv.stop()
+
+
+@pytest.fixture(scope="module")
+def server(data_settings, shared_components, tmp_path_factory):
+    yield from serving(data_settings, shared_components, tmp_path_factory, "kept")
 
 
 @pytest.fixture(scope="module")
