@@ -28,6 +28,8 @@ class Passage:
     # formats, and for PDFs ingested before page numbers were kept.
     page: int | None = None
     page_end: int | None = None
+    # e5 tokens of `text`, counted at ingest (None for indexes made before it was kept).
+    tokens: int | None = None
 
     @property
     def pages(self) -> str:

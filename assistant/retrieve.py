@@ -82,6 +82,7 @@ def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
         text=hit.node.get_content(), score=round(float(hit.score), 6),
         start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
         node_id=hit.node.node_id, also_in=also, page=_page(meta, "page"), page_end=_page(meta, "page_end"),
+        tokens=_count(meta.get("e5_tokens")),
     )
 
 
@@ -89,6 +90,11 @@ def _page(meta: dict[str, Any], key: str) -> int | None:
     """A PDF chunk's page number (ingest/sync.py stamps them); None for other chunks and older indexes."""
     value = meta.get(key)
     return int(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def _count(value: Any) -> int | None:
+    """A count kept in the metadata; None when this chunk predates it."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
 
 
 @dataclass

@@ -158,27 +158,26 @@ def bench_cold(data_dir: Path, question: str, rounds: int) -> list[str]:
             f"(min {min(times):.2f} s; target <= 2.5 s), {load()}"]
 
 
-def serve_process(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """`assistant serve` in its own process, as users run it; returns (process, base url)."""
+def serve_process(data_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    """`assistant serve --workers N` in its own process, as users run it; returns (process, base url)
+    once every worker has started (uvicorn logs one "Application startup complete" each)."""
     import socket
-
-    import httpx
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_LLM="none", PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-sync", "--port", str(port)], env=env,
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            httpx.get(f"{url}/v1/models", timeout=1).raise_for_status()
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    log = tempfile.NamedTemporaryFile(prefix="bench-serve-", suffix=".log", delete=False)
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--no-sync", "--port", str(port),
+                             "--workers", str(workers)], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+    for _ in range(1200):
+        if Path(log.name).read_text(errors="replace").count("Application startup complete") >= workers:
+            return proc, f"http://127.0.0.1:{port}"
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("`assistant serve` did not start")
+    raise RuntimeError(f"`assistant serve --workers {workers}` did not start: see {log.name}")
 
 
 def bench_api(bot, data_dir: Path, questions: list[str], rounds: int, requests: int) -> list[str]:  # noqa: ANN001
@@ -190,7 +189,7 @@ def bench_api(bot, data_dir: Path, questions: list[str], rounds: int, requests: 
     from server.app import create_app
 
     server, in_process_url = serve(create_app(bot))
-    proc, process_url = serve_process(data_dir)
+    (one, one_url), (two, two_url) = serve_process(data_dir, 1), serve_process(data_dir, 2)
     local = threading.local()
 
     def client_for(url: str):  # noqa: ANN202
@@ -204,25 +203,27 @@ def bench_api(bot, data_dir: Path, questions: list[str], rounds: int, requests: 
         return via_api
 
     try:
-        own, shared = client_for(process_url), client_for(in_process_url)
-        same = all(own(q) == shared(q) == bot.ask(q).text for q in questions[:20])
-        for q in questions[:10]:
-            own(q)  # warm-up of the server process
-        api, python, inproc = [], [], []
+        single, double, shared = client_for(one_url), client_for(two_url), client_for(in_process_url)
+        same = all(single(q) == double(q) == shared(q) == bot.ask(q).text for q in questions[:20])
+        api1, api2, python, inproc = [], [], [], []
         for _ in range(rounds):
-            api.append(throughput(questions, requests, own))
+            api1.append(throughput(questions, requests, single))
+            api2.append(throughput(questions, requests, double))
             python.append(throughput(questions, requests, bot.ask))
             inproc.append(throughput(questions, requests, shared))
     finally:
         server.should_exit = True
-        proc.terminate()
-        proc.wait(timeout=30)
-    a, p, i = statistics.median(api), statistics.median(python), statistics.median(inproc)
+        for proc in (one, two):
+            proc.terminate()
+            proc.wait(timeout=30)
+    a1, a2 = statistics.median(api1), statistics.median(api2)
+    p, i = statistics.median(python), statistics.median(inproc)
     return [f"{CLIENTS} concurrent clients, {requests} requests, median of {rounds} interleaved rounds, {load()}",
-            f"  HTTP API, `assistant serve` process  {a:6.1f} req/s  ({a / p:.0%} of the Python API; target >= 90%)",
-            f"  Python API (Assistant.ask, threads)  {p:6.1f} req/s",
+            f"  HTTP API, `assistant serve --workers 2`  {a2:6.1f} req/s  ({a2 / p:.0%} of the Python API; target >= 90%)",
+            f"  HTTP API, `assistant serve` (1 process)  {a1:6.1f} req/s  ({a1 / p:.0%})",
+            f"  Python API (Assistant.ask, 20 threads)   {p:6.1f} req/s",
             f"  HTTP API, uvicorn thread in the clients' process  {i:6.1f} req/s  ({i / p:.0%}: clients and server share one GIL)",
-            f"  answers identical through both APIs and Python: {same}"]
+            f"  answers identical through the three servers and Python: {same}"]
 
 
 def bench_ingest(rounds: int) -> list[str]:

@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_API_PORT, 8001)")
     p.add_argument("--no-sync", action="store_true", help="do not sync the corpus folder first")
     p.add_argument("--ui", action="store_true", help="also serve the web UI at / (one process, one model)")
+    p.add_argument("--workers", type=int, default=None, help="answering processes (default ASSISTANT_API_WORKERS, 1)")
     sub.add_parser("documents", help="list ingested documents")
     p = sub.add_parser("remove", help="remove one document from the index")
     p.add_argument("source", help="its name as listed by `assistant documents`, or FOLDER/NAME")
@@ -254,6 +255,16 @@ def _serve(bot: Any, args: argparse.Namespace) -> int:
         host, port = args.host or settings.ui_host, args.port or settings.ui_port
     else:
         host, port = args.host or settings.api_host, args.port or settings.api_port
+    workers = getattr(args, "workers", None) or settings.api_workers
+    if workers > 1 and with_ui:
+        print("note: the web UI keeps its sessions in one process, so the API answers in that one too "
+              "(--workers applies to `assistant serve` without --ui).", file=sys.stderr)
+    elif workers > 1:
+        from server.app import run_workers
+
+        print(f"HTTP API on http://{host}:{port}/v1 ({workers} worker processes)", file=sys.stderr)
+        run_workers(settings, host, port, workers)
+        return 0
     app = create_app(bot)
     stop_ui = None
     if with_ui:

@@ -225,6 +225,10 @@ class Settings(BaseSettings):
         None, description="Bearer key the HTTP API requires (`Authorization: Bearer KEY`); unset, no key is "
         "asked. Never logged.",
     )
+    api_workers: int = Field(
+        1, ge=1, le=32, description="Processes `assistant serve` answers with (each loads its own models; with "
+        "the extractive answerer or a remote LLM, set it to the number of cores)."
+    )
     api_max_body_kb: int = Field(
         1024, ge=1, description="Largest request body the HTTP API accepts, in KB (larger: HTTP 413)."
     )

@@ -30,6 +30,26 @@ def create_app(bot: Any, settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one `assistant serve --workers N` process: its own Assistant, from the settings
+    the parent read (the environment and .env, which a spawned worker reads again)."""
+    from assistant import Assistant
+
+    logs.install()  # the worker configured uvicorn's loggers before building its app
+    bot = Assistant()
+    bot.warm_up()
+    return create_app(bot)
+
+
+def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve with `workers` processes sharing the port (each answers with its own GIL), until Ctrl-C."""
+    import uvicorn
+
+    warn_if_exposed(settings, host)
+    uvicorn.run("server.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="info", server_header=False, timeout_graceful_shutdown=5)
+
+
 def run(app: FastAPI, settings: Settings, host: str, port: int, *, on_exit: Callable[[], None] | None = None) -> None:
     """Serve until Ctrl-C. `on_exit` runs first on Ctrl-C/SIGTERM, e.g. to end a mounted UI's open
     streams, which uvicorn would otherwise wait for and then cancel with a traceback."""

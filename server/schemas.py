@@ -74,8 +74,9 @@ def usage_of(answer: Answer) -> Usage:
     if answer.llm_usage:
         prompt, completion = answer.llm_usage["prompt_tokens"], answer.llm_usage["completion_tokens"]
     else:
-        read = [answer.standalone_question or answer.question, *(p.text for p in answer.retrieved)]
-        prompt, completion = sum(count_tokens(t) for t in read), count_tokens(answer.text)
+        question = answer.standalone_question or answer.question
+        read = [p.tokens if p.tokens is not None else count_tokens(p.text) for p in answer.retrieved]  # counted at ingest
+        prompt, completion = count_tokens(question) + sum(read), count_tokens(answer.text)
     return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 

@@ -10,6 +10,7 @@ import pytest
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, NodeRelationship, TextNode
 
+from core.e5 import text_tokens
 from ingest.clean import normalize
 from ingest.loaders import load_file
 from ingest.splitter import SectionSplitter, tiktoken_count
@@ -85,6 +86,7 @@ def test_node_shape(corpus_docs: list[Document], corpus_nodes: list[TextNode]) -
             assert meta["chunk"] == i and meta["source"] == doc.metadata["source"]
             assert meta["format"] == "txt" and meta["root"] == "r"
             assert meta["n_tokens"] == tiktoken_count(node.text) > 0
+            assert meta["e5_tokens"] == text_tokens(node.text) > 0  # what the HTTP API's usage reads
             assert node.text.strip() == node.text != ""
             embed = node.get_content(MetadataMode.EMBED)
             assert embed == f"title: {meta['title']}\n\n{node.text}"

@@ -77,3 +77,64 @@ def test_serve_with_ui_one_process(tmp_path):
     assert "GET /v1/models" in output and "401" in output  # the access log is there ...
     assert KEY not in output and "Traceback" not in output  # ... and the key is not
     assert "/v1/models?api_key=***&token=***&n=1" in output
+
+
+def test_serve_with_two_worker_processes(tmp_path, ingested_assistant):
+    """`assistant serve --workers 2`: two processes answer on one port, exactly as the Python API does,
+    with the key masked in every worker's log; Ctrl-C ends the parent and both workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_DATA_DIR": str(ingested_assistant.settings.data_dir),
+           "ASSISTANT_LLM": "none", "ASSISTANT_API_KEY": KEY, "ASSISTANT_API_PORT": str(port)}
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--no-sync", "--workers", "2"], cwd=tmp_path,
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url, auth = f"http://127.0.0.1:{port}/v1", {"Authorization": f"Bearer {KEY}"}
+    questions = ["Qui a composé la musique du film 2050 ?", "Combien de membres compte le syndicat ?",
+                 "What is the capital of Australia?", "Quel est le budget annoncé ?"] * 3
+
+    def ask(question: str) -> dict:
+        reply = httpx.post(f"{url}/chat/completions", json={"messages": [{"role": "user", "content": question}]},
+                           headers=auth, timeout=120)
+        reply.raise_for_status()
+        return reply.json()
+
+    try:
+        deadline = time.monotonic() + 180
+        while log_path.read_text(errors="replace").count("Application startup complete") < 2:
+            assert proc.poll() is None, log_path.read_text(errors="replace")
+            assert time.monotonic() < deadline, "the two workers did not start"
+            time.sleep(0.2)
+        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(workers) >= 2  # uvicorn's supervisor and its worker processes
+        with ThreadPoolExecutor(6) as pool:
+            replies = list(pool.map(ask, questions))
+        for question, reply in zip(questions, replies):
+            expected = ingested_assistant.ask(question)
+            assert reply["choices"][0]["message"]["content"] == expected.text
+            assert reply["abstained"] == expected.abstained
+            assert reply["usage"]["prompt_tokens"] > 0 and reply["usage"]["completion_tokens"] > 0
+        assert httpx.get(f"{url}/models", timeout=10).status_code == 401
+        assert httpx.get(f"{url}/models?api_key={KEY}", timeout=10).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    output = log_path.read_text(errors="replace")
+    assert proc.returncode == 0, output
+    assert f"HTTP API on http://127.0.0.1:{port}/v1 (2 worker processes)" in output
+    assert output.count("Application startup complete") == 2 and output.count("POST /v1/chat/completions") == 12
+    assert KEY not in output and "Traceback" not in output and "/v1/models?api_key=***" in output
+    def alive(pid: str) -> bool:
+        status = Path(f"/proc/{pid}/status")
+        return status.exists() and "zombie" not in status.read_text().lower()
+
+    deadline = time.monotonic() + 15  # multiprocessing's resource tracker ends just after its parent
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]  # no worker outlives Ctrl-C
