@@ -28,14 +28,14 @@ from assistant.answer import Answer, Passage
 
 def node_of(passage: Passage) -> NodeWithScore:
     """A cited (or retrieved) passage as a LlamaIndex node; `metadata["number"]` is its [n]."""
-    node = TextNode(
-        id_=passage.node_id or None, text=passage.text,
-        metadata={"number": passage.number, "source": passage.source, "title": passage.title,
-                  "start_char": passage.start_char, "end_char": passage.end_char,
-                  "highlights": [list(span) for span in passage.highlights]},
-        excluded_embed_metadata_keys=["number", "start_char", "end_char", "highlights"],
-        excluded_llm_metadata_keys=["number", "start_char", "end_char", "highlights"],
-    )
+    metadata = {"number": passage.number, "source": passage.source, "title": passage.title,
+                "start_char": passage.start_char, "end_char": passage.end_char,
+                "highlights": [list(span) for span in passage.highlights]}
+    if passage.page is not None:  # a PDF's passage: the pages it is on
+        metadata.update(page=passage.page, page_end=passage.page_end or passage.page)
+    hidden = [key for key in metadata if key not in ("source", "title")]
+    node = TextNode(id_=passage.node_id or None, text=passage.text, metadata=metadata,
+                    excluded_embed_metadata_keys=hidden, excluded_llm_metadata_keys=hidden)
     return NodeWithScore(node=node, score=passage.score)
 
 

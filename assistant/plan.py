@@ -57,9 +57,11 @@ def _corpus(ctx: Context, language: str) -> None:
     components = ctx.tools.components
     articles = components.articles()
     chosen, quotes = [], []
-    for source, title, _ in articles[: ctx.settings.top_k]:
+    for source, title, _ in articles:  # largest first; an answer again (ctx.exclude) takes the next ones
+        if len(chosen) >= ctx.settings.top_k:
+            break
         nodes = components.article_nodes(source, title)
-        span = lead_sentence(nodes[0], title) if nodes else None
+        span = lead_sentence(nodes[0], title) if nodes and nodes[0].node_id not in ctx.exclude else None
         if span:
             chosen.append(Hit(node=nodes[0], score=0.0))
             quotes.append(Evidence(len(chosen), *span, 0.0, nodes[0].get_content()[span[0] : span[1]]))
@@ -76,7 +78,10 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     picked = pick_article(subject, keys)
     if picked is None:
         return
-    nodes = components.article_nodes(*picked)
+    nodes = [n for n in components.article_nodes(*picked) if n.node_id not in ctx.exclude]
+    if not nodes:  # an answer again, and every passage of the article was in the last one: nothing is left
+        ctx.hits = []
+        return
     picks = summary_sentences(nodes, picked[1], components.term_weights, max(3, ctx.settings.max_answer_sentences))
     if not picks:
         return

@@ -52,12 +52,15 @@ class PassageOut(BaseModel):
     end_char: int
     score: float
     highlights: list[tuple[int, int]] = []  # spans inside `text` that the answer relies on
+    page: int | None = None  # a PDF's passage: the pages it is on (null for other formats)
+    page_end: int | None = None
 
     @classmethod
     def of(cls, p: Passage) -> "PassageOut":
         return cls(
             number=p.number, source=p.source, title=p.title, text=p.text, start_char=p.start_char,
             end_char=p.end_char, score=p.score, highlights=[tuple(h) for h in p.highlights],
+            page=p.page, page_end=p.page_end if p.page is not None else None,
         )
 
 

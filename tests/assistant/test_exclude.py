@@ -40,3 +40,17 @@ def test_a_chat_turn_again_and_retrieve_take_exclude_too(ingested_assistant):
     again = ingested_assistant.chat().ask(SAG, exclude=cited)
     assert again.abstained  # the count is only in the passages already cited: the next-best ones decline
     assert not set(cited) & {p.node_id for p in ingested_assistant.retrieve(SAG, exclude=cited)}
+
+
+def test_an_overview_again_summarises_other_passages(ingested_assistant):
+    """Regenerate on an overview: the article's passages not yet quoted, then other articles; the corpus
+    overview moves on to the next-largest articles."""
+    bot = ingested_assistant
+    for question in ("Résume l'article sur Netflix", "De quoi parle le corpus ?"):
+        first = bot.ask(question)
+        assert not first.abstained and first.citations
+        seen = {c.node_id for c in first.citations}
+        again = bot.ask(question, exclude=seen)
+        assert not again.abstained and again.citations and again.text != first.text
+        assert not seen & {c.node_id for c in again.citations}
+        assert again.text.split("«")[0] == first.text.split("«")[0] or "Netflix" in again.text  # still that overview

@@ -25,7 +25,8 @@ def cited(answer: Any) -> list[dict]:
     """Answer.citations as the API's JSON gives them."""
     return [
         {"number": c.number, "source": c.source, "title": c.title, "text": c.text, "start_char": c.start_char,
-         "end_char": c.end_char, "score": c.score, "highlights": [list(h) for h in c.highlights]}
+         "end_char": c.end_char, "score": c.score, "highlights": [list(h) for h in c.highlights],
+         "page": c.page, "page_end": c.page_end}
         for c in answer.citations
     ]
 
