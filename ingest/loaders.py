@@ -10,10 +10,12 @@ from typing import Literal
 
 from ingest.limits import Limits, UnreadableFileError, count, page_too_long, short, too_many_chars  # noqa: F401 (re-exported)
 
-Format = Literal["txt", "md", "html", "pdf"]
+Format = Literal["txt", "md", "html", "pdf", "docx"]
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf")
-_FORMATS: dict[str, Format] = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+_FORMATS: dict[str, Format] = {
+    ".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx",
+}
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f")
 _MAX_CONTROL_SHARE = 0.02
 
@@ -208,6 +210,18 @@ def markdown_to_text(text: str) -> str:
     return body
 
 
+def docx_to_text(data: bytes, limits: Limits) -> str:
+    """The Word document's body as markdown-ish text (ingest/docx_text.py), within the limits."""
+    from ingest.docx_text import docx_to_text as body_text
+
+    text = body_text(data, limits)
+    if not text.strip():
+        raise UnreadableFileError("no text content")
+    if len(text) > limits.max_chars:
+        raise too_many_chars(count(len(text)), limits.max_chars)
+    return text
+
+
 def file_format(name: str) -> Format:
     """The format a file name says, or UnreadableFileError naming the supported ones."""
     suffix = Path(name).suffix.lower()
@@ -246,6 +260,8 @@ def load_bytes(data: bytes, name: str, limits: Limits | None = None) -> LoadedFi
 
         text, pages = pdf_to_text(data, limits)
         return LoadedFile(text, fmt, pages=pages)
+    if fmt == "docx":
+        return LoadedFile(docx_to_text(data, limits), fmt)
     decoded = decode(data, None if fmt == "html" else limits.max_chars, html=fmt == "html")
     text = decoded.text
     del data

@@ -1,6 +1,6 @@
 """Find the headings of a clean text and cut it into titled, contiguous sections.
 
-Markdown and HTML (rendered as markdown by the loader) use their ATX / setext headings; nothing
+Markdown, HTML and Word (rendered as markdown by the loader) use their ATX / setext headings; nothing
 inside a code fence (``` or ~~~; the loader fences HTML's <pre>) is ever a heading.
 Plain text, PDF text, and markdown/HTML without any heading markup use heuristics:
 
@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass
 
 TITLE_MAX = 150
+# Formats whose loader writes its headings as markdown "#" lines (ingest/html.py, ingest/docx_text.py).
+MARKUP_FORMATS = ("md", "html", "docx")
 _MIN_BODY = 80  # chars of body a section needs before a heuristic heading may end it
 _LONG_PARAGRAPH = 200
 
@@ -282,8 +284,8 @@ def find_sections(clean: str, fmt: str, fallback_title: str) -> list[Section]:
     lines = _lines(clean)
     if not lines:
         return [Section(fallback, 0, len(clean))]
-    code = _fenced(lines) if fmt in ("md", "html") else set()
-    headings = [h for h in _markup_headings(lines) if h.line not in code] if fmt in ("md", "html") else []
+    code = _fenced(lines) if fmt in MARKUP_FORMATS else set()
+    headings = [h for h in _markup_headings(lines) if h.line not in code] if fmt in MARKUP_FORMATS else []
     if not headings:
         headings = [h for h in _heuristic_headings(lines) if h.line not in code]
 

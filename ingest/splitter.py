@@ -16,7 +16,7 @@ from llama_index.core.utils import get_tqdm_iterable
 
 from core.e5 import MAX_TOKENS, passage_tokens
 from ingest.clean import normalize
-from ingest.sections import default_title, find_sections, shorten
+from ingest.sections import MARKUP_FORMATS, default_title, find_sections, shorten
 
 METADATA_TEMPLATE = "{key}: {value}"
 TEXT_TEMPLATE = "{metadata_str}\n\n{content}"
@@ -290,7 +290,7 @@ class SectionSplitter(NodeParser):
         for section in find_sections(clean, fmt, fallback):
             title, spans = self.chunk_spans(clean, section.start, section.end, shorten(section.title))
             for a, b in spans:
-                if fmt in ("md", "html") and only_headings(clean[a:b]):
+                if fmt in MARKUP_FORMATS and only_headings(clean[a:b]):
                     continue  # a title with nothing under it (a page that was only a table of contents)
                 nodes.append(self._node(doc, clean[a:b], title, _original_span(offsets, a, b, source_text), len(nodes)))
         return nodes
