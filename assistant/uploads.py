@@ -24,7 +24,7 @@ from ingest.loaders import Limits, UnreadableFileError
 from ingest.parsing import parse_file
 from ingest.report import SyncReport
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf")
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf", ".docx")
 MAX_NAME_CHARS = 100
 MAX_NAME_BYTES = 200  # file systems stop at 255 bytes; 100 CJK characters are 300
 
@@ -90,6 +90,9 @@ def check_upload(
     if suffix == ".pdf":
         if not head.startswith(b"%PDF-"):
             raise UploadError("not a PDF file (no %PDF header)")
+    elif suffix == ".docx":
+        if not head.startswith(b"PK\x03\x04"):
+            raise UploadError("not a Word .docx file (not a zip archive)")
     elif b"\x00" in head and not _utf16(head):
         raise UploadError("looks like a binary file, not text")
     if limits is not None:

@@ -18,6 +18,8 @@ from assistant.uploads import (
     sanitize_filename,
     save_upload,
 )
+from ingest.loaders import Limits
+from tests.fakes.word_docs import guide_docx
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -64,10 +66,11 @@ def test_any_name_becomes_a_plain_file_name_inside_the_folder(name):
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("run.exe", b"MZ", "only .txt, .md, .html, .pdf"),
+        ("run.exe", b"MZ", "only .txt, .md, .html, .pdf, .docx"),
         ("page.htm", b"<p>", "only"),
         ("empty.txt", b"", "empty"),
         ("fake.pdf", b"hello", "not a PDF"),
+        ("fake.docx", b"hello", "not a Word .docx file"),
         ("blob.txt", b"abc\x00def", "binary"),
     ],
 )
@@ -91,9 +94,16 @@ def test_check_upload_refuses_symlinks(tmp_path):
         check_upload(link, "link.txt", max_mb=1)
 
 
-def test_check_upload_accepts_text_and_pdf(tmp_path):
+def test_check_upload_accepts_text_pdf_and_docx(tmp_path):
     check_upload(write(tmp_path / "a.md", "# Hello\nWorld"), "a.md", max_mb=1)
     check_upload(write(tmp_path / "b.pdf", b"%PDF-1.7\n..."), "b.pdf", max_mb=1)
+    check_upload(write(tmp_path / "c.docx", guide_docx()), "c.docx", max_mb=1, limits=Limits())  # parsed for real
+
+
+def test_check_upload_refuses_a_corrupt_docx_with_the_loader_reason(tmp_path):
+    path = write(tmp_path / "bad.docx", b"PK\x03\x04 not really")
+    with pytest.raises(UploadError, match=r"^unreadable \.docx \(corrupt, or not a Word document\): File is not a zip file$"):
+        check_upload(path, "bad.docx", max_mb=1, limits=Limits())
 
 
 def test_save_upload_stores_under_the_uploads_folder_with_a_safe_name(tmp_path):

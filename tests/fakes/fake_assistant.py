@@ -27,10 +27,11 @@ from assistant import Answer, Assistant, DocumentInfo, Passage
 from assistant import uploads
 from core.errors import EmptyIndexError, InvalidQuestionError
 from core.settings import Settings
+from ingest.loaders import UnreadableFileError
 from ingest.progress import Step
 from ingest.report import FileReport, SyncReport
 
-SUFFIXES = {".txt", ".md", ".html", ".pdf"}
+SUFFIXES = {".txt", ".md", ".html", ".pdf", ".docx"}
 STOPWORDS = set(
     "les des une que qui est dans pour par sur avec son ses aux qu quel quelle combien the and what did "
     "how does which who with from that this for are was were its according".split()
@@ -78,6 +79,10 @@ def _read(path: Path) -> str:
         from pypdf import PdfReader
 
         return "\n\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if path.suffix == ".docx":
+        from ingest.loaders import load_file
+
+        return load_file(path).text  # the real loader: python-docx has no plain-text export
     text = path.read_text(encoding="utf-8", errors="replace")
     return re.sub(r"<[^>]+>", " ", text) if path.suffix == ".html" else text
 
@@ -129,7 +134,7 @@ class FakeAssistant:
     def _sync_file(self, root: str, source: str, file: Path) -> FileReport:
         try:
             text = _read(file)
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, UnreadableFileError) as err:
             return FileReport(source, "failed", reason=str(err))
         if not text.strip():
             return FileReport(source, "failed", reason="no text found")

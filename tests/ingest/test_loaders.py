@@ -31,7 +31,7 @@ def _reason(path: Path, max_bytes: int = MB) -> str:
 
 # --- text ---------------------------------------------------------------------------------
 def test_supported_suffixes() -> None:
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".pdf"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 
 
 def test_utf8_text_and_markdown(tmp_path: Path) -> None:
@@ -172,9 +172,14 @@ def test_empty_file(tmp_path: Path, data: bytes) -> None:
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
-    reason = _reason(_write(tmp_path, "report.docx", b"PK\x03\x04"))
-    assert reason == "unsupported file type .docx (supported: .txt .md .html .htm .pdf)"
+    reason = _reason(_write(tmp_path, "report.odt", b"PK\x03\x04"))
+    assert reason == "unsupported file type .odt (supported: .txt .md .html .htm .pdf .docx)"
     assert _reason(_write(tmp_path, "README", "text")).startswith("unsupported file type (no extension)")
+
+
+def test_a_fake_docx_gets_a_one_line_reason(tmp_path: Path) -> None:
+    reason = _reason(_write(tmp_path, "report.docx", b"PK\x03\x04 not really"))
+    assert reason == "unreadable .docx (corrupt, or not a Word document): File is not a zip file"
 
 
 def test_too_big(tmp_path: Path) -> None:

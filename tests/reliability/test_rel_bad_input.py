@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ".bin", ""]))
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".bin", ""]))
 def test_random_bytes_either_load_as_text_or_give_a_reason(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("bytes") / f"f{suffix}"
     path.write_bytes(data)
