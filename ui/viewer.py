@@ -3,7 +3,7 @@
 A click on an [n] badge, a source card, "Copy with sources" or a document of the corpus tab sets
 a small JSON target ({"kind": "cite", "turn": 2, "n": 1}, {"kind": "doc", "key": ...}) and calls
 `act`, which returns the viewer's HTML and the text to copy. The document text is the one the
-index stores (`Assistant.source_text`): the same for every loader (txt, md, html, pdf); a PDF's
+index stores (`Assistant.source_text`): the same for every loader (txt, md, html, pdf, docx); a PDF's
 passage also says which page(s) of the PDF it is on.
 """
 
