@@ -167,13 +167,16 @@ class _Reader:
             if _unseen(el, p):
                 continue
             tag = el.tag[len(W):]
-            if tag == "fldChar":
-                kind = val(el, "fldCharType")
-                self.fields.begin() if kind == "begin" else self.fields.end() if kind == "end" else None
+            if tag == "fldChar" and val(el, "fldCharType") == "begin":
+                self.fields.begin()
+            elif tag == "fldChar" and val(el, "fldCharType") == "end":
+                self.fields.end()
             elif tag == "instrText":
                 self.fields.instruction(el.text or "")
             elif tag == "fldSimple":
                 navigation = navigation or navigation_field(val(el, "instr"))
+            elif tag == "fldChar":
+                pass  # "separate": the field's result (its visible text) follows
             elif tag == "t":
                 parts.append(el.text or "")
             elif tag in ("br", "cr"):
@@ -187,11 +190,12 @@ class _Reader:
     def _table(self, tbl: Any) -> None:
         from docx.table import Table
 
+        trs = tbl.findall(W + "tr")
         try:  # python-docx lays spanned cells out on the grid (one cell per column it covers)
             grid = [[cell._tc for cell in row.cells] for row in Table(tbl, self.document._body).rows]
         except Exception:  # a vertical merge with no cell above it...: the cells as they are
-            grid = [tr.findall(W + "tc") for tr in tbl.iterfind(W + "tr")]
-        grid = [row for row in grid if row]
+            grid = [tr.findall(W + "tc") for tr in trs]
+        trs, grid = [tr for tr, row in zip(trs, grid) if row], [row for row in grid if row]
         if not grid:
             return
         if max(len(row) for row in grid) < 2 or any(self._layout_cell(tc) for row in grid for tc in row):
@@ -202,7 +206,7 @@ class _Reader:
         rows = [[texts[id(tc)] if i == 0 or tc is not row[i - 1] else "" for i, tc in enumerate(row)] for row in grid]
         look = tbl.find("w:tblPr/w:tblLook", NS)
         header_rows = 0
-        while header_rows < len(grid) - 1 and is_on(grid[header_rows][0].getparent().find("w:trPr/w:tblHeader", NS)):
+        while header_rows < len(grid) - 1 and is_on(trs[header_rows].find("w:trPr/w:tblHeader", NS)):
             header_rows += 1
         if not header_rows and len(grid) > 1 and _look(look, "firstRow", 0x0020):
             header_rows = 1

@@ -158,6 +158,15 @@ def test_tables_without_a_header_row_and_layout_tables() -> None:
     look.set(qn("w:firstColumn"), "0")
     for r, (a, b) in enumerate([("Lundi", "fermé"), ("Mardi", "9 h – 18 h")]):
         plain.rows[r].cells[0].text, plain.rows[r].cells[1].text = a, b
+    marked = document.add_table(rows=3, cols=2)  # "Repeat as header row" marks the header, whatever the look
+    marked._tbl.tblPr.find(qn("w:tblLook")).set(qn("w:firstRow"), "0")
+    marked.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    for r, (a, b) in enumerate([("Jour", "Atelier"), ("Samedi", "Reliure"), ("Dimanche", "Calligraphie")]):
+        marked.rows[r].cells[0].text, marked.rows[r].cells[1].text = a, b
+    merged_down = document.add_table(rows=3, cols=2)  # a vertically merged cell belongs to each of its rows
+    for r, (a, b) in enumerate([("Ville", "Marché"), ("Quimper", "mercredi"), ("", "samedi")]):
+        merged_down.rows[r].cells[0].text, merged_down.rows[r].cells[1].text = a, b
+    merged_down.cell(1, 0).merge(merged_down.cell(2, 0))
     box = document.add_table(rows=1, cols=1)  # a one-cell frame around text: layout
     box.rows[0].cells[0].text = "Un encadré."
     box.rows[0].cells[0].add_paragraph("Sa deuxième phrase.")
@@ -166,7 +175,9 @@ def test_tables_without_a_header_row_and_layout_tables() -> None:
     merged.rows[1].cells[0].text = "Accueil"
     merged.rows[1].cells[1].merge(merged.rows[1].cells[2]).text = "02 98 00 00 00"
     assert _text(document) == (
-        "Lundi | fermé\nMardi | 9 h – 18 h\n\nUn encadré.\n\nSa deuxième phrase.\n\n"
+        "Lundi | fermé\nMardi | 9 h – 18 h\n\n"
+        "| Jour | Atelier |\n| --- | --- |\n| Samedi | Reliure |\n| Dimanche | Calligraphie |\n\n"
+        "| Ville | Marché |\n| --- | --- |\n| Quimper | mercredi |\n| Quimper | samedi |\n\nUn encadré.\n\nSa deuxième phrase.\n\n"
         "| Nom | Tél. | Ville |\n| --- | --- | --- |\n| Accueil | 02 98 00 00 00 |   |"
     )
 
