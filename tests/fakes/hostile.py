@@ -6,6 +6,8 @@ ordinary user could produce, sized to hurt a loader that trusts bytes instead of
 
 from __future__ import annotations
 
+import io
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -40,6 +42,25 @@ def assemble_pdf(objects: list[bytes]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def docx_bomb(path: Path, megabytes: float = 100) -> Path:
+    """A real Word document (python-docx) whose body XML holds ``megabytes`` MB of blank space: a
+    ~100 KB file that unpacks to ``megabytes`` MB."""
+    import docx
+
+    document, plain = docx.Document(), io.BytesIO()
+    document.add_paragraph("Une phrase ordinaire.")
+    document.save(plain)
+    source, out = zipfile.ZipFile(plain), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b" " * int(megabytes * 1_000_000), 1)
+            archive.writestr(info.filename, data)
+    path.write_bytes(out.getvalue())
+    return path
 
 
 def one_word(path: Path, megabytes: float = 15) -> Path:

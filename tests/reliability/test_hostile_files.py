@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 REFUSED = {  # name -> (maker, words the one-line reason must hold)
     "bomb.pdf": (lambda p: hostile.compressed_pdf(p, pages=6, chars_per_page=20_000_000), "ASSISTANT_MAX_PAGE_CHARS"),
     "one-word.txt": (lambda p: hostile.one_word(p, 15), "ASSISTANT_MAX_FILE_CHARS"),
+    "bomb.docx": (lambda p: hostile.docx_bomb(p, 100), "ASSISTANT_MAX_FILE_CHARS"),
 }
 ACCEPTED = {
     "nested.html": lambda p: hostile.nested_tags(p, 50_000),
@@ -90,6 +91,7 @@ def test_ui_upload_refuses_hostile_files_and_ingests_the_rest(tmp_path):
     for name in [*ACCEPTED, "a.txt", "b.md", "c.txt"]:
         assert rows[name][1] == "added", rows[name]
     assert not (bot.settings.uploads_dir / "bomb.pdf").exists()  # refused files are not stored
+    assert not (bot.settings.uploads_dir / "bomb.docx").exists()
     check_index(bot)
 
 
