@@ -110,6 +110,8 @@ class _Reader:
     # --- output ----------------------------------------------------------------------------------
     def _block(self, text: str, list_id: str | None = None) -> None:
         """A paragraph; an item of the list the last block is joins it (one line an item)."""
+        if not text.strip():
+            return  # a table without text
         if list_id is not None and list_id == self._list:
             self.blocks[-1] += "\n" + text
         else:
