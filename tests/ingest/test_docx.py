@@ -152,6 +152,7 @@ def test_hidden_and_deleted_text_is_not_read_inserted_text_is() -> None:
 
 def test_tables_without_a_header_row_and_layout_tables() -> None:
     document = docx.Document()
+    document.add_table(rows=2, cols=2)  # a table without text leaves nothing
     plain = document.add_table(rows=2, cols=2)
     look = plain._tbl.tblPr.find(qn("w:tblLook"))  # Word's "Header Row" and "First Column" options off
     look.set(qn("w:firstRow"), "0")
