@@ -109,7 +109,9 @@ class Lists:
             levels = abstract.get(val(num.find(W + "abstractNumId"), "val"))
             for lvl in levels.iterfind(W + "lvl") if levels is not None else ():
                 fmt = val(lvl.find(W + "numFmt"), "val") or "decimal"
-                self._formats[(num.get(W + "numId") or "", int(lvl.get(W + "ilvl") or 0))] = fmt
+                level = lvl.get(W + "ilvl") or "0"
+                if level.isdigit():  # a malformed level is left out (its items become bullets)
+                    self._formats[(num.get(W + "numId") or "", int(level))] = fmt
 
     def prefix(self, num: tuple[str, int]) -> str:
         fmt = self._formats.get(num, "bullet")
