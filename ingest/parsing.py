@@ -180,6 +180,11 @@ class ParseWorker:
         talk.start()
         talk.join(self.cpu_seconds * WALL_FACTOR + WALL_EXTRA)
         if not result:  # killed by SIGXCPU, or still running past the wall-clock limit
+            if not talk.is_alive():  # its output ended: it is dying, and its exit status comes a moment
+                try:                 # after its pipes close (polling at once could read "still running")
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
             code = proc.poll()
             self.close()
             talk.join(5)
