@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,10 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     warn_if_exposed(settings, host)
+    # Semaphores the workers' libraries create (tqdm's lock) are freed at exit without telling
+    # multiprocessing's resource tracker, which then warns of a "leak" on every Ctrl-C. There is none.
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     uvicorn.run("server.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info", server_header=False, timeout_graceful_shutdown=5)
 

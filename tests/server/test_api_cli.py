@@ -130,6 +130,7 @@ def test_serve_with_two_worker_processes(tmp_path, ingested_assistant):
     assert f"HTTP API on http://127.0.0.1:{port}/v1 (2 worker processes)" in output
     assert output.count("Application startup complete") == 2 and output.count("POST /v1/chat/completions") == 12
     assert KEY not in output and "Traceback" not in output and "/v1/models?api_key=***" in output
+    assert "leaked semaphore" not in output  # nothing alarming on Ctrl-C
     def alive(pid: str) -> bool:
         status = Path(f"/proc/{pid}/status")
         return status.exists() and "zombie" not in status.read_text().lower()
