@@ -30,3 +30,13 @@ def fake_bot(settings: Settings) -> FakeAssistant:
     bot = FakeAssistant(settings)
     bot.ingest(settings.corpus_dir)
     return bot
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One real headless Chromium (Debian's, no download) a browser-test module."""
+    from tests.ui import screenshot
+
+    assert Path(screenshot.CHROMIUM).exists(), f"{screenshot.CHROMIUM} is missing: apt-get install -y chromium"
+    with screenshot.chromium(tmp_path_factory.mktemp("chromium-home")) as browser:
+        yield browser

@@ -54,11 +54,15 @@ def bot_messages(page: Any) -> Any:
     return page.locator("#chatbot .bot-row .message-content")
 
 
-def ask(page: Any, question: str, timeout_ms: int = 120_000) -> Any:
-    """Type a question, send it, wait until its answer stops streaming; return the answer's locator."""
+def ask(page: Any, question: str, timeout_ms: int = 120_000, press_enter: bool = False) -> Any:
+    """Type a question, send it (the Ask button, or Enter), wait until its answer stops streaming;
+    return the answer's locator."""
     before = bot_messages(page).count()
     page.fill("#question textarea", question)
-    page.click("#ask")
+    if press_enter:
+        page.press("#question textarea", "Enter")
+    else:
+        page.click("#ask")
     page.wait_for_function(
         """([before]) => {
             const msgs = document.querySelectorAll('#chatbot .bot-row .message-content');

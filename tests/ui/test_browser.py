@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.ui import screenshot
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, assistant_on, copied_settings, launched
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    # Gradio 6.31's local per-event statistics use pandas options that pandas 3 deprecates (no network).
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
@@ -42,31 +36,12 @@ Note technique : <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2
 @pytest.fixture(scope="module")
 def e2e_bot(shared_components, tmp_path_factory):
     """A real Assistant over a copy of the ingested corpus, so uploads stay out of the shared index."""
-    from assistant.api import Assistant
-    from assistant.components import Components
-
-    data_dir = tmp_path_factory.mktemp("ui-e2e") / "data"
-    shutil.copytree(shared_components.settings.data_dir, data_dir)
-    settings = shared_components.settings.model_copy(update={"data_dir": data_dir})
-    return Assistant(settings, components=Components(settings, embed_model=shared_components.embed_model))
+    return assistant_on(copied_settings(shared_components, tmp_path_factory, "ui-e2e"), shared_components.embed_model)
 
 
 @pytest.fixture(scope="module")
 def url(e2e_bot, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache")))
-        demo = launch(e2e_bot, port=free_port(), block=False)
-        yield demo.local_url.rstrip("/")
-        demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(screenshot.CHROMIUM).exists():
-        pytest.skip(f"{screenshot.CHROMIUM} is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api")
-    with screenshot.chromium(tmp_path_factory.mktemp("chromium-home")) as browser:
-        yield browser
+    yield from launched(e2e_bot, tmp_path_factory.mktemp("gradio-cache"))
 
 
 def card(page, n: str):
@@ -239,11 +214,7 @@ def llm_url(ingested_assistant, stub, tmp_path_factory):
         llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model", llm_api_key="sk-test",
         llm_max_retries=0, llm_timeout=2,
     )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache-llm")))
-        demo = launch(bot, port=free_port(), block=False)
-        yield demo.local_url.rstrip("/")
-        demo.close()
+    yield from launched(bot, tmp_path_factory.mktemp("gradio-cache-llm"))
 
 
 def test_llm_mode_streams_survives_a_cut_stream(browser, llm_url, stub):

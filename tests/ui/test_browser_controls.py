@@ -13,7 +13,6 @@ for the model sees "Waiting for the model", and Escape stops.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,16 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_browser_kept import JAPAN, SAG, SIZE, open_page, send_with_enter, serving  # noqa: F401
-from tests.ui.test_browser_kept import browser, data_settings, server  # noqa: F401 - fixtures
 from tests.ui import screenshot
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, copied_settings, launched, open_page, send_with_enter, serving
+from tests.ui.test_browser_kept import JAPAN, SAG, data_settings, server  # noqa: F401 - fixtures
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 REPO = Path(__file__).resolve().parents[2]
 DIRECTOR = "Qui est le directeur exécutif du syndicat SAG-AFTRA ?"
@@ -39,10 +33,7 @@ DIRECTOR = "Qui est le directeur exécutif du syndicat SAG-AFTRA ?"
 @pytest.fixture(scope="module")
 def plain_settings(shared_components, tmp_path_factory):
     """The bundled corpus's index with no LLM to offer (an empty models folder): the extractive answerer only."""
-    tmp = tmp_path_factory.mktemp("ui-plain")
-    shutil.copytree(shared_components.settings.data_dir, tmp / "data")
-    (tmp / "no-models").mkdir()
-    return shared_components.settings.model_copy(update={"data_dir": tmp / "data", "models_dir": tmp / "no-models"})
+    return copied_settings(shared_components, tmp_path_factory, "ui-plain", models_dir=tmp_path_factory.mktemp("no-models"))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +44,7 @@ def plain_server(plain_settings, shared_components, tmp_path_factory):
 CITED = "() => Array.from(document.querySelectorAll('#sources-panel .src-card.cited .src-text')).map(c => c.innerText)"
 
 
-def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, plain_server, plain_settings):  # noqa: F811
+def test_regenerate_edit_and_feedback_that_feeds_the_eval(browser, plain_server, plain_settings):
     context = browser.new_context(viewport=SIZE)
     page = open_page(context, plain_server.url)
     try:
@@ -126,11 +117,7 @@ def local_bot(ingested_assistant):
 
 @pytest.fixture(scope="module")
 def local_url(local_bot, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache-local")))
-        demo = launch(local_bot, port=free_port(), block=False)
-        yield demo.local_url
-        demo.close()
+    yield from launched(local_bot, tmp_path_factory.mktemp("gradio-cache-local"))
 
 
 def streamed_text(page) -> str:
@@ -155,7 +142,7 @@ def wait_streaming(page, timeout_ms: int = 120_000) -> str:
     return streamed_text(page)
 
 
-def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, local_url):  # noqa: F811
+def test_stop_ends_a_real_local_generation_within_a_second(browser, local_bot, local_url):
     alice = browser.new_context(viewport=SIZE)
     bob = browser.new_context(viewport=SIZE)
     try:

@@ -4,20 +4,14 @@ shown in the sources panel is text: the browser fetches no image and no link fro
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.ui import screenshot
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, assistant_on, copied_settings, launched
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 TRACKER = "tracker.example.invalid"
 LINKED = "phish.example.invalid"
@@ -29,30 +23,14 @@ Le festival de Zorglub attire 4 200 visiteurs chaque printemps ![x](http://{TRAC
 
 @pytest.fixture(scope="module")
 def url(shared_components, tmp_path_factory):
-    from assistant.api import Assistant
-    from assistant.components import Components
-
-    data_dir = tmp_path_factory.mktemp("ui-inert") / "data"
-    shutil.copytree(shared_components.settings.data_dir, data_dir)
-    settings = shared_components.settings.model_copy(update={"data_dir": data_dir})
-    bot = Assistant(settings, components=Components(settings, embed_model=shared_components.embed_model))
+    settings = copied_settings(shared_components, tmp_path_factory, "ui-inert")
+    bot = assistant_on(settings, shared_components.embed_model)
     folder = tmp_path_factory.mktemp("inert-docs")
     # A .txt file: the Markdown loader (ingest/markdown.py) already reduces a .md file's image and link
     # syntax to its text at ingest, so only plain text carries raw Markdown to the chat.
     (folder / "zorglub.txt").write_text(DOCUMENT, encoding="utf-8")
     bot.ingest(folder, show_progress=False)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-cache")))
-        demo = launch(bot, port=free_port(), block=False)
-        yield demo.local_url.rstrip("/")
-        demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    assert Path(screenshot.CHROMIUM).exists(), f"{screenshot.CHROMIUM} is missing: apt-get install -y chromium"
-    with screenshot.chromium(tmp_path_factory.mktemp("chromium-home")) as browser:
-        yield browser
+    yield from launched(bot, tmp_path_factory.mktemp("gradio-cache"))
 
 
 def test_markdown_from_a_document_fetches_nothing_and_links_nowhere(browser, url):

@@ -9,91 +9,29 @@ The screenshots in docs/ (ui-chat.png, ui-viewer.png, ui-narrow.png) are taken h
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.ui import screenshot
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, copied_settings, open_page, send_with_enter, serving
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SAG = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
 FOLLOW = "Et qui est son directeur exécutif ?"
 JAPAN = "What share of Japan's audio music market revenues did streaming claim in 2019?"
-SIZE = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="module")
 def data_settings(shared_components, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("ui-kept") / "data"
-    shutil.copytree(shared_components.settings.data_dir, data_dir)
-    return shared_components.settings.model_copy(update={"data_dir": data_dir})
-
-
-class Server:
-    """The UI on one fixed port (the browser's localStorage belongs to host:port), restartable."""
-
-    def __init__(self, settings, embed_model, gradio_tmp: Path) -> None:
-        self.settings, self.embed_model, self.port, self.tmp = settings, embed_model, free_port(), gradio_tmp
-        self.demo = None
-
-    def start(self) -> str:
-        from assistant.api import Assistant
-        from assistant.components import Components
-
-        bot = Assistant(self.settings, components=Components(self.settings, embed_model=self.embed_model))
-        self.demo = launch(bot, port=self.port, block=False)
-        return self.url
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def stop(self) -> None:
-        if self.demo is not None:
-            self.demo.close()
-            self.demo = None
-
-
-def serving(settings, shared_components, tmp_path_factory, name: str):
-    """A started `Server` on `settings` with its own Gradio cache folder, stopped after the module."""
-    with pytest.MonkeyPatch.context() as mp:
-        tmp = tmp_path_factory.mktemp(f"gradio-cache-{name}")
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp))
-        srv = Server(settings, shared_components.embed_model, tmp)
-        srv.start()
-        yield srv
-        srv.stop()
+    return copied_settings(shared_components, tmp_path_factory, "ui-kept")
 
 
 @pytest.fixture(scope="module")
 def server(data_settings, shared_components, tmp_path_factory):
     yield from serving(data_settings, shared_components, tmp_path_factory, "kept")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not Path(screenshot.CHROMIUM).exists():
-        pytest.skip(f"{screenshot.CHROMIUM} is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api")
-    with screenshot.chromium(tmp_path_factory.mktemp("chromium-home-kept")) as browser:
-        yield browser
-
-
-def open_page(context, url: str):
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("#question textarea", timeout=60_000)
-    page.wait_for_function("() => localStorage.getItem('corpus-assistant-browser')", timeout=30_000)
-    page.wait_for_function("() => window.__caLoaded === true", timeout=60_000)  # the session knows the browser
-    return page
 
 
 def titles(page) -> list[str]:
@@ -106,21 +44,6 @@ def wait_titles(page, expected: list[str], timeout: int = 30_000) -> None:
         ".map(l => l.innerText.trim())) === JSON.stringify(want)",
         arg=[expected], timeout=timeout,
     )
-
-
-def send_with_enter(page, question: str, timeout_ms: int = 120_000):
-    """Type a question and press Enter; wait for the finished answer."""
-    before = screenshot.bot_messages(page).count()
-    page.fill("#question textarea", question)
-    page.press("#question textarea", "Enter")
-    page.wait_for_function(
-        """([before]) => {
-            const msgs = document.querySelectorAll('#chatbot .bot-row .message-content');
-            return msgs.length > before && !msgs[msgs.length - 1].querySelector('.typing');
-        }""",
-        arg=[before], timeout=timeout_ms,
-    )
-    return screenshot.bot_messages(page).nth(before)
 
 
 def test_two_browsers_reload_restart_rename_export_delete(browser, server):

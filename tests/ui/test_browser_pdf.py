@@ -11,14 +11,9 @@ import pytest
 
 from tests.conftest import make_settings
 from tests.fakes.sample_docs import REPORT_PAGES, text_pdf, write_corpus
-from tests.ui.test_browser_kept import SIZE, browser, open_page, send_with_enter  # noqa: F401 - fixtures
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, assistant_on, launched, open_page, send_with_enter
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 KEEPER = "Who was the keeper of the Halvmane lighthouse in 2023?"
 ROOF = "How much did the society spend repairing the lantern room roof?"
@@ -26,24 +21,17 @@ ROOF = "How much did the society spend repairing the lantern room roof?"
 
 @pytest.fixture(scope="module")
 def pdf_url(embed_model, tmp_path_factory):
-    from assistant.api import Assistant
-    from assistant.components import Components
-
     tmp = tmp_path_factory.mktemp("ui-pdf")
     folder = write_corpus(tmp / "docs")
     (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
     settings = make_settings(tmp / "data", corpus_dir=folder)
-    bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
+    bot = assistant_on(settings, embed_model)
     report = bot.ingest(folder, show_progress=False)
     assert {f.source: f.status for f in report.files}["report.pdf"] == "added"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp / "gradio"))
-        demo = launch(bot, port=free_port(), block=False)
-        yield demo.local_url
-        demo.close()
+    yield from launched(bot, tmp / "gradio")
 
 
-def test_a_pdf_citation_opens_on_its_page(browser, pdf_url):  # noqa: F811
+def test_a_pdf_citation_opens_on_its_page(browser, pdf_url):
     context = browser.new_context(viewport=SIZE)
     page = open_page(context, pdf_url)
     try:
