@@ -21,7 +21,9 @@ The decision (abstain.decide) declines below `Tuning.focus_min_share`, calibrate
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from core.facts import extract_facts, fact_held
 from core.text import content_terms
@@ -119,14 +121,7 @@ def concepts(question: str) -> list[frozenset[str]]:
 def concept_share(question: str, sentences: list[str]) -> float | None:
     """The best share, over `sentences`, of the question's lexicon concepts a sentence states (None: the
     question asks about no concept of the lexicon)."""
-    wanted = concepts(question)
-    if not wanted:
-        return None
-    best = 0.0
-    for sentence in sentences:
-        terms = set(_terms(sentence))
-        best = max(best, sum(any(stated(w, terms) for w in group) for group in wanted) / len(wanted))
-    return best
+    return _best_share(concepts(question), sentences, lambda group, terms: any(stated(w, terms) for w in group))
 
 
 def question_facts_held(question: str, passages: list[str]) -> bool | None:
@@ -140,11 +135,15 @@ def question_facts_held(question: str, passages: list[str]) -> bool | None:
 
 def focus_share(question: str, sentences: list[str]) -> float | None:
     """The best share of the question's focus terms stated by one of `sentences` (None: no focus)."""
-    focus = focus_terms(question)
-    if not focus:
+    return _best_share(focus_terms(question), sentences, stated)
+
+
+def _best_share(wanted: list, sentences: list[str], is_stated: Callable[[Any, set[str]], bool]) -> float | None:
+    """The best share, over `sentences`, of `wanted` that `is_stated(item, sentence_terms)` (None: nothing wanted)."""
+    if not wanted:
         return None
     best = 0.0
     for sentence in sentences:
         terms = set(_terms(sentence))
-        best = max(best, sum(stated(t, terms) for t in focus) / len(focus))
+        best = max(best, sum(is_stated(w, terms) for w in wanted) / len(wanted))
     return best
