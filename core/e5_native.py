@@ -22,6 +22,8 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+from core.settings import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 # -ffast-math only at compile time (vectorised erff/expf from glibc's libmvec, reassociated sums):
@@ -77,8 +79,7 @@ def build_key() -> str:
 
 
 def cache_dir() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "corpus-assistant" / "engines"
+    return user_cache_dir("engines")
 
 
 def library_path(root: Path | None = None) -> Path:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.settings import Settings
+from core.settings import Settings, user_cache_dir
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -34,8 +34,7 @@ def models_dir(settings: Settings) -> Path:
     """Where the assembled GGUF lives: ASSISTANT_MODELS_DIR, else the user's cache folder."""
     if settings.models_dir is not None:
         return settings.models_dir
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "corpus-assistant" / "models"
+    return user_cache_dir("models")
 
 
 def gguf_path(settings: Settings) -> Path:

@@ -6,6 +6,7 @@ Load it once (``Settings()``) and pass it explicitly; nothing here runs at impor
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -262,3 +263,10 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def user_cache_dir(*parts: str) -> Path:
+    """This project's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache), and `parts` below it:
+    where the local model, the native e5 engine and the eval's built corpora go (not the repository)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache, "corpus-assistant", *parts)

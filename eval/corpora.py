@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from core.settings import user_cache_dir
+
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent
 
@@ -102,8 +104,7 @@ def resolve(spec: str) -> list[EvalCorpus]:
 
 def build_root() -> Path:
     """Where built corpora go: the user's cache folder, beside the local model (not the repository)."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "corpus-assistant" / "eval-corpora"
+    return user_cache_dir("eval-corpora")
 
 
 def installed_version(package: str) -> str | None:
