@@ -9,12 +9,9 @@ language) keeps its opening sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from assistant.evidence import extract, sentence_spans
+from assistant.evidence import Weights, extract, sentence_spans
 from core.settings import Tuning
-
-Weights = Callable[[list[str]], dict[str, float]]
 
 
 def budget(rank: int, tuning: Tuning) -> int:
