@@ -7,6 +7,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.claims import check_claims, sentence_citations
+from tests.assistant.stub_llm import stub_bot
 from tests.fakes.openai_stub import OpenAIStub
 
 PASSAGES = [
@@ -47,16 +48,8 @@ def test_an_uncited_sentence_is_checked_against_its_neighbours_citation():
 QUESTION = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
 
 
-@pytest.fixture
-def stub():
-    with OpenAIStub(fault_paths=["/v1/chat/completions"]) as server:
-        yield server
-
-
 def llm_bot(ingested_assistant: Assistant, stub: OpenAIStub, **tuning) -> Assistant:
-    bot = ingested_assistant.variant(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
-                                     llm_api_key="sk-test", llm_max_retries=0, llm_timeout=5.0)
-    return bot.variant(tuning=tuning) if tuning else bot
+    return stub_bot(ingested_assistant, stub, tuning=tuning)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from assistant.api import Assistant
+from tests.assistant.stub_llm import stub_bot
 from tests.fakes.openai_stub import OpenAIStub
 
 pytestmark = pytest.mark.slow
@@ -16,16 +17,8 @@ pytestmark = pytest.mark.slow
 QUESTION = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
 
 
-@pytest.fixture
-def stub():
-    with OpenAIStub(fault_paths=["/v1/chat/completions"]) as server:
-        yield server
-
-
 def evidence_bot(ingested_assistant: Assistant, stub: OpenAIStub) -> Assistant:
-    return ingested_assistant.variant(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
-                                      llm_api_key="sk-test", llm_max_retries=0, llm_timeout=5.0,
-                                      tuning={"evidence_first": True})
+    return stub_bot(ingested_assistant, stub, tuning={"evidence_first": True})
 
 
 def test_the_model_reads_only_the_evidence_numbered_as_its_passages(ingested_assistant, stub):

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.api import Assistant
 from core.errors import ConfigError
+from tests.assistant.stub_llm import stub_bot
 from tests.fakes.openai_stub import OpenAIStub
 
 pytestmark = pytest.mark.slow
@@ -17,17 +18,8 @@ QUESTION = "Combien de professionnels le syndicat SAG-AFTRA représente-t-il ?"
 SECRET = "sk-test-SECRET-never-shown-0123456789"
 
 
-@pytest.fixture
-def stub():
-    with OpenAIStub(fault_paths=["/v1/chat/completions"]) as server:
-        yield server
-
-
 def llm_bot(ingested_assistant: Assistant, stub: OpenAIStub, **overrides) -> Assistant:
-    values = dict(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
-                  llm_api_key=SECRET, llm_max_retries=2, llm_timeout=1.0)
-    values.update(overrides)
-    return ingested_assistant.variant(**values)
+    return stub_bot(ingested_assistant, stub, **{"llm_api_key": SECRET, "llm_max_retries": 2, "llm_timeout": 1.0, **overrides})
 
 
 def test_prompt_holds_fenced_numbered_passages_rules_and_question(ingested_assistant, stub):
