@@ -23,7 +23,6 @@ import json
 import os
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from tests.servers import free_port, stop_process  # noqa: E402
 
 TARGET_MB = 1536
 CASES = {
@@ -115,12 +116,6 @@ def run_cli(work: Path, case: str | None, fake: bool) -> dict:
 
 # --- UI ----------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Poller(threading.Thread):
     """GET / every 0.2 s; counts failures (non-200 or no answer within 10 s)."""
 
@@ -176,7 +171,7 @@ def upload(url: str, files: list[Path]) -> str:
 def run_ui(work: Path, cases: list[str], fake: bool) -> list[dict]:
     import httpx
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(work / "data-ui"), "ASSISTANT_LLM": "none", "PYTHONPATH": str(REPO),
            "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -211,11 +206,7 @@ def run_ui(work: Path, cases: list[str], fake: bool) -> list[dict]:
                             "get_ok": poller.ok, "get_failed": poller.failed, "status": status, "reasons": reasons,
                             "get_kinds": poller.kinds, "get_slowest": poller.slowest})
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=20)
         log.close()
     return results
 

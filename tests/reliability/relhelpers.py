@@ -1,14 +1,9 @@
 """Helpers shared by the reliability tests: build an assistant on a temp data dir, write small
-corpora, check that the index is consistent, and start/stop a real `chroma run` server."""
+corpora, check that the index is consistent; a real `chroma run` server (tests/servers.py)."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,6 +13,7 @@ from assistant.components import Components
 from tests.conftest import CORPUS, make_settings
 from tests.fakes.sample_docs import ARTICLE_A, ARTICLE_B, ARTICLE_C  # noqa: F401 - re-exported for the tests
 from tests.fakes.sample_docs import write_corpus as write_small_corpus  # noqa: F401
+from tests.servers import ChromaServer, free_port  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,54 +74,3 @@ def index_facts(bot: Assistant) -> dict[str, Any]:
     assert len(bm25_ids) == len(set(bm25_ids)), "duplicate ids in BM25"
     assert set(bm25_ids) == set(ids), "BM25 and Chroma disagree"
     return {"ids": set(ids), "per_doc": dict(per_doc), "records": records}
-
-
-# --- a `chroma run` server that a test may stop and start again ---------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ChromaServer:
-    """`chroma run --path PATH --port PORT` on 127.0.0.1; stop() and start() keep path and port."""
-
-    def __init__(self, path: Path, port: int | None = None) -> None:
-        self.path = path
-        self.port = port or free_port()
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "ChromaServer":
-        exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-        assert exe, "the `chroma` command (installed with chromadb) is missing"
-        self.path.mkdir(parents=True, exist_ok=True)
-        log = open(self.path / "server.log", "ab")
-        self.proc = subprocess.Popen(
-            [exe, "run", "--path", str(self.path / "db"), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError((self.path / "server.log").read_text(errors="replace"))
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("chroma run did not start within 30 s")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
