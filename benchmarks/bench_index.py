@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-from benchmarks.bench_scale import start_chroma_server  # noqa: E402
+from benchmarks.scale_runs import start_chroma_server  # noqa: E402
 
 
 def paragraph_splitter() -> Any:
@@ -186,13 +186,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
         work = Path(tmp)
         (work / "hash-embedding-384").symlink_to(local_model_path(Settings(_env_file=None)))  # MiniLM tokenizer for chunking
-        server, port = start_chroma_server(work / "server")
+        server = start_chroma_server(work / "server")
         try:
             for size in (int(s) for s in args.sizes.split(",")):
-                run_size(work, port, size, args.rounds)
+                run_size(work, server.port, size, args.rounds)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop(timeout=30)
 
 
 if __name__ == "__main__":
