@@ -93,422 +93,15 @@ Then a persistent 500 costs exactly N + 1 requests (verified in
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import math
-import re
-import socket
-import struct
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
+
+# The wire protocol and its fault modes, the HTTP plumbing and the replies live beside this module.
+from tests.fakes.openai_stub_http import StubHTTPServer
+from tests.fakes.openai_stub_replies import NOT_IN_CORPUS, default_responder, find_passages, first_sentence
+from tests.fakes.openai_stub_wire import FAULTS, NO_FAULT, OpenAIHandler
 
 __all__ = ["FAULTS", "OpenAIStub", "default_responder", "first_sentence", "find_passages"]
-
-FAULTS = frozenset({"timeout", "429", "500", "503", "cut", "malformed", "empty"})
-_NO_FAULT = ("ok", None)
-
-NOT_IN_CORPUS = "Not in the corpus."
-
-_PASSAGE_TAG = re.compile(
-    r"<passage\b[^>]*?\bid\s*=\s*[\"']?(\d+)[\"']?[^>]*>(.*?)</passage\s*>",
-    re.DOTALL | re.IGNORECASE,
-)
-_BRACKET_HEADER = re.compile(r"^[ \t]*\[(\d+)\][ \t]*:?", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
-
-
-# --------------------------------------------------------------------------- replies
-
-
-def _text_of(content: Any) -> str:
-    """Message content as text: a string, or the text parts of a content list."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                parts.append(part["text"])
-            elif isinstance(part, str):
-                parts.append(part)
-        return "\n".join(parts)
-    return ""
-
-
-def find_passages(text: str) -> list[tuple[int, str]]:
-    """Numbered passages in ``text`` as ``(number, body)``, in order of appearance.
-
-    ``<passage id="N" ...>body</passage>`` tags win; otherwise blocks starting with
-    ``[N]`` at the beginning of a line, each running to the next such header.
-    """
-    tagged = [(int(m.group(1)), m.group(2).strip()) for m in _PASSAGE_TAG.finditer(text)]
-    if tagged:
-        return tagged
-    headers = list(_BRACKET_HEADER.finditer(text))
-    found = []
-    for i, m in enumerate(headers):
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
-        found.append((int(m.group(1)), text[m.end() : end].strip()))
-    return found
-
-
-def first_sentence(text: str) -> str:
-    """First sentence of ``text`` with whitespace collapsed."""
-    flat = " ".join(text.split())
-    m = _SENTENCE_END.search(flat)
-    return flat[: m.start() + len(m.group(0).rstrip())].strip() if m else flat
-
-
-def default_responder(request_json: dict) -> str:
-    """``"<first sentence of passage 1> [1]"`` from the last user message, or a refusal."""
-    messages = request_json.get("messages") or []
-    last_user = next(
-        (m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"),
-        None,
-    )
-    if last_user is None:
-        return NOT_IN_CORPUS
-    passages = [(n, body) for n, body in find_passages(_text_of(last_user.get("content"))) if body]
-    if not passages:
-        return NOT_IN_CORPUS
-    number, body = next(((n, b) for n, b in passages if n == 1), passages[0])
-    return f"{first_sentence(body)} [{number}]"
-
-
-def _embed(text: str, dim: int) -> list[float]:
-    values: list[float] = []
-    block = 0
-    while len(values) < dim:
-        digest = hashlib.sha256(f"{block}\x00{text}".encode("utf-8")).digest()
-        values.extend(u / 2**31 - 1.0 for u in struct.unpack("<8I", digest))
-        block += 1
-    values = values[:dim]
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    return [v / norm for v in values]
-
-
-def _count_tokens(text: str) -> int:
-    return len(text.split())
-
-
-def _split_for_stream(reply: str) -> list[str]:
-    """Word-sized pieces that concatenate back to exactly ``reply``."""
-    if not reply:
-        return []
-    return [p for p in re.split(r"(?<=\s)(?=\S)", reply) if p]
-
-
-# --------------------------------------------------------------------------- server
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-    def __init__(self, stub: "OpenAIStub") -> None:
-        self.stub = stub
-        self._conns: set[socket.socket] = set()
-        self._conns_lock = threading.Lock()
-        super().__init__((stub.host, stub.requested_port), _Handler)
-
-    def process_request(self, request, client_address):  # type: ignore[override]
-        with self._conns_lock:
-            self._conns.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request):  # type: ignore[override]
-        with self._conns_lock:
-            self._conns.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self._conns_lock:
-            conns = list(self._conns)
-            self._conns.clear()
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def handle_error(self, request, client_address) -> None:  # quiet: clients hang up on purpose
-        pass
-
-
-class _Abort(Exception):
-    """Stop handling this request and drop the connection."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "OpenAIStub/1.0"
-    sys_version = ""
-    server: _Server
-
-    # -- plumbing -----------------------------------------------------------------
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    @property
-    def stub(self) -> "OpenAIStub":
-        return self.server.stub
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        stub = self.stub
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        path = self.path.split("?", 1)[0]
-        if path != "/" and path.endswith("/"):
-            path = path.rstrip("/")
-        fault = stub._take_fault(path)
-        stub._record(
-            {
-                "path": path,
-                "method": self.command,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "json": body,
-                "fault": fault,
-            }
-        )
-        request = body if isinstance(body, dict) else {}
-        try:
-            self._handle(path, request, fault)
-        except (_Abort, OSError):
-            self.close_connection = True
-            self._hard_close()
-
-    def _hard_close(self) -> None:
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    def _sleep(self, seconds: float) -> None:
-        """Sleep, but abort promptly if the stub is closing."""
-        if seconds > 0 and self.stub._stop.wait(seconds):
-            raise _Abort
-
-    def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-request-id", f"req_stub_{self.stub._next_id()}")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _send_error(self, status: int, message: str, err_type: str, code: str | None,
-                    headers: dict[str, str] | None = None) -> None:
-        self._send_json(
-            status,
-            {"error": {"message": message, "type": err_type, "param": None, "code": code}},
-            headers,
-        )
-
-    # -- routing ------------------------------------------------------------------
-
-    def _handle(self, path: str, request: dict, fault: str | None) -> None:
-        stub = self.stub
-        if fault is not None and fault not in FAULTS:
-            self._send_error(400, f"OpenAIStub: unknown fault {fault!r}", "invalid_request_error", None)
-            return
-        if fault == "timeout":
-            self._sleep(stub.timeout_seconds)
-        elif fault == "429":
-            self._send_error(
-                429, "Rate limit reached (OpenAIStub).", "requests", "rate_limit_exceeded",
-                {"Retry-After": str(stub.retry_after)},
-            )
-            return
-        elif fault in ("500", "503"):
-            self._send_error(int(fault), f"Server error {fault} (OpenAIStub).", "server_error", None)
-            return
-
-        if self.command == "POST" and path == "/v1/chat/completions":
-            self._chat(request, fault)
-        elif self.command == "POST" and path == "/v1/embeddings":
-            self._embeddings(request, fault)
-        elif self.command == "GET" and path == "/v1/models":
-            self._plain_fault_or(fault, {"object": "list", "data": [self._model_obj()]},
-                                 empty={"object": "list", "data": []})
-        else:
-            self._send_error(404, f"OpenAIStub: no route for {self.command} {path}",
-                             "invalid_request_error", "unknown_url")
-
-    def _model_obj(self) -> dict:
-        return {"id": self.stub.model, "object": "model", "created": 0, "owned_by": "openai-stub"}
-
-    def _plain_fault_or(self, fault: str | None, payload: dict, *, empty: dict) -> None:
-        """Send ``payload`` as JSON, or the non-streaming form of ``cut``/``malformed``/``empty``."""
-        if fault == "cut":
-            data = json.dumps(payload).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data) + 1000))
-            self.end_headers()
-            self.wfile.write(data[: len(data) // 2])
-            raise _Abort
-        if fault == "malformed":
-            data = json.dumps(payload).encode("utf-8")[:40]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        self._send_json(200, empty if fault == "empty" else payload)
-
-    # -- endpoints ----------------------------------------------------------------
-
-    def _chat(self, request: dict, fault: str | None) -> None:
-        stub = self.stub
-        try:
-            reply = stub.responder(request)
-        except Exception as exc:  # make a broken responder visible to the test
-            self._send_error(500, f"OpenAIStub responder raised {exc!r}", "server_error", None)
-            return
-        reply = "" if reply is None else str(reply)
-        model = request.get("model") or stub.model
-        prompt_tokens = sum(_count_tokens(_text_of(m.get("content")))
-                            for m in request.get("messages") or [] if isinstance(m, dict))
-        usage = {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": _count_tokens(reply),
-            "total_tokens": prompt_tokens + _count_tokens(reply),
-        }
-        cid = f"chatcmpl-stub{stub._next_id()}"
-        created = int(time.time())
-        if request.get("stream"):
-            include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-            self._chat_stream(cid, created, model, reply, usage if include_usage else None, fault)
-            return
-        payload = {
-            "id": cid,
-            "object": "chat.completion",
-            "created": created,
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply, "refusal": None},
-                    "logprobs": None,
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": usage,
-            "system_fingerprint": "fp_openai_stub",
-        }
-        self._plain_fault_or(fault, payload, empty={**payload, "choices": []})
-
-    def _chat_stream(self, cid: str, created: int, model: str, reply: str,
-                     usage: dict | None, fault: str | None) -> None:
-        stub = self.stub
-
-        def chunk(delta: dict | None, finish: str | None = None, **extra: Any) -> dict:
-            out = {
-                "id": cid,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "system_fingerprint": "fp_openai_stub",
-                "choices": [] if delta is None else
-                [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
-            }
-            out.update(extra)
-            return out
-
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("x-request-id", f"req_stub_{stub._next_id()}")
-        self.end_headers()
-
-        def send_raw(text: str) -> None:
-            data = text.encode("utf-8")
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
-
-        def send(obj: dict) -> None:
-            send_raw(f"data: {json.dumps(obj)}\n\n")
-
-        def done() -> None:
-            send_raw("data: [DONE]\n\n")
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-
-        if fault == "empty":
-            send(chunk(None))
-            done()
-            return
-        send(chunk({"role": "assistant", "content": "", "refusal": None}))
-        if fault == "malformed":
-            send_raw("data: {not json\n\n")
-            done()
-            return
-        pieces = _split_for_stream(reply)
-        if fault == "cut":
-            for piece in (pieces or ["partial", " reply"])[:2]:
-                send(chunk({"content": piece}))
-            raise _Abort
-        try:
-            for piece in pieces:
-                self._sleep(stub.stream_delay)
-                send(chunk({"content": piece}))
-        except OSError:  # the client hung up mid-stream: count it, then drop the connection
-            stub._note_client_closed()
-            raise
-        send(chunk({}, "stop"))
-        if usage is not None:
-            send(chunk(None, usage=usage))
-        done()
-
-    def _embeddings(self, request: dict, fault: str | None) -> None:
-        stub = self.stub
-        raw_input = request.get("input", "")
-        inputs: list[Any] = raw_input if isinstance(raw_input, list) else [raw_input]
-        # A flat list of ints is one tokenised input, not many.
-        if inputs and all(isinstance(x, int) for x in inputs) and isinstance(raw_input, list):
-            inputs = [raw_input]
-        as_base64 = request.get("encoding_format") == "base64"
-        data = []
-        for i, item in enumerate(inputs):
-            text = item if isinstance(item, str) else json.dumps(item)
-            vec = _embed(text, stub.embedding_dim)
-            emb: Any = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii") if as_base64 else vec
-            data.append({"object": "embedding", "index": i, "embedding": emb})
-        tokens = sum(_count_tokens(x) if isinstance(x, str) else len(x) if isinstance(x, list) else 1
-                     for x in inputs)
-        payload = {
-            "object": "list",
-            "data": data,
-            "model": request.get("model") or stub.embedding_model,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        }
-        self._plain_fault_or(fault, payload, empty={**payload, "data": []})
-
-
-# --------------------------------------------------------------------------- public API
 
 
 class OpenAIStub:
@@ -563,7 +156,7 @@ class OpenAIStub:
         self._ids = 0
         self._client_closed = 0
         self._stop = threading.Event()
-        self._server: _Server | None = None
+        self._server: StubHTTPServer | None = None
         self._thread: threading.Thread | None = None
         if start:
             self.start()
@@ -574,7 +167,7 @@ class OpenAIStub:
         if self._server is not None:
             return self
         self._stop.clear()
-        self._server = _Server(self)
+        self._server = StubHTTPServer(self, OpenAIHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
             name="openai-stub", daemon=True,
@@ -627,7 +220,7 @@ class OpenAIStub:
     @faults.setter
     def faults(self, value: Iterable[str | None]) -> None:
         new = list(value)
-        unknown = [f for f in new if f not in FAULTS and f not in _NO_FAULT]
+        unknown = [f for f in new if f not in FAULTS and f not in NO_FAULT]
         if unknown:
             raise ValueError(f"unknown fault(s) {unknown!r}; known: {sorted(FAULTS)} or 'ok'")
         with self._lock:
@@ -638,7 +231,7 @@ class OpenAIStub:
             return None
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
-        return None if fault in _NO_FAULT else fault
+        return None if fault in NO_FAULT else fault
 
     # -- recording ----------------------------------------------------------------
 
