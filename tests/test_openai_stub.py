@@ -1,4 +1,5 @@
-"""The OpenAI stub (tests/fakes/openai_stub.py) against the REAL openai SDK and LlamaIndex clients.
+"""The OpenAI stub (tests/fakes/openai_stub.py) against the REAL openai SDK: its lifecycle and wire protocol
+(its fault modes: test_openai_stub_faults.py; LlamaIndex's clients: test_openai_stub_llamaindex.py).
 
 Everything runs on 127.0.0.1; no internet.  Retry timings are the SDK's own
 (0.5 s * 2**n with jitter, or Retry-After), so the whole file takes a few seconds.

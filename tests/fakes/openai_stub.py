@@ -88,7 +88,7 @@ layer off::
                      context_window=..., openai_client=client, max_retries=0)
 
 Then a persistent 500 costs exactly N + 1 requests (verified in
-``tests/test_openai_stub.py``).  Close ``client`` yourself when done.
+``tests/test_openai_stub_llamaindex.py``).  Close ``client`` yourself when done.
 """
 
 from __future__ import annotations
