@@ -98,7 +98,8 @@ from typing import Callable, Iterable
 
 # The wire protocol and its fault modes, the HTTP plumbing and the replies live beside this module.
 from tests.fakes.openai_stub_http import StubHTTPServer
-from tests.fakes.openai_stub_replies import NOT_IN_CORPUS, default_responder, find_passages, first_sentence
+from tests.fakes.openai_stub_replies import NOT_IN_CORPUS, find_passages, first_sentence  # noqa: F401 - re-exported
+from tests.fakes.openai_stub_replies import default_responder
 from tests.fakes.openai_stub_wire import FAULTS, NO_FAULT, OpenAIHandler
 
 __all__ = ["FAULTS", "OpenAIStub", "default_responder", "first_sentence", "find_passages"]
