@@ -91,6 +91,20 @@ def make_settings(data_dir: Path, **overrides: object):
     return Settings(_env_file=None, **values)
 
 
+def pdf_corpus_bot(tmp: Path, embed_model: object):
+    """A real Assistant over the small articles and the four-page PDF report.pdf (tests/fakes/sample_docs.py),
+    ingested for real (e5, Chroma) under `tmp`; returns it and its ingest report."""
+    from assistant.api import Assistant
+    from assistant.components import Components
+    from tests.fakes.sample_docs import REPORT_PAGES, text_pdf, write_corpus
+
+    folder = write_corpus(tmp / "docs")
+    (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
+    settings = make_settings(tmp / "data", corpus_dir=folder)
+    bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
+    return bot, bot.ingest(folder, show_progress=False)
+
+
 @pytest.fixture(scope="session")
 def shared_components(tmp_path_factory: pytest.TempPathFactory):
     """The real embedding model and an embedded Chroma store holding the bundled corpus (ingested once)."""

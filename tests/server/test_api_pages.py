@@ -6,8 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import make_settings
-from tests.fakes.sample_docs import REPORT_PAGES, text_pdf, write_corpus
+from tests.conftest import pdf_corpus_bot
 from tests.server.apihelpers import running
 
 pytestmark = pytest.mark.slow
@@ -17,16 +16,7 @@ KEEPER = "Who was the keeper of the Halvmane lighthouse in 2023?"
 
 @pytest.fixture(scope="module")
 def pdf_bot(embed_model, tmp_path_factory):
-    from assistant.api import Assistant
-    from assistant.components import Components
-
-    tmp = tmp_path_factory.mktemp("api-pdf")
-    folder = write_corpus(tmp / "docs")
-    (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
-    settings = make_settings(tmp / "data", corpus_dir=folder)
-    bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
-    bot.ingest(folder, show_progress=False)
-    return bot
+    return pdf_corpus_bot(tmp_path_factory.mktemp("api-pdf"), embed_model)[0]
 
 
 def test_api_citations_carry_the_pdf_page(pdf_bot):

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings
-from tests.fakes.sample_docs import REPORT_PAGES, text_pdf, write_corpus
-from tests.ui.browser_support import BROWSER_MARKS, SIZE, assistant_on, launched, open_page, send_with_enter
+from tests.conftest import pdf_corpus_bot
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, launched, open_page, send_with_enter
 
 pytestmark = BROWSER_MARKS
 
@@ -22,11 +21,7 @@ ROOF = "How much did the society spend repairing the lantern room roof?"
 @pytest.fixture(scope="module")
 def pdf_url(embed_model, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ui-pdf")
-    folder = write_corpus(tmp / "docs")
-    (folder / "report.pdf").write_bytes(text_pdf(REPORT_PAGES))
-    settings = make_settings(tmp / "data", corpus_dir=folder)
-    bot = assistant_on(settings, embed_model)
-    report = bot.ingest(folder, show_progress=False)
+    bot, report = pdf_corpus_bot(tmp, embed_model)
     assert {f.source: f.status for f in report.files}["report.pdf"] == "added"
     yield from launched(bot, tmp / "gradio")
 
