@@ -13,36 +13,24 @@ import pytest
 from tests.conftest import make_settings
 from tests.fakes.sample_docs import write_corpus
 from tests.fakes.word_docs import HEADER_TEXT, write_guide
-from tests.ui.test_browser_kept import SIZE, browser, open_page, send_with_enter  # noqa: F401 - fixtures
-from ui.app import free_port, launch
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, assistant_on, launched, open_page, send_with_enter
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
-]
+pytestmark = BROWSER_MARKS
 
 QUESTION = "Qui est la responsable de l'accueil de la médiathèque de Quimperlé ?"
 
 
 @pytest.fixture(scope="module")
 def docx_url(embed_model, tmp_path_factory):
-    from assistant.api import Assistant
-    from assistant.components import Components
-
     tmp = tmp_path_factory.mktemp("ui-docx")
     folder = write_corpus(tmp / "docs")
     settings = make_settings(tmp / "data", corpus_dir=folder)
-    bot = Assistant(settings, components=Components(settings, embed_model=embed_model))
+    bot = assistant_on(settings, embed_model)
     bot.ingest(folder, show_progress=False)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GRADIO_TEMP_DIR", str(tmp / "gradio"))
-        demo = launch(bot, port=free_port(), block=False)
-        yield demo.local_url
-        demo.close()
+    yield from launched(bot, tmp / "gradio")
 
 
-def test_an_uploaded_docx_answers_and_its_citation_opens_in_the_viewer(browser, docx_url, tmp_path):  # noqa: F811
+def test_an_uploaded_docx_answers_and_its_citation_opens_in_the_viewer(browser, docx_url, tmp_path):
     guide = write_guide(tmp_path / "guide-mediatheque.docx")
     broken = tmp_path / "rapport.docx"
     broken.write_bytes(b"PK\x03\x04 not really")
