@@ -4,8 +4,10 @@ The `browser` fixture (one headless Chromium a module) is in tests/ui/conftest.p
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,8 @@ BROWSER_MARKS = [
     pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword is deprecated).*:pandas.errors.Pandas4Warning"),
 ]
 SIZE = {"width": 1280, "height": 800}
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS") or REPO / "tests" / "artifacts")
 
 
 def copied_settings(shared_components, tmp_path_factory, name: str, **update):
@@ -92,3 +96,15 @@ def open_page(context, url: str):
 def send_with_enter(page, question: str, timeout_ms: int = 120_000):
     """Type a question and press Enter; wait for the finished answer."""
     return screenshot.ask(page, question, timeout_ms, press_enter=True)
+
+
+@contextmanager
+def failure_shot(page, name: str) -> Iterator[None]:
+    """On a failure inside, a full-page screenshot of `page` as $ASSISTANT_TEST_ARTIFACTS (default
+    tests/artifacts/) / `name`, then the failure goes on."""
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        raise

@@ -9,7 +9,6 @@ Needs Debian's chromium (/usr/bin/chromium) and the `playwright` Python package;
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,14 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.ui import screenshot
-from tests.ui.browser_support import BROWSER_MARKS, assistant_on, copied_settings, launched
+from tests.ui.browser_support import ARTIFACTS, BROWSER_MARKS, assistant_on, copied_settings, failure_shot, launched
 
 pytestmark = BROWSER_MARKS
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 DOCS = REPO / "docs"
-ARTIFACTS = Path(os.environ.get("ASSISTANT_TEST_ARTIFACTS") or REPO / "tests" / "artifacts")
 UPLOAD = """# Festival de Zorglub
 
 Le festival de Zorglub a lieu chaque printemps à Vernonville. Il attire 4 200 visiteurs venus écouter des fanfares.
@@ -63,11 +61,8 @@ def test_ask_follow_up_upload_and_ask_again(browser, url, tmp_path):
     page = screenshot.open_ui(browser, url + "/")
     hosts = set()
     page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc) if r.url.startswith("http") else None)
-    try:
+    with failure_shot(page, "ui-e2e-failure.png"):
         _scenario(page, tmp_path)
-    except BaseException:
-        page.screenshot(path=str(ARTIFACTS / "ui-e2e-failure.png"), full_page=True)
-        raise
     assert hosts == {urlsplit(url).netloc}, f"the page reached other hosts: {hosts}"
 
 
@@ -221,10 +216,8 @@ def test_llm_mode_streams_survives_a_cut_stream(browser, llm_url, stub):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = screenshot.open_ui(browser, llm_url + "/")
     try:
-        _llm_scenario(page, stub)
-    except BaseException:
-        page.screenshot(path=str(ARTIFACTS / "ui-llm-failure.png"), full_page=True)
-        raise
+        with failure_shot(page, "ui-llm-failure.png"):
+            _llm_scenario(page, stub)
     finally:
         stub.faults = []
         page.close()

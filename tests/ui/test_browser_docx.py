@@ -6,14 +6,14 @@ header, no table of contents)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from contextlib import closing
 
 import pytest
 
 from tests.conftest import make_settings
 from tests.fakes.sample_docs import write_corpus
 from tests.fakes.word_docs import HEADER_TEXT, write_guide
-from tests.ui.browser_support import BROWSER_MARKS, SIZE, assistant_on, launched, open_page, send_with_enter
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, assistant_on, failure_shot, launched, open_page, send_with_enter
 
 pytestmark = BROWSER_MARKS
 
@@ -36,7 +36,7 @@ def test_an_uploaded_docx_answers_and_its_citation_opens_in_the_viewer(browser, 
     broken.write_bytes(b"PK\x03\x04 not really")
     context = browser.new_context(viewport=SIZE)
     page = open_page(context, docx_url)
-    try:
+    with closing(context), failure_shot(page, "docx-viewer-failure.png"):
         page.get_by_role("tab", name="Corpus").click()
         assert ".docx" in page.locator("#upload").inner_text()  # the upload's label lists the type
         page.set_input_files("#upload input[type=file]", [str(guide), str(broken)])
@@ -73,10 +73,3 @@ def test_an_uploaded_docx_answers_and_its_citation_opens_in_the_viewer(browser, 
         assert HEADER_TEXT not in document and "Table des matières" not in document
         page.keyboard.press("Escape")
         page.wait_for_selector("#viewer .viewer-box", state="hidden", timeout=10_000)
-    except BaseException:
-        shots = Path(__file__).resolve().parents[1] / "artifacts"
-        shots.mkdir(exist_ok=True)
-        page.screenshot(path=str(shots / "docx-viewer-failure.png"), full_page=True)
-        raise
-    finally:
-        context.close()

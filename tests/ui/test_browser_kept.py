@@ -9,12 +9,13 @@ The screenshots in docs/ (ui-chat.png, ui-viewer.png, ui-narrow.png) are taken h
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.ui import screenshot
-from tests.ui.browser_support import BROWSER_MARKS, SIZE, copied_settings, open_page, send_with_enter, serving
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, copied_settings, failure_shot, open_page, send_with_enter, serving
 
 pytestmark = BROWSER_MARKS
 
@@ -132,7 +133,7 @@ def _kept_scenario(alice, bob, server) -> None:
 def test_a_citation_opens_its_passage_in_the_document(browser, server):
     context = browser.new_context(viewport=SIZE)
     page = open_page(context, server.url)
-    try:
+    with closing(context), failure_shot(page, "viewer-failure.png"):
         answer = send_with_enter(page, SAG)
         badge = answer.locator("a.cite").first
         n = badge.inner_text().strip("[]")
@@ -181,8 +182,3 @@ def test_a_citation_opens_its_passage_in_the_document(browser, server):
         page.wait_for_timeout(500)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 421
         page.screenshot(path=str(DOCS / "ui-narrow.png"))
-    except BaseException:
-        page.screenshot(path=str(DOCS.parent / "tests" / "artifacts" / "viewer-failure.png"), full_page=True)
-        raise
-    finally:
-        context.close()

@@ -5,12 +5,12 @@ and the source card say "page 2", and the passage is highlighted in the document
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from contextlib import closing
 
 import pytest
 
 from tests.conftest import pdf_corpus_bot
-from tests.ui.browser_support import BROWSER_MARKS, SIZE, launched, open_page, send_with_enter
+from tests.ui.browser_support import BROWSER_MARKS, SIZE, failure_shot, launched, open_page, send_with_enter
 
 pytestmark = BROWSER_MARKS
 
@@ -29,7 +29,7 @@ def pdf_url(embed_model, tmp_path_factory):
 def test_a_pdf_citation_opens_on_its_page(browser, pdf_url):
     context = browser.new_context(viewport=SIZE)
     page = open_page(context, pdf_url)
-    try:
+    with closing(context), failure_shot(page, "pdf-viewer-failure.png"):
         answer = send_with_enter(page, KEEPER)
         assert "Ingrid Solberg" in answer.inner_text()
         badge = answer.locator("a.cite").first
@@ -73,10 +73,3 @@ def test_a_pdf_citation_opens_on_its_page(browser, pdf_url):
         )
         assert page.locator("#viewer .viewer-page").count() == 0
         assert re.search(r"\ba\.txt\b", page.locator("#viewer .viewer-file").inner_text())
-    except BaseException:
-        shots = Path(__file__).resolve().parents[1] / "artifacts"
-        shots.mkdir(exist_ok=True)
-        page.screenshot(path=str(shots / "pdf-viewer-failure.png"), full_page=True)
-        raise
-    finally:
-        context.close()
