@@ -4,6 +4,7 @@ process (terminate, then kill), and a real `chroma run` server that may be stopp
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,9 +18,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
-    """Ask `proc` to end (SIGTERM); kill it when it has not ended within `timeout` seconds."""
-    proc.terminate()
+def stop_process(proc: subprocess.Popen, timeout: float = 10, sig: int = signal.SIGTERM) -> None:
+    """Ask `proc` to end (`sig`: SIGTERM, or SIGINT for Ctrl-C); kill it when it has not ended within
+    `timeout` seconds."""
+    proc.send_signal(sig)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

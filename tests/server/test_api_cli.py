@@ -15,6 +15,7 @@ import pytest
 
 from cli.main import main
 from tests.server.apihelpers import KEY, free_port
+from tests.servers import stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -66,11 +67,7 @@ def test_serve_with_ui_one_process(tmp_path):
         # A key sent in the query string (issue 18, case 8) is refused and never reaches the access log.
         assert httpx.get(f"{url}/v1/models?api_key={KEY}&token={KEY}&n=1", timeout=10).status_code == 401
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=30, sig=signal.SIGINT)
         log.close()
     output = (tmp_path / "serve.log").read_text(errors="replace")
     assert f"HTTP API on {url}/v1, web UI on {url}/" in output
@@ -119,11 +116,7 @@ def test_serve_with_two_worker_processes(tmp_path, ingested_assistant):
         assert httpx.get(f"{url}/models", timeout=10).status_code == 401
         assert httpx.get(f"{url}/models?api_key={KEY}", timeout=10).status_code == 401
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=60, sig=signal.SIGINT)
         log.close()
     output = log_path.read_text(errors="replace")
     assert proc.returncode == 0, output
