@@ -133,19 +133,43 @@ def leans_back(sentence: str) -> bool:
 def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Evidence]:
     """The quotes, each one that points back (`leans_back`) preceded by the sentence before it in its passage
     (quoted on its own, with the same passage number), so the quote stands alone; not a heading, a sentence
-    already quoted, nor across the passage's start."""
+    already quoted, nor across the passage's start. A table row ("| Odet | 40 |") is preceded by its
+    table's header row ("| Salle | Places |"): a row means nothing without it."""
     taken = {(q.number, q.start) for q in quotes}
     out: list[Evidence] = []
     for quote in quotes:
         text = passages[quote.number - 1]
-        before = [(a, b) for a, b in sentence_spans(text) if b <= quote.start]
-        if leans_back(quote.text) and before:
-            start, end = before[-1]
-            if (quote.number, start) not in taken and not text.startswith("#", start):
-                taken.add((quote.number, start))
-                out.append(Evidence(quote.number, start, end, quote.score, text[start:end]))
+        span = table_header(text, quote.start)
+        if span is None and leans_back(quote.text):
+            before = [(a, b) for a, b in sentence_spans(text) if b <= quote.start]
+            span = before[-1] if before and not text.startswith("#", before[-1][0]) else None
+        if span is not None and (quote.number, span[0]) not in taken:
+            taken.add((quote.number, span[0]))
+            out.append(Evidence(quote.number, span[0], span[1], quote.score, text[span[0] : span[1]]))
         out.append(quote)
     return out
+
+
+_TABLE_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
+_RULE_LINE = re.compile(r"[ \t]*\|[\s:|-]*-[\s:|-]*\|[ \t]*")  # | --- | :-: |
+
+
+def table_header(text: str, start: int) -> tuple[int, int] | None:
+    """The span of the header row of the pipe table (as ingest writes tables) whose body row starts at
+    `start`; None when `start` is not on such a row (or is on the header itself)."""
+    lines: list[tuple[int, int]] = []  # the table's lines, from the row at `start` up
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    begin = text.rfind("\n", 0, start) + 1
+    while begin <= end and _TABLE_LINE.fullmatch(text, begin, end):
+        lines.append((begin, end))
+        if begin == 0:
+            break
+        end = begin - 1
+        begin = text.rfind("\n", 0, end) + 1
+    if len(lines) < 3 or not _RULE_LINE.fullmatch(text, *lines[-2]):
+        return None  # not a body row under a header and its rule
+    return lines[-1]
 
 
 @dataclass

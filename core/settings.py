@@ -41,7 +41,7 @@ class Tuning(BaseModel):
                                  "top-k of hybrid retrieval.")
     # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/answer-quality.md)
     quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
-                                   "\"this file\") is quoted with the sentence before it.")
+                                   "\"this file\") is quoted with the sentence before it, a table row with its table's header row.")
     # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
     followup_said_factor: float = Field(0.5, ge=0, le=1, description="Score factor of a sentence the previous answer "
                                         "quoted, in a follow-up's evidence, when it holds no word the follow-up adds.")

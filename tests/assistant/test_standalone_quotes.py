@@ -135,3 +135,21 @@ def test_a_follow_up_gets_what_it_adds_not_the_previous_answer(tmp_path: Path, e
 
     assert "apt-mark unhold" in follow_up(bot)
     assert "apt-mark hold" in follow_up(bot.variant(tuning={"followup_said_factor": 1.0}))  # the previous answer again
+
+
+def test_a_table_row_is_quoted_after_its_header():
+    text = ("## Salles\n\nLa médiathèque prête trois salles.\n\n| Salle | Places | Équipement |\n| --- | ---: | --- |\n"
+            "| Odet | 40 | vidéoprojecteur |\n| Steir | 12 | écran |\n\nFin.")
+    spans = {text[a:b]: (a, b) for a, b in sentence_spans(text)}
+    row = Evidence(1, *spans["| Steir | 12 | écran |"], 0.8, "| Steir | 12 | écran |")
+    quoted = with_antecedents([row], [text])
+    assert [e.text for e in quoted] == ["| Salle | Places | Équipement |", "| Steir | 12 | écran |"]
+    assert quoted[0].number == 1 and (quoted[0].start, quoted[0].end) == spans["| Salle | Places | Équipement |"]
+    # Two rows of one table: the header once. The header itself, or a row of a table without a header
+    # rule (a passage starting mid-table), gets nothing before it.
+    other = Evidence(1, *spans["| Odet | 40 | vidéoprojecteur |"], 0.7, "| Odet | 40 | vidéoprojecteur |")
+    assert [e.text for e in with_antecedents([row, other], [text])].count("| Salle | Places | Équipement |") == 1
+    header = Evidence(1, *spans["| Salle | Places | Équipement |"], 0.7, "| Salle | Places | Équipement |")
+    assert with_antecedents([header], [text]) == [header]
+    cut = "| Odet | 40 |\n| Steir | 12 |"
+    assert with_antecedents([Evidence(1, 14, len(cut), 0.5, "| Steir | 12 |")], [cut])[0].text == "| Steir | 12 |"
