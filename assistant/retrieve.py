@@ -81,20 +81,16 @@ def passage_of(components: Any, number: int, hit: "Hit") -> Passage:
         number=number, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
         text=hit.node.get_content(), score=round(float(hit.score), 6),
         start_char=int(meta.get("start_char", 0) or 0), end_char=int(meta.get("end_char", 0) or 0),
-        node_id=hit.node.node_id, also_in=also, page=_page(meta, "page"), page_end=_page(meta, "page_end"),
-        tokens=_count(meta.get("e5_tokens")),
+        node_id=hit.node.node_id, also_in=also, page=_kept_int(meta, "page", least=1), page_end=_kept_int(meta, "page_end", least=1),
+        tokens=_kept_int(meta, "e5_tokens", least=0),
     )
 
 
-def _page(meta: dict[str, Any], key: str) -> int | None:
-    """A PDF chunk's page number (ingest/sync.py stamps them); None for other chunks and older indexes."""
+def _kept_int(meta: dict[str, Any], key: str, *, least: int) -> int | None:
+    """A number ingest keeps in the chunk metadata (a PDF's page, the e5 token count); None when this
+    chunk has none (another format, an index made before it was kept)."""
     value = meta.get(key)
-    return int(value) if isinstance(value, (int, float)) and value > 0 else None
-
-
-def _count(value: Any) -> int | None:
-    """A count kept in the metadata; None when this chunk predates it."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= least else None
 
 
 @dataclass

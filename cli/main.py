@@ -87,14 +87,16 @@ def _bot(**overrides: Any) -> Any:
     return Assistant(settings)
 
 
-def _sync_corpus(bot: Any) -> None:
+def _sync_corpus(bot: Any, *, warm: bool = True) -> None:
+    """Sync the corpus folder; `warm`: then load the models this process answers with."""
     folder = bot.settings.corpus_dir
     if not folder.is_dir():
         print(f"(no corpus folder at {folder}; skipping sync)", file=sys.stderr)
         return
     report = bot.ingest(folder, show_progress=True)
     print(report.summary(), file=sys.stderr)
-    bot.warm_up()
+    if warm:
+        bot.warm_up()
 
 
 def _quiet_libraries() -> None:
@@ -245,6 +247,11 @@ def _chat(bot: Any, resume: str | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
 
 
+def _workers(args: argparse.Namespace, settings: Any) -> int:
+    """Answering processes asked for: `serve --workers`, else ASSISTANT_API_WORKERS."""
+    return getattr(args, "workers", None) or settings.api_workers
+
+
 def _serve(bot: Any, args: argparse.Namespace) -> int:
     """The HTTP API, with the web UI mounted at / for `serve --ui` and `ui --api`."""
     from server.app import create_app, run as run_server
@@ -255,7 +262,7 @@ def _serve(bot: Any, args: argparse.Namespace) -> int:
         host, port = args.host or settings.ui_host, args.port or settings.ui_port
     else:
         host, port = args.host or settings.api_host, args.port or settings.api_port
-    workers = getattr(args, "workers", None) or settings.api_workers
+    workers = _workers(args, settings)
     if workers > 1 and with_ui:
         print("note: the web UI keeps its sessions in one process, so the API answers in that one too "
               "(--workers applies to `assistant serve` without --ui).", file=sys.stderr)
@@ -311,8 +318,8 @@ def run(args: argparse.Namespace) -> int:
         launch(bot, host=args.host, port=args.port)
         return 0
     if args.command in ("serve", "ui"):
-        if not args.no_sync:
-            _sync_corpus(bot)
+        if not args.no_sync:  # with worker processes, each loads its own models: the parent only syncs
+            _sync_corpus(bot, warm=_workers(args, bot.settings) == 1 or args.command == "ui" or args.ui)
         return _serve(bot, args)
     if args.command == "documents":
         return _documents(bot)
