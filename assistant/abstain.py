@@ -35,12 +35,15 @@ class Signals:
     lexical: float  # the question's best BM25 score in the corpus
     lexical_floor: float  # BM25 score meaning "the question's words are there", for this corpus size (> 0)
     dense: float | None = None  # best cosine similarity between the question and a retrieved passage
+    dense_across: bool = False  # that passage is in the other language than the question
     support: float = 0.0  # weighted share of the question's content words in the best answer sentence (0..1)
     kind_found: bool | None = None  # the chosen text holds the kind of fact asked (None: no kind asked)
     model_refused: bool | None = None  # LLM mode: the model said the passages do not answer (None: no model)
     overview: bool = False  # the question asks for a summary of an article or of the corpus
     has_passages: bool = True  # retrieval returned something
     focus: float | None = None  # share of the question's focus (the relation asked) an evidence sentence states
+    kind_required: bool = False  # the missing kind of fact is asked in so many words ("combien", "en quelle année")
+    measure_found: bool | None = None  # the evidence states an amount of the measure asked (money, energy…; None: none asked)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Policy:
     kind_penalty: float = _TUNED.kind_penalty  # subtracted when the answer lacks the kind of fact asked
     llm_lenient: bool = _TUNED.llm_lenient_floor  # with an LLM: halve the lexical floor
     focus_min: float = _TUNED.focus_min_share  # decline when the evidence states less of the focus than this
+    strict_kind: bool = _TUNED.strict_kind  # decline on a missing strict kind or measure (assistant/measures.py)
+    across_shift: float = _TUNED.e5_across_shift  # the dense range is lowered by this for a passage in the other language
 
 
 # Without a calibrated dense similarity (another embedding model): the lexical floor alone, as before.
@@ -75,14 +80,16 @@ def policy_of(settings: Settings) -> Policy:
     """The abstention policy of `settings`: its dense range was calibrated for multilingual-e5 similarities."""
     tuning = settings.tuning
     low = settings.abstain_min_similarity
-    common = dict(min_score=settings.abstain_min_score, llm_lenient=tuning.llm_lenient_floor, focus_min=tuning.focus_min_share)
+    common = dict(min_score=settings.abstain_min_score, llm_lenient=tuning.llm_lenient_floor, focus_min=tuning.focus_min_share,
+                  strict_kind=tuning.strict_kind)
     if low is None and "e5" not in embedding_identity(settings).lower():
         return replace(LEXICAL_ONLY, kind_penalty=tuning.kind_penalty, **common)
     low = tuning.e5_related_cosine if low is None else low
     return Policy(
         lexical_low=tuning.lexical_low, lexical_high=tuning.lexical_high, min_similarity=low,
         max_similarity=low + tuning.e5_related_width, support_low=tuning.support_low,
-        support_high=tuning.support_high, weights=tuning.signal_weights, kind_penalty=tuning.kind_penalty, **common,
+        support_high=tuning.support_high, weights=tuning.signal_weights, kind_penalty=tuning.kind_penalty,
+        across_shift=tuning.e5_across_shift, **common,
     )
 
 
@@ -90,10 +97,11 @@ def weigh(ctx: Context) -> None:
     """Stage: gather the signals (retrieval's, the evidence's, the kind of fact asked) and decide; withheld,
     the answer is the "not in the corpus" message with the nearest sources."""
     ctx.signals = Signals(
-        lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support,
+        lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support, dense_across=ctx.dense_across,
         overview=ctx.plan.kind == "overview", has_passages=bool(ctx.hits), kind_found=ctx.kind_found,
         model_refused=None if ctx.llm is None else False,
         focus=None if ctx.plan.kind == "overview" else ctx.focus,
+        kind_required=ctx.kind_required, measure_found=ctx.measure_found,
     )
     ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
     _record(ctx.answer, ctx.signals, ctx.decision)
@@ -113,6 +121,8 @@ def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
         answer.timings["kind_found"] = float(signals.kind_found)
     if signals.focus is not None:
         answer.timings["focus"] = round(signals.focus, 4)
+    if signals.measure_found is not None:
+        answer.timings["measure_found"] = float(signals.measure_found)
     answer.timings["confidence"] = decision.score
     answer.abstain_reasons = list(decision.reasons)
 
@@ -211,7 +221,8 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
         "support": (_scale(signals.support, policy.support_low, policy.support_high), w_support),
     }
     if signals.dense is not None:
-        parts["dense"] = (_scale(signals.dense, policy.min_similarity, policy.max_similarity), w_dense)
+        shift = policy.across_shift if signals.dense_across else 0.0
+        parts["dense"] = (_scale(signals.dense, policy.min_similarity - shift, policy.max_similarity - shift), w_dense)
     total = sum(w for _, w in parts.values())
     score = sum(v * w for v, w in parts.values()) / total if total else 1.0
     reasons = [f"{name} {value:.2f}" for name, (value, weight) in parts.items() if weight > 0]
@@ -220,6 +231,10 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
         reasons.append("the answer lacks the kind of fact asked")
     if signals.overview:
         return Decision(False, score, (*reasons, "overview question"))
+    if policy.strict_kind and signals.kind_required:
+        return Decision(True, round(score, 4), (*reasons, "the question asks for it in so many words"))
+    if policy.strict_kind and signals.measure_found is False:
+        return Decision(True, round(score, 4), (*reasons, "the evidence states no amount of what is asked (money, energy, data, distance, a day)"))
     if signals.focus is not None and signals.focus < policy.focus_min:
         return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
     return Decision(score < policy.min_score, round(score, 4), tuple(reasons))

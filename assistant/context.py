@@ -70,6 +70,7 @@ class Context:
     lexical: float = 0.0  # the question's best BM25 score in the corpus
     lexical_floor: float = 0.0  # the BM25 score meaning "the question's words are there", for this corpus size
     dense: float | None = None  # best cosine similarity between the question and a retrieved passage
+    dense_across: bool = False  # that passage is in the other language (e5 ranks such pairs lower)
     # --- plan
     plan: Plan = field(default_factory=Plan)
     # --- evidence
@@ -77,6 +78,8 @@ class Context:
     evidence: list[Evidence] = field(default_factory=list)  # the sentences to quote or to write from
     support: float = 0.0  # weighted share of the question's words in the best sentence (0..1)
     kind_found: bool | None = None  # the evidence holds the kind of fact asked (None: no kind asked, or not checked)
+    kind_required: bool = False  # the kind is missing and the question asks for it in so many words (assistant/measures.py)
+    measure_found: bool | None = None  # the evidence states an amount of the measure asked (None: none asked, or not checked)
     focus: float | None = None  # share of the relations asked (assistant/focus.py) an evidence sentence states
     # --- weigh
     signals: Any = None  # abstain.Signals: everything above that the decision weighs

@@ -18,6 +18,7 @@ from typing import Literal
 
 from assistant.context import Context, Evidence
 from assistant.focus import concept_share
+from assistant.measures import asked_measure, holds_measure, strict_kind
 from assistant.retrieve import passage_of
 from core.text import content_terms, split_sentences
 
@@ -37,7 +38,11 @@ def evidence(ctx: Context) -> None:
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
         if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
-            ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), " ".join(e.text for e in ctx.evidence), ctx.standalone)
+            said = " ".join(e.text for e in ctx.evidence)
+            ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), said, ctx.standalone)
+            asked = ctx.followup or ctx.standalone  # a follow-up's own words say what it asks
+            ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
+            ctx.measure_found = holds_measure(asked_measure(asked), said)
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
@@ -50,7 +55,7 @@ def _focus(ctx: Context) -> float | None:
     kind = asked_kind(ctx.standalone, ctx.followup)
     if ctx.settings.tuning.focus_needs_kind and kind is not None:
         sentences = [s for s in sentences if holds_kind(kind, s, ctx.standalone)]
-    return concept_share(ctx.standalone, sentences)
+    return concept_share(ctx.standalone, sentences, head=ctx.settings.tuning.focus_head_terms)
 
 
 Kind = Literal["number", "date", "name"]
@@ -60,7 +65,7 @@ _NUMBER_Q = re.compile(
     r"percentage|montant|prix|price|cost)\b",
     re.I,
 )
-_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year)\b", re.I)
+_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|à quelle date|when|what year|which year|in what year|(on )?what date)\b", re.I)
 _NAME_Q = re.compile(
     r"^\s*(?:(?:et|and|mais|but|puis|then)\s+)?(qui|who|whom|whose)\b|\b(qui (a|est|sont|dirige|préside|distribue|signe)|who (is|was|are|were|composed|wrote|directed|founded|leads|runs|heads|said|distributes))\b"
     r"|\bquel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur|directrice|président|présidente|fondat\w+)\b"
@@ -68,6 +73,8 @@ _NAME_Q = re.compile(
     re.I,
 )
 _NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
+_NOT_QUANTITY = re.compile(
+    r"\b(sections?|chapitres?|chapters?|annexes?|appendix|§|versions?|v)\s*\d[\d.]*|\b\d0['’]?s\b|\bannées\s+\d0\b|\w\(\d\w?\)", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTH_RE = re.compile(
     r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
@@ -105,6 +112,7 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
         found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
     elif kind == "number":
         quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
+        quantities = _NOT_QUANTITY.sub(" ", quantities)  # nor a section number, a version or a decade
         found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
     else:
         if not re.search(r"\b[a-zà-ÿ]{2,}", text):

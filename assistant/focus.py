@@ -13,7 +13,9 @@ Tencent that says nothing of a chief executive does not answer it, however many 
   lexicon concepts the question asks about that the sentence states (a word of the group, or one sharing its
   first 5 letters: "salaire" ~ "salaires"); when a kind of fact is asked (a number, a date, a name), only
   sentences holding that kind count (abstain._focus). A question asking about no lexicon concept is not
-  checked: on dev, requiring every focus word (`focus_share`) declined too many answerable questions.
+  checked: on dev, requiring every focus word (`focus_share`) declined too many answerable questions;
+- only the question's first focus word counts (`Tuning.focus_head_terms`): the question's head says what
+  it asks, the words after it place it ("… according to the report on energy consumption").
 
 The decision (abstain.decide) declines below `Tuning.focus_min_share`, calibrated on the eval's dev split.
 """
@@ -108,20 +110,23 @@ def stated(term: str, sentence_terms: set[str]) -> bool:
     return False
 
 
-def concepts(question: str) -> list[frozenset[str]]:
-    """The lexicon concepts (FOCUS_GROUPS) the question asks about: "PDG", "salaire", "prix", "membres"…"""
+def concepts(question: str, head: int = 0) -> list[frozenset[str]]:
+    """The lexicon concepts (FOCUS_GROUPS) the question asks about: "PDG", "salaire", "prix", "membres"…;
+    with `head`, only those among its first `head` focus terms (what the question asks, not the words that
+    place it: "How many smartphones … according to the report on *energy consumption*")."""
     found: list[frozenset[str]] = []
-    for term in focus_terms(question):
+    terms = focus_terms(question)
+    for term in terms[:head] if head else terms:
         for group in _groups():
             if group not in found and term in group:  # exact: "directed" is not "directeur"
                 found.append(group)
     return found
 
 
-def concept_share(question: str, sentences: list[str]) -> float | None:
-    """The best share, over `sentences`, of the question's lexicon concepts a sentence states (None: the
-    question asks about no concept of the lexicon)."""
-    return _best_share(concepts(question), sentences, lambda group, terms: any(stated(w, terms) for w in group))
+def concept_share(question: str, sentences: list[str], head: int = 0) -> float | None:
+    """The best share, over `sentences`, of the question's lexicon concepts (`concepts`) a sentence states
+    (None: the question asks about no concept of the lexicon)."""
+    return _best_share(concepts(question, head), sentences, lambda group, terms: any(stated(w, terms) for w in group))
 
 
 def question_facts_held(question: str, passages: list[str]) -> bool | None:

@@ -49,7 +49,9 @@ def retrieve(ctx: Context) -> None:
     lexical = max(bm25, default=0.0) if settings.retrieval != "dense" else components.bm25_top_score(ctx.standalone)
     ctx.lexical = lexical or 0.0
     ctx.lexical_floor = components.abstain_threshold(settings.abstain_threshold)
-    ctx.dense = max((h.dense for h in ctx.hits if h.dense is not None), default=None)
+    nearest = max((h for h in ctx.hits if h.dense is not None), key=lambda h: h.dense or 0.0, default=None)
+    ctx.dense = nearest.dense if nearest is not None else None
+    ctx.dense_across = nearest is not None and passage_language(nearest.node.get_content()) != guess_language(ctx.standalone)
     ctx.answer = Answer(
         question=ctx.question, text="", mode=ctx.tools.mode, language=guess_language(ctx.question),  # type: ignore[arg-type]
         standalone_question=ctx.standalone,

@@ -16,6 +16,7 @@ from eval import metrics as m
 from eval.configs import EvalConfig, Outcome
 from eval.dataset import SPLITS, Question, spread
 
+SIGNALS = ("lexical", "lexical_floor", "dense", "support", "kind_found", "measure_found", "focus", "confidence")
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "mrr", "evidence_recall", "context_tokens")
 ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall", "unheld_fact_rate")
 ABSTENTION_METRICS = ("abstention_accuracy", "abstention_tricky", "abstention_plain", "false_abstention_rate")
@@ -53,6 +54,9 @@ class QuestionResult:
     corpus: str = ""  # the evaluation corpus (eval/corpora.py)
     unheld_facts: list[str] = field(default_factory=list)  # "kind: text [cited]" facts no cited passage holds
     about: str = ""  # "en-about-fr": asked in one language about evidence in the other ("" otherwise)
+    # The abstention decision's signals (lexical, dense, support, kind_found, focus, confidence): what a
+    # threshold is fitted on, offline, from a dev run (docs/grounding.md).
+    signals: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -117,6 +121,7 @@ def score(config: EvalConfig, question: Question, outcome: Outcome) -> QuestionR
         trap=question.trap,
         unheld_facts=unheld,
         about=across(question),
+        signals={k: v for k, v in (getattr(answer, "timings", None) or {}).items() if k in SIGNALS},
     )
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +36,8 @@ from core.providers import make_chroma_client
 from core.settings import Settings
 from index.localfs import LocalDiskError, disk_error
 from index.records import RECORD_VECTOR, DocRecord, record_of
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
@@ -147,14 +151,33 @@ class Store:
         def run() -> tuple[Any, Any]:
             if create:
                 chunks = self.client.get_or_create_collection(
-                    self.settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                    self.settings.collection, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine", "ef_search": self.settings.hnsw_ef_search}},
                     metadata={"embedding": self.embedding_id, "schema": SCHEMA_VERSION},
                 )
                 records = self.client.get_or_create_collection(self.records_name, embedding_function=None)
-                return chunks, records
-            return (self.client.get_collection(self.settings.collection, embedding_function=None),
+                return self._searching_wide(chunks), records
+            return (self._searching_wide(self.client.get_collection(self.settings.collection, embedding_function=None)),
                     self.client.get_collection(self.records_name, embedding_function=None))
         return self._guard(run)
+
+    def _searching_wide(self, chunks: Any) -> Any:
+        """`chunks`, searched with `Settings.hnsw_ef_search` candidates: a collection made with another value (Chroma's
+        default 100, or by another machine) is changed to it. ef_search is a query-time setting, the index is unchanged."""
+        wanted = self.settings.hnsw_ef_search
+        # Chroma reads a collection made with embedding_function=None (we embed ourselves) as a "legacy embedding
+        # function config" and warns each time its configuration is read or changed: nothing to act on here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "legacy embedding function config", DeprecationWarning)
+            hnsw = (getattr(chunks, "configuration", None) or {}).get("hnsw") or {}
+            if hnsw.get("ef_search") == wanted:
+                return chunks
+            try:
+                chunks.modify(configuration={"hnsw": {"ef_search": wanted}})
+                return self.client.get_collection(self.settings.collection, embedding_function=None)
+            except Exception as err:  # noqa: BLE001 - an older collection or server: searched as it is, said once
+                log.warning("Could not set the dense search breadth (ef_search %d) on %r: %s", wanted, self.settings.collection, err)
+                return chunks
 
     def _guard(self, call: Callable[[], T]) -> T:
         """Run a Chroma call; any failure becomes a one-line AssistantError."""

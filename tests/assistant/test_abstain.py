@@ -42,6 +42,15 @@ def test_dense_similarity_rescues_a_paraphrase_the_words_miss():
     assert not close.abstain and far.abstain
 
 
+def test_a_passage_in_the_other_language_is_weighed_on_its_own_scale():
+    # e5 puts an English question and the French sentence answering it about 0.04 lower than a same-language
+    # pair (Tuning.e5_across_shift): 0.85 across languages is as close as 0.89 within one.
+    same = decide(Signals(lexical=3.2, lexical_floor=4.0, dense=0.85, support=0.2))
+    across = decide(Signals(lexical=3.2, lexical_floor=4.0, dense=0.85, support=0.2, dense_across=True))
+    assert same.abstain and not across.abstain
+    assert decide(Signals(lexical=3.2, lexical_floor=4.0, dense=0.85, dense_across=True), Policy(across_shift=0.0)).abstain
+
+
 def test_the_model_refusal_and_missing_passages_abstain():
     assert decide(Signals(lexical=9, lexical_floor=4, dense=0.95, support=1.0, model_refused=True)).abstain
     assert decide(Signals(lexical=0, lexical_floor=4, has_passages=False)).reasons == ("no passage retrieved",)

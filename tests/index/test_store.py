@@ -61,3 +61,39 @@ def test_collection_records_identity(tmp_path):
     store = Store(make_settings(tmp_path / "data"), "local:test")
     assert store.metadata()["embedding"] == "local:test"
     assert store.collection.configuration_json["hnsw"]["space"] == "cosine"
+
+
+def _nearest_found(store: Store, vectors, queries) -> float:
+    """Share of `queries` whose true nearest vector (brute force, cosine) is the store's first dense hit."""
+    import numpy as np
+
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    found = 0
+    for query in queries:
+        best = int(np.argmax(unit @ (query / np.linalg.norm(query))))
+        hits = store.collection.query(query_embeddings=[query.tolist()], n_results=10)["ids"][0]
+        found += hits[0] == f"v{best}"
+    return found / len(queries)
+
+
+def test_dense_search_explores_the_configured_breadth_also_on_an_older_collection(tmp_path):
+    """A collection made with Chroma's default ef_search (100; an index built before this setting, or by another
+    machine) is searched with `hnsw_ef_search` once opened, and finds the true nearest vectors."""
+    import chromadb
+    import numpy as np
+
+    settings = make_settings(tmp_path / "data", hnsw_ef_search=300)
+    older = chromadb.PersistentClient(path=str(settings.data_dir / "chroma"))
+    older.get_or_create_collection(settings.collection, configuration={"hnsw": {"space": "cosine"}},
+                                   metadata={"embedding": "local:test", "schema": 2})
+    assert older.get_collection(settings.collection).configuration["hnsw"]["ef_search"] == 100
+    del older
+
+    store = Store(settings, "local:test")
+    assert store.collection.configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(1500, 24)).astype("float32") + 2.0  # anisotropic, like e5's: every cosine is high
+    for begin in range(0, len(vectors), 500):
+        store.collection.add(ids=[f"v{i}" for i in range(begin, begin + 500)], embeddings=vectors[begin:begin + 500].tolist())
+    assert _nearest_found(store, vectors, rng.normal(size=(60, 24)).astype("float32") + 2.0) == 1.0
+    assert Store(settings, "local:test").collection.configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search  # opened again: as set
