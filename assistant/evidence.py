@@ -37,6 +37,8 @@ def evidence(ctx: Context) -> None:
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
+        if ctx.parts:  # a question about two things: each part's best sentences, in the parts' order
+            ctx.evidence = _by_part(ctx, [h.node.get_content() for h in ctx.hits]) or ctx.evidence
         if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
             said = " ".join(e.text for e in ctx.evidence)
             ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), said, ctx.standalone)
@@ -46,6 +48,18 @@ def evidence(ctx: Context) -> None:
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
+
+
+def _by_part(ctx: Context, passages: list[str]) -> list[Evidence]:
+    """The best `Tuning.compound_sentences` sentences of each part of a compound question (assistant/compound.py),
+    each part scored as a follow-up of the first (its own kind of fact first), without repeats."""
+    out: list[Evidence] = []
+    for part in ctx.parts:
+        followup = part.asked if part.query != part.asked else ""
+        found = extract(part.query, passages, weights=ctx.tools.components.term_weights,
+                        max_sentences=ctx.settings.tuning.compound_sentences, followup=followup)
+        out += [q for q in found.quotes if (q.number, q.start) not in {(o.number, o.start) for o in out}]
+    return out
 
 
 def _focus(ctx: Context) -> float | None:

@@ -29,6 +29,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.answer import Answer, Passage
+from assistant.compound import parts
 from assistant.context import Context, Tools
 from core.errors import EmptyIndexError, StoreUnavailableError
 from core.text import guess_language
@@ -45,6 +46,10 @@ def retrieve(ctx: Context) -> None:
     ctx.started = time.perf_counter()
     components, settings = ctx.tools.components, ctx.settings
     ctx.hits = search(ctx.tools, ctx.standalone, ctx.top_k, exclude=ctx.exclude)
+    if settings.tuning.compound_sentences and not ctx.followup:
+        ctx.parts = parts(ctx.standalone)
+        if ctx.parts:  # each part's best passages are in the top-k, in place of the whole question's lowest
+            ctx.hits = with_part_hits(ctx.hits, [search(ctx.tools, p.query, _PART_KEEP, exclude=ctx.exclude) for p in ctx.parts])
     bm25 = [h.bm25 for h in ctx.hits if h.bm25 is not None]
     lexical = max(bm25, default=0.0) if settings.retrieval != "dense" else components.bm25_top_score(ctx.standalone)
     ctx.lexical = lexical or 0.0
@@ -56,6 +61,25 @@ def retrieve(ctx: Context) -> None:
         question=ctx.question, text="", mode=ctx.tools.mode, language=guess_language(ctx.question),  # type: ignore[arg-type]
         standalone_question=ctx.standalone,
     )
+
+
+_PART_KEEP = 2  # passages of each part of a compound question kept in the top-k
+
+
+def with_part_hits(hits: list["Hit"], part_hits: list[list["Hit"]]) -> list["Hit"]:
+    """`hits` (the whole question's), where each part's best hits below them take the places of the
+    lowest-ranked ones not wanted by a part; the order is the whole question's, then the parts'."""
+    wanted = {h.node.node_id for found in part_hits for h in found}
+    kept = list(hits)
+    have = {h.node.node_id for h in kept}
+    for hit in (h for found in part_hits for h in found if h.node.node_id not in have):
+        lowest = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].node.node_id not in wanted), None)
+        if lowest is None:
+            break
+        have.discard(kept[lowest].node.node_id)
+        kept[lowest] = hit
+        have.add(hit.node.node_id)
+    return kept
 
 
 def search(tools: Tools, query: str, top_k: int | None, *, exclude: frozenset[str] = frozenset()) -> list["Hit"]:

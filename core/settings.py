@@ -39,6 +39,9 @@ class Tuning(BaseModel):
                                     "English question on every word do not crowd out French ones.")
     keep_lane_best: bool = Field(True, description="The best hit of each retriever (dense, BM25) always makes the "
                                  "top-k of hybrid retrieval.")
+    compound_sentences: int = Field(2, ge=0, le=5, description="A question about two things (\", and which …\", \"et "
+                                    "combien …\") is split: each part's best passages are kept and this many of its best "
+                                    "sentences quoted (assistant/compound.py). 0: off.")
     # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/answer-quality.md)
     quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
                                    "\"this file\") is quoted with the sentence before it, a table row with its table's header row.")
