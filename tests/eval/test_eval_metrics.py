@@ -202,3 +202,12 @@ FACT_PASSAGES = {1: "Le festival de Lausanne a accueilli 160 000 visiteurs en 20
 def test_unheld_facts(answer: str, unheld: list[str]) -> None:
     assert [fact.key for fact, _ in m.unheld_facts(answer, FACT_PASSAGES)] == unheld
     assert m.unheld_fact_rate(answer, FACT_PASSAGES) == (1.0 if unheld else 0.0)
+
+
+def test_the_corpus_overview_count_is_not_a_passage_fact():
+    # "48 articles in 5 documents" is counted from the index, not stated by passage [1]; a number in a quote still is.
+    passages = {1: "La présence sur les ronds-points d'une forte proportion de femmes a frappé les observateurs."}
+    assert m.unheld_facts("The corpus holds 48 articles in 5 documents; the main ones: “La présence sur les ronds-points "
+                        "d'une forte proportion de femmes a frappé les observateurs.” [1]", passages) == []
+    assert m.unheld_facts("Le corpus compte 48 articles dans 5 documents ; les principaux : « 12 femmes ont frappé les "
+                        "observateurs. » [1]", passages)
