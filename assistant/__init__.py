@@ -7,6 +7,7 @@ The public API, and the only thing the web UI, the HTTP API, the eval and the co
 from assistant.answer import Answer, Citation, Passage
 from assistant.api import Assistant, DocumentInfo
 from assistant.pipeline import AnswerStream
+from assistant.plan import without_own_words
 from assistant.uploads import ALLOWED_SUFFIXES as UPLOAD_SUFFIXES, UploadReport
 from assistant.conversations import ConversationStore
 from core.cancel import cancelled_by
@@ -19,7 +20,7 @@ from ingest.report import FileReport, SyncReport, escape_name
 __all__ = [
     "Answer", "AnswerStream", "Assistant", "AssistantError", "Citation", "ConversationStore", "DocumentInfo", "FileReport", "Passage",
     "Settings", "SyncReport", "Tuning", "UPLOAD_SUFFIXES", "UploadReport", "escape_name", "Fact", "extract_facts",
-    "fact_held", "count_tokens", "guess_language", "cancelled_by",
+    "fact_held", "count_tokens", "guess_language", "cancelled_by", "without_own_words",
 ]
 
 

@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Mapping, Sequence
 
-from assistant import Fact, extract_facts, fact_held
-from assistant.plan import INTRO
+from assistant import Fact, extract_facts, fact_held, without_own_words
 from eval.normalize import content_words, contains_phrase, normalize, strip_markers, tokens
 
 # A sentence is supported by a passage when at least this share of its content words occur in it.
@@ -228,17 +227,12 @@ def _sentence_citations(answer: str) -> list[tuple[str, list[int]]]:
     return pairs
 
 
-# The assistant's own words about the corpus ("The corpus holds 48 articles in 5 documents; the main ones:"):
-# counts taken from the index, not facts of a passage.
-_OWN_FRAMING = re.compile("|".join(re.escape(intros[1]).replace(re.escape("{}"), r"\d+") for intros in INTRO.values()))
-
-
 def unheld_facts(answer: str, passages: Mapping[int, str]) -> list[tuple[Fact, list[int]]]:
     """Facts an answer sentence states (numbers, dates, quantities, names, commands, paths, identifiers:
     core.facts) that none of the passages that sentence cites holds; a sentence citing nothing valid
     holds none of its facts. The corpus overview's count of articles and documents is not a passage's fact."""
     missing = []
-    for sentence, numbers in _sentence_citations(_OWN_FRAMING.sub(" ", answer)):
+    for sentence, numbers in _sentence_citations(without_own_words(answer)):
         cited = [passages[n] for n in numbers if n in passages]
         for fact in extract_facts(sentence):
             if not any(fact_held(fact, text) for text in cited):
