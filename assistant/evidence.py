@@ -40,11 +40,11 @@ def evidence(ctx: Context) -> None:
         if ctx.parts:  # a question about two things: each part's best sentences, in the parts' order
             ctx.evidence = _by_part(ctx, [h.node.get_content() for h in ctx.hits]) or ctx.evidence
         if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
-            said = " ".join(e.text for e in ctx.evidence)
-            ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), said, ctx.standalone)
+            stated = " ".join(e.text for e in ctx.evidence)
+            ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), stated, ctx.standalone)
             asked = ctx.followup or ctx.standalone  # a follow-up's own words say what it asks
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
-            ctx.measure_found = holds_measure(asked_measure(asked), said)
+            ctx.measure_found = holds_measure(asked_measure(asked), stated)
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
@@ -58,7 +58,8 @@ def _by_part(ctx: Context, passages: list[str]) -> list[Evidence]:
         followup = part.asked if part.query != part.asked else ""
         found = extract(part.query, passages, weights=ctx.tools.components.term_weights,
                         max_sentences=ctx.settings.tuning.compound_sentences, followup=followup)
-        out += [q for q in found.quotes if (q.number, q.start) not in {(o.number, o.start) for o in out}]
+        taken = {(o.number, o.start) for o in out}
+        out += [q for q in found.quotes if (q.number, q.start) not in taken]
     return out
 
 

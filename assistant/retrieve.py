@@ -69,17 +69,13 @@ _PART_KEEP = 2  # passages of each part of a compound question kept in the top-k
 def with_part_hits(hits: list["Hit"], part_hits: list[list["Hit"]]) -> list["Hit"]:
     """`hits` (the whole question's), where each part's best hits below them take the places of the
     lowest-ranked ones not wanted by a part; the order is the whole question's, then the parts'."""
-    wanted = {h.node.node_id for found in part_hits for h in found}
-    kept = list(hits)
-    have = {h.node.node_id for h in kept}
-    for hit in (h for found in part_hits for h in found if h.node.node_id not in have):
-        lowest = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].node.node_id not in wanted), None)
-        if lowest is None:
-            break
-        have.discard(kept[lowest].node.node_id)
-        kept[lowest] = hit
-        have.add(hit.node.node_id)
-    return kept
+    seen = {h.node.node_id for h in hits}
+    incoming = []
+    for hit in (h for found in part_hits for h in found):
+        if hit.node.node_id not in seen:
+            seen.add(hit.node.node_id)
+            incoming.append(hit)
+    return take_places(list(hits), incoming, {h.node.node_id for found in part_hits for h in found})
 
 
 def search(tools: Tools, query: str, top_k: int | None, *, exclude: frozenset[str] = frozenset()) -> list["Hit"]:
@@ -157,12 +153,19 @@ def keep_lane_best(fused: list[Hit], bests: list[list[NodeWithScore]], k: int) -
     """The top `k` of `fused`, where the best hit of each retriever (`bests`: each lane's first result)
     below the top `k` takes the place of the lowest-ranked other hit; the fused order is kept."""
     wanted = {n.node.node_id for best in bests for n in best}
-    kept = fused[:k]
-    for hit in (h for h in fused[k:] if h.node.node_id in wanted):
-        lowest = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].node.node_id not in wanted), None)
-        if lowest is not None:
-            kept[lowest] = hit
+    kept = take_places(fused[:k], [h for h in fused[k:] if h.node.node_id in wanted], wanted)
     return sorted(kept, key=lambda h: h.score, reverse=True)
+
+
+def take_places(kept: list[Hit], incoming: list[Hit], wanted: set[str]) -> list[Hit]:
+    """`kept`, each of `incoming` in turn replacing its lowest-ranked hit whose id is not `wanted`
+    (stopping when every hit left is wanted)."""
+    for hit in incoming:
+        lowest = next((i for i in range(len(kept) - 1, -1, -1) if kept[i].node.node_id not in wanted), None)
+        if lowest is None:
+            break
+        kept[lowest] = hit
+    return kept
 
 
 def chroma_cosine(similarity: float | None) -> float | None:

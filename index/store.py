@@ -13,12 +13,8 @@ STATE_TTL seconds and reopens collections that were rebuilt or deleted elsewhere
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
-import os
-import re
-import shutil
 import threading
 import time
 import warnings
@@ -34,7 +30,8 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from core.errors import EmptyIndexError, IndexMismatchError, StoreUnavailableError
 from core.providers import make_chroma_client
 from core.settings import Settings
-from index.localfs import LocalDiskError, disk_error
+from index.chroma_errors import IndexChangedError, chroma_failure
+from index.localfs import LocalDiskError
 from index.records import RECORD_VECTOR, DocRecord, record_of
 
 log = logging.getLogger(__name__)
@@ -43,27 +40,6 @@ SCHEMA_VERSION = 2  # 2: deterministic chunk ids + bookkeeping collection
 _PAGE = 5000
 STATE_TTL = 1.0  # seconds: a change made elsewhere is noticed within this delay
 T = TypeVar("T")
-
-
-# How Chroma (SQLite, its Rust engine, the OS) words "the disk is full".
-_DISK_FULL = re.compile(r"disk is full|No space left|os error 28|ENOSPC|disk full|quota exceeded", re.IGNORECASE)
-_FULL_BELOW = 4 * 1024 * 1024  # bytes free under which any failed write is put down to a full disk
-
-
-def _nearly_full(folder: Path) -> bool:
-    """Whether the disk holding `folder` is (nearly) full: Chroma's engine sometimes reports a full
-    disk as a bare InternalError, which would otherwise read as "the store is unreachable"."""
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    try:
-        return shutil.disk_usage(probe).free < _FULL_BELOW
-    except OSError:
-        return False
-
-
-class IndexChangedError(EmptyIndexError):
-    """A collection was deleted or rebuilt by another process while this one was using it."""
 
 
 @dataclass(frozen=True)
@@ -186,23 +162,10 @@ class Store:
         except (StoreUnavailableError, EmptyIndexError, IndexMismatchError, LocalDiskError):
             raise
         except Exception as err:  # chromadb raises many unrelated types; none may reach a user raw
-            raise self._translate(err) from None
-
-    def _translate(self, err: Exception) -> Exception:
-        text = str(err)
-        name = type(err).__name__
-        if _DISK_FULL.search(text) or (not self.settings.chroma_host and _nearly_full(self.settings.data_dir)):
-            if self.settings.chroma_host:
-                return LocalDiskError(f"The Chroma server's disk ({self.settings.chroma_host}) is full: free some space there, then retry.")
-            return disk_error(self.settings.data_dir, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
-        if name in ("NotFoundError", "InvalidCollectionException") or re.search(r"does not exist", text):
-            self._state = None
-            return IndexChangedError(
-                "The index collection was deleted or rebuilt meanwhile: retry, or run `assistant ingest PATH` to fill it."
-            )
-        return StoreUnavailableError(
-            f"The Chroma store is unreachable or failed ({name}). Check the server or ASSISTANT_DATA_DIR, then retry."
-        )
+            failure = chroma_failure(err, self.settings)
+            if isinstance(failure, IndexChangedError):
+                self._state = None
+            raise failure from None
 
     def reopen(self) -> None:
         """Open the collections again (after a rebuild elsewhere); create them when they are gone."""
