@@ -234,7 +234,7 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
     if policy.strict_kind and signals.kind_required:
         return Decision(True, round(score, 4), (*reasons, "the question asks for it in so many words"))
     if policy.strict_kind and signals.measure_found is False:
-        return Decision(True, round(score, 4), (*reasons, "the evidence states no amount of what is asked (money, energy, data, distance, a day)"))
+        return Decision(True, round(score, 4), (*reasons, "the evidence states no amount of what is asked (money, energy, data, distance, a day, a version, a size, a number of the thing counted)"))
     if signals.focus is not None and signals.focus < policy.focus_min:
         return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
     return Decision(score < policy.min_score, round(score, 4), tuple(reasons))

@@ -3,9 +3,10 @@
 - withheld by `weigh`: its plain "not in the corpus" message, with the nearest sources;
 - extractive (no LLM): the evidence sentences quoted verbatim, each with its [n] marker, framed in
   the question's language;
-- with an LLM: each passage cut to a short excerpt around its best sentence (assistant/excerpts.py),
-  fenced in a prompt (assistant/generate.py), the model's text streamed as it comes. Its citations
-  are checked by the next stage (assistant/checks.py).
+- with an LLM: the evidence sentences (`Tuning.evidence_first`), or, for an overview or evidence in the
+  other language, each passage cut to a short excerpt around its best sentence (assistant/excerpts.py),
+  fenced in a prompt (assistant/generate.py), the model's text streamed as it comes. Its citations are
+  checked by the next stage (assistant/checks.py).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _quote(ctx: Context) -> Iterator[str]:
 def _generate(ctx: Context) -> Iterator[str]:
     """Stream the model's answer from fenced excerpts of the passages."""
     answer, tuning = ctx.answer, ctx.settings.tuning
-    if tuning.evidence_first and ctx.plan.kind == "single" and ctx.evidence:
+    if tuning.evidence_first and ctx.plan.kind == "single" and ctx.evidence and (tuning.evidence_first_across or _same_language(ctx)):
         ctx.windows = evidence_windows(ctx)
         shown = [(p.number, p.title, p.text[a:b]) for p, (a, b) in zip(answer.retrieved, ctx.windows) if b > a]
         messages = generate.evidence_messages(ctx.standalone, answer.language,
@@ -67,6 +68,11 @@ def _generate(ctx: Context) -> Iterator[str]:
         return
     answer.model_text = answer.text
     answer.llm_usage = usage or None
+
+
+def _same_language(ctx: Context) -> bool:
+    """Every evidence sentence is in the question's language."""
+    return all(guess_language(e.text) == ctx.answer.language for e in ctx.evidence)
 
 
 def evidence_windows(ctx: Context) -> list[tuple[int, int]]:

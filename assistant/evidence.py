@@ -18,7 +18,7 @@ from typing import Literal
 
 from assistant.context import Context, Evidence
 from assistant.focus import concept_share
-from assistant.measures import asked_measure, holds_measure, strict_kind
+from assistant.measures import asked_measure, counted_thing, counts_thing, holds_measure, strict_kind
 from assistant.retrieve import passage_of
 from core.text import content_terms, split_sentences
 
@@ -33,7 +33,8 @@ def evidence(ctx: Context) -> None:
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
     found = extract(ctx.standalone, [h.node.get_content() for h in ctx.hits],
                     weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
-                    said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor)
+                    said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor,
+                    new_weight=ctx.settings.tuning.followup_new_weight)
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
@@ -45,6 +46,8 @@ def evidence(ctx: Context) -> None:
             asked = ctx.followup or ctx.standalone  # a follow-up's own words say what it asks
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
             ctx.measure_found = holds_measure(asked_measure(asked), stated)
+            if ctx.measure_found is None and ctx.settings.tuning.count_check:  # "combien de membres": a number of members
+                ctx.measure_found = counts_thing(counted_thing(asked), stated)
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
@@ -284,18 +287,21 @@ def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -
 
 def extract(
     question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3,
-    followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0,
+    followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0, new_weight: float = 1.0,
 ) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
 
     `followup`: the follow-up as asked, when `question` carries the previous topic along; `said`: the
     sentences the previous answer quoted (`said_key`), whose score is multiplied by `said_factor` unless
     they hold a word the follow-up adds to the topic (it asks for something new; "Et combien
-    d'ordinateurs ?" may well be answered by the sentence that gave the smartphones)."""
+    d'ordinateurs ?" may well be answered by the sentence that gave the smartphones); `new_weight`: the
+    weight factor of the words the follow-up adds to the topic."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
     kind = asked_kind(question, followup)
     new = set(content_terms(followup)) - set(content_terms(question.replace(followup, " ", 1))) if followup else set()
+    if new and new_weight != 1.0:  # what the follow-up adds weighs more than the topic it carries along
+        qw = {t: w * (new_weight if t in new else 1.0) for t, w in qw.items()}
     scored: list[tuple[float, float, Evidence, set[str]]] = []
     seen: set[str] = set()
     for rank, text in enumerate(passages):

@@ -32,7 +32,7 @@ from core.text import content_terms
 
 # Concepts a question asks about, in French and English; any word of a group states the others.
 FOCUS_GROUPS: tuple[str, ...] = (
-    "pdg ceo directeur directrice dirige dirigeant chief executive président présidente chairman préside",
+    "pdg ceo directeur directrice dirige dirigeant chief executive président présidente chairman préside chef leader",
     "salaire salary pay paid payé rémunération rémunéré earn earned earns gagne gagné touche wage",
     "membres members adhérents représente represents syndiqués affiliés",
     "prix price coût cost coûte costs coûté tarif fee euros dollars abonnement subscription",
@@ -45,7 +45,7 @@ FOCUS_GROUPS: tuple[str, ...] = (
     "budget budgets",
     "né née naissance born birth",
     "mort morte décès décédé died death dead meurt",
-    "employés employees salariés staff emploie employs employ employé workers",
+    "employés employees salariés staff emploie employs employ employé workers employeur employer emploient",
     "utilisateurs users abonnés subscribers clients customers",
     "composé compositeur composer composed musique music score bande",
     "âge age old ans",

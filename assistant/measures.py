@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Measure = Literal["money", "energy", "data size", "distance", "day"]
+from core.text import WORD_RE, fold, guess_language, stemmer, stopwords
+
+Measure = Literal["money", "energy", "data size", "distance", "day", "version", "size"]
 
 # The words that ask for an amount of money: a price, a cost, a salary, a revenue or a profit asked for
 # itself ("au même prix" or "a share of revenues" ask for something else).
@@ -53,6 +55,13 @@ _DAY_Q = re.compile(r"\b(on what date|à quelle date|what date|quelle date|quel 
 _DAY = re.compile(rf"\b\d{{1,2}}(er|st|nd|rd|th)?\s+{_MONTHS}|\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b"
                   r"|\b\d{4}-\d{2}-\d{2}\b", re.I)
 
+# "In which version of aptitude …", "depuis quelle version": a version number (a codename alone is a name, not checked).
+_VERSION_Q = re.compile(r"\b((which|what) (version|release)|quelle (version|publication|mouture)|depuis quelle version)\b", re.I)
+_VERSION = re.compile(r"\b\d+(\.\d+)+\b|\b(version|release|v)\s*\d+", re.I)
+# "How large is the image ?", "quelle est la taille de …": an amount, so a number.
+_SIZE_Q = re.compile(r"\b(how (large|big|heavy|tall|wide)|what size|what is the size|quelle (est la )?taille|quel (est le )?poids)\b", re.I)
+_SIZE = re.compile(r"\d")
+
 _STRICT = re.compile(
     r"\b(combien|how many|how much|quel(le)?s? (nombre|montant|pourcentage)|what (number|amount|percentage)"
     r"|(en |dans )?quelle année|à quelle date|what year|which year|on what date|what date)\b",
@@ -66,6 +75,10 @@ def asked_measure(question: str) -> Measure | None:
         return "money"
     if _DAY_Q.search(question):
         return "day"
+    if _VERSION_Q.search(question):
+        return "version"
+    if _SIZE_Q.search(question):
+        return "size"
     for measure, (asked, _) in _UNITS.items():
         if asked.search(question):
             return measure
@@ -80,9 +93,63 @@ def holds_measure(measure: Measure | None, text: str) -> bool | None:
         return bool(_MONEY.search(text))
     if measure == "day":
         return bool(_DAY.search(text))
+    if measure == "version":
+        return bool(_VERSION.search(text))
+    if measure == "size":
+        return bool(_SIZE.search(text))
     return bool(_UNITS[measure][1].search(text))
 
 
 def strict_kind(question: str) -> bool:
     """The question asks for a count, an amount or a calendar date in so many words."""
     return bool(_STRICT.search(question))
+
+
+# "Combien de membres compte …", "how many mirrors …", "le nombre de bogues": the thing the question counts.
+_COUNTED_Q = re.compile(
+    r"\b(?:combien\s+(?:de|d['’])|how\s+many|nombre\s+(?:de|d['’])|number\s+of)\s*((?:[\w-]+\s*){1,4})", re.I)
+_CARDINAL = re.compile(
+    r"^(\d[\d\u202f\u00a0 ,.]*|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
+    r"cinquante|soixante|cent|cents|mille|millions?|milliards?|dizaines?|centaines?|milliers?|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?)$", re.I)
+_YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
+_BEFORE, _AFTER = 4, 6  # words between a number and the thing it counts ("1000 software packages", "le nombre de
+# cinémas qui ont diffusé Roma : 900"); a number right after the thing, or after "n°", names one ("le bogue n° 516394")
+_NAMING = frozenset({"n", "no", "nº", "num", "numéro", "number", "nr"})
+
+
+def counted_thing(question: str) -> str | None:
+    """The stem of the thing a question counts ("Combien de *membres* compte …", "how many open *bugs* …"):
+    French names it first, English last among the content words that follow the cue (None: no count asked)."""
+    found = _COUNTED_Q.search(question)
+    if not found:
+        return None
+    words = []
+    for word in WORD_RE.findall(found.group(1)):
+        if word.lower() in stopwords() or fold(word.lower()) in stopwords():
+            break
+        words.append(word)
+    if not words:
+        return None
+    head = words[0] if guess_language(question) == "fr" else words[-1]
+    return stemmer().stemWord(head.lower())
+
+
+def counts_thing(thing: str | None, text: str) -> bool | None:
+    """Does `text` state a number of `thing` (a cardinal within a few words of it, not a year or an ordinal)?
+    None when no count is asked or `text` never names the thing (another wording, another language: no
+    judgement); False when it names the thing but counts it nowhere ("le premier épisode", "les bogues ouverts")."""
+    if thing is None:
+        return None
+    words = WORD_RE.findall(text)
+    stems = [stemmer().stemWord(w.lower()) for w in words]
+    places = [i for i, stem in enumerate(stems) if stem == thing]
+    if not places:
+        return None
+    for i in places:
+        near = [*range(max(0, i - _BEFORE), i), *range(i + 2, min(len(words), i + _AFTER + 1))]
+        for j in near:
+            if (_CARDINAL.match(words[j]) and not (_YEAR.match(words[j]) and j != i - 1)
+                    and words[j - 1].lower() not in _NAMING):
+                return True
+    return False

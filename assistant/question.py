@@ -32,6 +32,14 @@ _PRONOUN = re.compile(
     r"\b(il|elle|ils|elles|lui|leur|leurs|ce|cela|ça|celui|celle|ceux|y|en|l'|l’|it|its|they|them|their|he|she|him|her|this|that|these|those)\b",
     re.IGNORECASE,
 )
+# A demonstrative naming a thing ("that library", "ce paquet", "ces spots"): the thing is in the previous turn.
+# English "that" only after a verb or a preposition ("the Blue Hole that Alessia…" is a relative clause).
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:this|these|those|cet|cette|ces|ce(?!\s+(?:qui|que|qu['’]))|ledit|ladite)\s+[a-zà-ÿ]{3,}"
+    r"|(?:^|\b(?:is|are|was|were|for|from|in|of|on|about|with|to|by|into|does|did|do|use|install|build)\s+)that\s+"
+    r"(?!is\b|was\b|are\b|were\b)[a-z]{3,}",
+    re.IGNORECASE,
+)
 # A capitalised word after the first one, or a number: the question names its own subject.
 # The first quote of a quoting answer (assistant/compose.py FRAMES: « … » [n] or “…” [n]), up to the closing
 # mark its citation follows: a quote may hold the document's own « … ».
@@ -79,6 +87,8 @@ def depends_on_history(question: str) -> bool:
     if _CONNECTOR.search(question):
         return True
     if len(terms) <= 4 and _PRONOUN.search(question):
+        return True
+    if _DEMONSTRATIVE.search(question):
         return True
     return len(terms) <= 2 and not _NAMED.search(question.strip())
 

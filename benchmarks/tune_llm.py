@@ -39,7 +39,10 @@ def variants() -> dict[str, dict[str, Any]]:
         # shorter excerpts: fewer prompt tokens to read
         "short": {"excerpt_chars": 300, "excerpt_chars_lower": 180},
         # evidence-first: the model reads only the evidence sentences the answerer selected (issue 21)
-        "evidence": {"evidence_first": True},
+        "evidence": {"evidence_first": True, "evidence_first_across": True},
+        # evidence-first only when the evidence is in the question's language (excerpts otherwise)
+        "evidence-same": {"evidence_first": True, "evidence_first_across": False},
+        "excerpts": {"evidence_first": False},
     }
 
 

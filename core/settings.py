@@ -48,6 +48,8 @@ class Tuning(BaseModel):
     # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
     followup_said_factor: float = Field(0.5, ge=0, le=1, description="Score factor of a sentence the previous answer "
                                         "quoted, in a follow-up's evidence, when it holds no word the follow-up adds.")
+    followup_new_weight: float = Field(3.0, ge=1, le=10, description="In a follow-up's evidence, the words the follow-up "
+                                       "adds to the topic weigh this many times the topic's words.")
     # --- the abstention decision before an LLM is called. A lenient floor assumed the model would
     # decline what the passages do not say; the 1.5B model instead answers with a nearby figure. On 40
     # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false
@@ -56,11 +58,14 @@ class Tuning(BaseModel):
     llm_kind_check: bool = Field(True, description="With an LLM, also check that the best sentences hold "
                                  "the kind of fact asked (number, date, name) before answering.")
     # --- the LLM prompt
-    # benchmarks/tune_llm.py --variants base,evidence --limit 12 (dev, local model, load ~25 on 2 cores): key facts
-    # 0.667 both, citation precision 0.944 -> 1.000, fact.miss 0 both, answer p50 134 s -> 33 s. Wins on dev; left off
-    # by default only because the tests written for the excerpt prompt were not re-run with it (see docs/grounding.md).
-    evidence_first: bool = Field(False, description="The LLM reads only the evidence sentences the answerer selected "
+    # benchmarks/tune_llm.py --variants base,evidence --limit 48 (bundled dev, local model, 2026-12-06): key facts
+    # 0.597 -> 0.625, fact.miss 0.033 -> 0.000, tricky declined 0.833 both, false abstention 0.222 both, answer p50
+    # 12.5 s -> 5.8 s (docs/grounding.md). On since then.
+    evidence_first: bool = Field(True, description="The LLM reads only the evidence sentences the answerer selected "
                                  "(numbered as their passages), not excerpts of every passage.")
+    evidence_first_across: bool = Field(False, description="Evidence-first also when the evidence is in the other "
+                                        "language; off: the model then reads excerpts of every passage, because the "
+                                        "sentences picked by shared words across languages are the least sure.")
     question_first: bool = Field(False, description="The question also comes before the passages in the LLM prompt.")
     history_answer_chars: int = Field(300, ge=0, description="An earlier answer given back to the LLM is cut to this many characters.")
     excerpt_chars: int = Field(420, ge=50, description="Characters of the excerpt the LLM reads from each of the two best passages.")
@@ -103,6 +108,8 @@ class Tuning(BaseModel):
     # 0.143 -> 0.286 (debian-docs), plain 0.75 -> 1.0 (debian-docs), one answerable question declined (answered wrong).
     strict_kind: bool = Field(True, description="Decline when the question asks for a count, an amount of money, energy, "
                               "data or distance, or a calendar date in so many words and the evidence states none.")
+    count_check: bool = Field(True, description="With `strict_kind`: a question counting a thing (\"combien de membres\", "
+                              "\"how many mirrors\") declines when the evidence names that thing but no number counts it.")
     kind_penalty: float = Field(0.2, description="Subtracted from the confidence when the answer lacks the kind of fact asked.")
     # --- the claim check (assistant/claims.py): a sentence stating a fact its cited passage does not hold
     claim_failure: Literal["remove", "fallback", "decline"] = Field(

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.abstain import Signals, decide, Policy
 from assistant.focus import concept_share, concepts
-from assistant.measures import asked_measure, holds_measure, strict_kind
+from assistant.measures import asked_measure, counted_thing, counts_thing, holds_measure, strict_kind
 
 
 @pytest.mark.parametrize("question, measure", [
@@ -95,3 +95,48 @@ def test_its_answerable_look_alike_is_answered(ingested_assistant, question: str
     answer = ingested_assistant.ask(question)
     assert not answer.abstained, answer.abstain_reasons
     assert fact in answer.text and answer.citations
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("In which version of aptitude was the ?for search term introduced?", "version"),
+    ("Depuis quelle version Debian fournit-elle systemd par défaut ?", "version"),
+    ("How large is the Debian netinst installation image?", "size"),
+    ("Quelle est la taille d'un miroir complet ?", "size"),
+])
+def test_a_version_or_a_size_asked(question: str, measure: str) -> None:
+    assert asked_measure(question) == measure
+
+
+def test_a_version_or_a_size_in_the_evidence() -> None:
+    assert holds_measure("version", "The ?for term appeared in aptitude 0.4.5.")
+    assert holds_measure("version", "introduit dans la version 7 de Debian")
+    assert not holds_measure("version", "An explicit target is introduced by the ?for term.")
+    assert holds_measure("size", "L'image netinst fait environ 400 Mo.")
+    assert not holds_measure("size", "Vous pouvez télécharger une petite image de CD amorçable.")
+
+
+@pytest.mark.parametrize("question, thing", [
+    ("Combien de membres compte le syndicat des scénaristes ?", "membr"),
+    ("Combien d'épisodes compte la dernière saison de Black Mirror ?", "episod"),
+    ("How many open bugs does Debian have?", "bug"),  # English names the thing last
+    ("How many mirrors does the Debian archive have worldwide?", "mirror"),
+    ("Qui a composé la musique du film 2050 ?", None),
+])
+def test_the_thing_a_question_counts(question: str, thing: str | None) -> None:
+    assert counted_thing(question) == thing
+
+
+def test_a_number_of_the_thing_counted() -> None:
+    episodes = counted_thing("Combien d'épisodes compte la saison ?")
+    assert counts_thing(episodes, "La saison compte six épisodes.") is True
+    assert counts_thing(episodes, "Joan is Awful, le premier épisode de la saison, traite du sujet.") is False  # an ordinal
+    cinemas = counted_thing("In how many cinemas was Roma shown?")
+    assert counts_thing(cinemas, "elle communique donc sur le nombre de cinéma qui ont diffusé Roma : 900 en tout.") is True
+    bugs = counted_thing("Combien de bogues sont ouverts ?")
+    assert counts_thing(bugs, "voir le bogue n° 516394 pour des détails") is False  # a number naming one bug counts none
+    assert counts_thing(bugs, "Il pourra aussi vous montrer les bogues déjà ouverts.") is False
+    assert counts_thing(bugs, "Debian fournit plus de 59100 paquets.") is None  # the thing is not named: no judgement
+    mirrors = counted_thing("How many mirrors does the archive have?")
+    assert counts_thing(mirrors, "resources (to mirror the package and WWW archives), and money can help. "
+                        "The Debian archives also carry approximately 1000 software packages.") is False
+

@@ -114,6 +114,23 @@ def test_a_follow_up_weighs_down_what_the_previous_answer_answered_with():
     assert found.quotes[0].text == smartphones
 
 
+def test_the_words_a_follow_up_adds_weigh_more_than_the_topic_it_carries():
+    """"And in which file are hints stored?" after a question on the resolver's *safety cost*: the topic's rare
+    words ("safety cost") must not outweigh what the follow-up asks (a file, hints, stored)."""
+    text = ("Conflict, discard: instead of changing the safety cost of the resolver, discard solutions as if the "
+            "discard hint had been applied. Hints are stored in the apt configuration file, /etc/apt/apt.conf.")
+    followup = "And in which file are hints for that resolver stored?"
+    question = f"{followup} (What is the safety cost in aptitude's interactive dependency resolver?)"
+    rare = {"safet": 6.6, "cost": 3.3}  # IDF-like weights: the topic's words are the corpus's rarest
+
+    def weights(terms: list[str]) -> dict[str, float]:
+        return {t: rare.get(t, 2.0) for t in terms}
+
+    assert "safety cost" in extract(question, [text], weights=weights, followup=followup).quotes[0].text
+    found = extract(question, [text], weights=weights, followup=followup, new_weight=3.0)
+    assert "/etc/apt/apt.conf" in found.quotes[0].text
+
+
 @pytest.mark.slow
 def test_a_follow_up_gets_what_it_adds_not_the_previous_answer(tmp_path: Path, embed_model):
     folder = tmp_path / "docs"

@@ -38,6 +38,14 @@ ABSENT = {
     "dd-ut11": ["Perens a quitté", "Perens left", "Perens stepped down", "1997"],
     "dd-ut12": ["employé de", "employed by", "works for", "travaille pour", "son employeur", "his employer"],
     "dd-ut13": ["gigaoctet", "gigabyte", "téraoctet", "terabyte"],
+    "dd-ut14": ["dollars", "USD", "euros", "prix de la certification", "price of the certification", "certification costs", "coûte"],
+    "dd-ut15": ["SPI was founded", "founded in", "fondée en", "créée en", "1997", "1998"],
+    "dd-ut16": ["Jonathan Carter", "Sam Hartman", "Chris Lamb", "Debian Project Leader", "chef du projet", "actuel responsable du projet", "current project leader"],
+    "dd-ut17": ["number of mirrors", "nombre de miroirs", "mirrors worldwide", "miroirs dans le monde", "mirrors around the world", "miroirs répartis"],
+    "dd-ut18": ["gcc-10", "gcc 10", "gcc10", "compilé avec gcc", "compiled with gcc", "version de gcc", "gcc version"],
+    "dd-ut19": ["jfs@", "javier@", "sanguino@", "Peña <", "jfs at"],
+    "dd-ut20": ["nombre de bogues ouverts", "number of open bugs", "bogues ouverts actuellement", "bugs are currently open", "open bugs", "bogues sont ouverts"],
+    "dd-ut21": ["introduced in", "since version", "added in", "new in version", "introduit dans la version", "depuis la version", "ajouté dans"],
 }
 
 

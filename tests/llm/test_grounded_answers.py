@@ -10,7 +10,7 @@ from assistant.claims import check_claims
 def test_an_english_answer_from_french_evidence_keeps_the_number(local_bot):
     # abstain_threshold 0: this tests the writing, not the decision (an English question over three French
     # documents sits below the lexical floor of so small a corpus)
-    bot = local_bot.variant(abstain_threshold=0, tuning={"evidence_first": True})
+    bot = local_bot.variant(abstain_threshold=0, tuning={"evidence_first": True, "evidence_first_across": True})
     answer = bot.ask("How many professionals does the SAG-AFTRA union represent?")
     assert not answer.abstained, answer.abstain_reasons
     assert re.search(r"160[ ,.\u202f\u00a0]?000", answer.text), answer.text
