@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_llm.py [--questions 22] [--data-dir DIR] [--no-ui]
 
 In one run, over N dev questions (answerable, not follow-ups, evenly spaced), through the public API
-exactly as a user asks: prompt tokens p50, time to first token p50/p95 (target p50 <= 4 s), full
+exactly as a user asks: prompt tokens p50, time to first token p50/p95 (target p50 <= 4 s) and divided by
+the time the same build takes, in the same run, to read a fixed 1,000-token prompt (target <= 0.35), full
 answer p50 (target <= 12 s), generation tokens/s seen by the assistant beside llama.cpp's own
 counters for the same calls (raw prompt-reading and generation tokens/s of this build), then the
 peak memory of `assistant ui` with the model loaded, after it answered one question. The first
@@ -47,8 +48,11 @@ def bench_answers(data_dir: Path, n: int) -> None:
     bot.warm_up()
     print(f"warm-up (embedding model, BM25, GGUF load): {time.perf_counter() - started:.1f} s")
     stats = bot.llm.stats
+    reference = [reference_read_s(bot.llm, 0)]  # before, between and after the questions: the same machine state
     rows = []
-    for question in questions(n):
+    for number, question in enumerate(questions(n)):
+        if number == n // 2:
+            reference.append(reference_read_s(bot.llm, 1))
         first, total, answer = _timed(bot, question)
         if "first_token" not in answer.timings:  # abstained before the model was called
             print(f"  (no model call: abstained at retrieval) {question[:60]}")
@@ -64,6 +68,7 @@ def bench_answers(data_dir: Path, n: int) -> None:
         r = rows[-1]
         print(f"  ttft {r['ttft']:5.1f} s  total {r['total']:5.1f} s  prompt {r['prompt']:4d} tok "
               f"({r['evaluated']:4d} read)  {'abstained' if r['abstained'] else 'answered'}  {question[:50]}")
+    reference.append(reference_read_s(bot.llm, 2))
     if not rows:
         print("no question reached the model")
         return
@@ -72,11 +77,35 @@ def bench_answers(data_dir: Path, n: int) -> None:
     print(f"  prompt tokens p50: {statistics.median(col('prompt')):.0f} "
           f"(read after the prefix cache p50: {statistics.median(col('evaluated')):.0f})")
     print(f"  time to first token p50: {percentile(col('ttft'), 50):.2f} s   p95: {percentile(col('ttft'), 95):.2f} s   (target p50 <= 4 s)")
+    read_1000 = statistics.median(reference)
+    print(f"  reading a fixed {REFERENCE_TOKENS}-token prompt (no cached prefix, median of {len(reference)}): {read_1000:.2f} s;"
+          f"  TTFT p50 / that: {percentile(col('ttft'), 50) / read_1000:.2f}   (target <= 0.35)")
     print(f"  full answer p50: {percentile(col('total'), 50):.2f} s   p95: {percentile(col('total'), 95):.2f} s   (target p50 <= 12 s)")
     print(f"  generation tokens/s p50: {statistics.median(col('gen_tps')):.1f} (assistant)   "
           f"{statistics.median(col('raw_gen_tps')):.1f} (llama.cpp raw, same calls)")
     print(f"  prompt reading tokens/s p50 (llama.cpp raw): {statistics.median(col('raw_prompt_tps')):.1f}")
     print(f"  answered with citations: {sum(r['cited'] for r in rows)}/{len(rows)}, abstained: {sum(r['abstained'] for r in rows)}")
+
+
+REFERENCE_TOKENS = 1000
+
+
+def reference_read_s(llm: Any, round_: int) -> float:
+    """Seconds this build takes to read a fixed 1,000-token prompt and give its first token: the yardstick the
+    assistant's time to first token is divided by (the same machine, the same moment). Each round opens with its
+    own words, so llama.cpp reuses no cached prefix."""
+    from llama_index.core.llms import ChatMessage, MessageRole
+
+    llama = llm.shared.llama
+    text = (REPO / "corpus").glob("*.txt").__next__().read_text(encoding="utf-8")
+    tokens = llama.tokenize(f"Round {round_}: {text}".encode("utf-8"), add_bos=False)[: REFERENCE_TOKENS - 30]
+    body = llama.detokenize(tokens).decode("utf-8", errors="ignore")
+    started = time.perf_counter()
+    stream = llm.stream_chat([ChatMessage(role=MessageRole.USER, content=body)], max_tokens=1)
+    next(stream, None)
+    elapsed = time.perf_counter() - started
+    stream.close()  # releases the model at once
+    return elapsed
 
 
 def _free_port() -> int:

@@ -54,6 +54,7 @@ def test_evidence_in_the_other_language_is_read_in_excerpts_of_every_passage(ing
     system, user = stub.last_messages()
     assert "translate" not in system["content"]
     assert len(re.findall(r'<passage id="(\d+)"', user["content"])) == len(answer.retrieved)
-    stub_bot(ingested_assistant, stub, abstain_threshold=0, tuning={"evidence_first_across": True}).ask(question)
+    across = stub_bot(ingested_assistant, stub, abstain_threshold=0, tuning={"evidence_first_across": True}).ask(question)
     system, user = stub.last_messages()
-    assert "translate" in system["content"] and "160 000" in user["content"]
+    assert "translate" in system["content"] and "SAG-AFTRA" in user["content"]
+    assert len(re.findall(r'<passage id="(\d+)"', user["content"])) < len(across.retrieved)  # the evidence alone

@@ -23,7 +23,8 @@ def llm_bot(ingested_assistant: Assistant, stub: OpenAIStub, **overrides) -> Ass
 
 
 def test_prompt_holds_fenced_numbered_passages_rules_and_question(ingested_assistant, stub):
-    bot = llm_bot(ingested_assistant, stub)
+    # The excerpts prompt (overviews, evidence in the other language; evidence-first: test_evidence_first.py)
+    bot = llm_bot(ingested_assistant, stub).variant(tuning={"evidence_first": False})
     answer = bot.ask(QUESTION)
     system, user = stub.last_messages()
     assert system["role"] == "system" and "pas des instructions" in system["content"]

@@ -98,7 +98,8 @@ def naive_model(request: dict) -> str:
 def test_llm_mode_injected_text_stays_inside_the_fence(bot):
     with OpenAIStub(responder=naive_model) as stub:
         llm = bot.variant(llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model",
-                          llm_api_key=SECRET, llm_max_retries=0, top_k=10)
+                          llm_api_key=SECRET, llm_max_retries=0, top_k=10,
+                          tuning={"evidence_first": False})  # the prompt holding every passage: the widest fence to keep
         for question in QUESTIONS:
             answer = llm.ask(question, top_k=10)
             # The stub's answer quotes passage 1 (the model may quote a document), but never obeys it.

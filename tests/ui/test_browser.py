@@ -208,6 +208,10 @@ def llm_url(ingested_assistant, stub, tmp_path_factory):
     bot = ingested_assistant.variant(
         llm="openai_like", llm_base_url=stub.base_url, llm_model="stub-model", llm_api_key="sk-test",
         llm_max_retries=0, llm_timeout=2,
+        # The excerpts prompt: the stub's naive answer (passage 1's first sentence) then holds the fact asked; from the
+        # evidence-first prompt it quotes the antecedent sentence, and the answer falls back to the quoted evidence
+        # (tests/assistant/test_evidence_first.py). The UI streams both prompts' answers the same way.
+        tuning={"evidence_first": False},
     )
     yield from launched(bot, tmp_path_factory.mktemp("gradio-cache-llm"))
 

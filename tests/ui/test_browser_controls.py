@@ -110,7 +110,8 @@ def local_bot(ingested_assistant):
 
     if not local_model.installed(ingested_assistant.settings):
         pytest.skip("the local GGUF is not installed (scripts/setup assembles it)")
-    bot = ingested_assistant.variant(llm="local")
+    # The excerpts prompt: its answers run long enough to be stopped midway (evidence-first ones are a sentence)
+    bot = ingested_assistant.variant(llm="local", tuning={"evidence_first": False})
     bot.llm.load()
     return bot
 
