@@ -68,12 +68,21 @@ def _by_part(ctx: Context, passages: list[str]) -> list[Evidence]:
 
 def _focus(ctx: Context) -> float | None:
     """The focus signal (assistant/focus.py) over the evidence sentences; with a kind of fact asked, only
-    those holding that kind count (`Tuning.focus_needs_kind`)."""
+    those holding that kind count (`Tuning.focus_needs_kind`). A question about two things (`ctx.parts`) is
+    checked part by part, each with its own kind and focus ("Qui a composé …, et combien de … ?" asks a name,
+    then a number), and is as sure as its least sure part."""
+    if ctx.parts:
+        shares = [_focus_of(ctx, part.asked) for part in ctx.parts]
+        return min((s for s in shares if s is not None), default=None)
+    return _focus_of(ctx, ctx.standalone, ctx.followup)
+
+
+def _focus_of(ctx: Context, question: str, followup: str = "") -> float | None:
     sentences = [e.text for e in ctx.evidence]
-    kind = asked_kind(ctx.standalone, ctx.followup)
+    kind = asked_kind(question, followup)
     if ctx.settings.tuning.focus_needs_kind and kind is not None:
-        sentences = [s for s in sentences if holds_kind(kind, s, ctx.standalone)]
-    return concept_share(ctx.standalone, sentences, head=ctx.settings.tuning.focus_head_terms)
+        sentences = [s for s in sentences if holds_kind(kind, s, question)]
+    return concept_share(question, sentences, head=ctx.settings.tuning.focus_head_terms)
 
 
 Kind = Literal["number", "date", "name"]
