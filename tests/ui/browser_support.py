@@ -87,9 +87,10 @@ def open_page(context, url: str):
     """A new page of `context` on the UI, once the session knows this browser (its kept conversations)."""
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("#question textarea", timeout=60_000)
+    # Generous waits: on a loaded CI machine a UI just restarted took over a minute to load a second page.
+    page.wait_for_selector("#question textarea", timeout=120_000)
     page.wait_for_function("() => localStorage.getItem('corpus-assistant-browser')", timeout=30_000)
-    page.wait_for_function("() => window.__caLoaded === true", timeout=60_000)  # the session knows the browser
+    page.wait_for_function("() => window.__caLoaded === true", timeout=120_000)  # the session knows the browser
     return page
 
 
