@@ -44,6 +44,7 @@ class Signals:
     focus: float | None = None  # share of the question's focus (the relation asked) an evidence sentence states
     kind_required: bool = False  # the missing kind of fact is asked in so many words ("combien", "en quelle année")
     measure_found: bool | None = None  # the evidence states an amount of the measure asked (money, energy…; None: none asked)
+    year_held: bool | None = None  # the evidence states the year the question states (None: none stated)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def weigh(ctx: Context) -> None:
         overview=ctx.plan.kind == "overview", has_passages=bool(ctx.hits), kind_found=ctx.kind_found,
         model_refused=None if ctx.llm is None else False,
         focus=None if ctx.plan.kind == "overview" else ctx.focus,
-        kind_required=ctx.kind_required, measure_found=ctx.measure_found,
+        kind_required=ctx.kind_required, measure_found=ctx.measure_found, year_held=ctx.year_held,
     )
     ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
     _record(ctx.answer, ctx.signals, ctx.decision)
@@ -123,6 +124,8 @@ def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
         answer.timings["focus"] = round(signals.focus, 4)
     if signals.measure_found is not None:
         answer.timings["measure_found"] = float(signals.measure_found)
+    if signals.year_held is not None:
+        answer.timings["year_held"] = float(signals.year_held)
     answer.timings["confidence"] = decision.score
     answer.abstain_reasons = list(decision.reasons)
 
@@ -235,6 +238,8 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
         return Decision(True, round(score, 4), (*reasons, "the question asks for it in so many words"))
     if policy.strict_kind and signals.measure_found is False:
         return Decision(True, round(score, 4), (*reasons, "the evidence states no amount of what is asked (money, energy, data, distance, a day, a version, a size, a number of the thing counted)"))
+    if policy.strict_kind and signals.year_held is False:
+        return Decision(True, round(score, 4), (*reasons, "the evidence does not state the year asked"))
     if signals.focus is not None and signals.focus < policy.focus_min:
         return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
     return Decision(score < policy.min_score, round(score, 4), tuple(reasons))

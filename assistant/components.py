@@ -36,6 +36,9 @@ class ReadOnly(TransformComponent):
         return nodes
 
 
+_SENTENCE_CACHE = 4096  # sentence embeddings remembered (384 floats each: about 13 MB as Python lists)
+
+
 class Components:
     def __init__(self, settings: Settings, *, embed_model: Any = None) -> None:
         """`embed_model` lets callers share an already loaded model (tests, benchmarks)."""
@@ -47,6 +50,7 @@ class Components:
         self._dense: tuple[Any, Any] | None = None  # (collection object it reads, index)
         self._records: tuple[str, list[DocRecord]] | None = None
         self._articles: tuple[str, list[tuple[str, str, int]]] | None = None
+        self._sentences: dict[str, list[float]] = {}  # sentence -> embedding, oldest first (embed_texts)
 
     @property
     def embed_model(self) -> Any:
@@ -56,8 +60,18 @@ class Components:
             return self._embed
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
-        """Embeddings of short texts (sentence alignment for citations), with the index's model."""
-        return self.embed_model.get_text_embedding_batch(texts)
+        """Embeddings of short texts (sentences: citation alignment, cross-language evidence), with the index's
+        model; the last `_SENTENCE_CACHE` are remembered (the same passages come back question after question)."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._sentences))
+        if missing:
+            vectors = self.embed_model.get_text_embedding_batch(missing)
+            with self._lock:
+                self._sentences.update(zip(missing, vectors))
+                while len(self._sentences) > _SENTENCE_CACHE:
+                    self._sentences.pop(next(iter(self._sentences)))
+        with self._lock:
+            return [self._sentences[t] for t in texts]
 
     @property
     def store(self) -> Store:

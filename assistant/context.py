@@ -81,6 +81,7 @@ class Context:
     kind_found: bool | None = None  # the evidence holds the kind of fact asked (None: no kind asked, or not checked)
     kind_required: bool = False  # the kind is missing and the question asks for it in so many words (assistant/measures.py)
     measure_found: bool | None = None  # the evidence states an amount of the measure asked (None: none asked, or not checked)
+    year_held: bool | None = None  # the evidence states the year the question states (None: none stated, or not checked)
     focus: float | None = None  # share of the relations asked (assistant/focus.py) an evidence sentence states
     # --- weigh
     signals: Any = None  # abstain.Signals: everything above that the decision weighs

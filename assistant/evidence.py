@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.across import Similarity, across_similarity, rerank
 from assistant.context import Context, Evidence
 from assistant.focus import concept_share
-from assistant.measures import asked_measure, counted_thing, counts_thing, holds_measure, strict_kind
+from assistant.measures import (asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
+                                strict_kind)
 from assistant.retrieve import passage_of
 from core.text import content_terms, split_sentences
 
@@ -31,10 +33,14 @@ def evidence(ctx: Context) -> None:
     tools = ctx.tools
     ctx.answer.retrieved = [passage_of(tools.components, i, h) for i, h in enumerate(ctx.hits, 1)]
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
-    found = extract(ctx.standalone, [h.node.get_content() for h in ctx.hits],
+    passages = [h.node.get_content() for h in ctx.hits]
+    found = extract(ctx.standalone, passages,
                     weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
                     said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor,
-                    new_weight=ctx.settings.tuning.followup_new_weight)
+                    new_weight=ctx.settings.tuning.followup_new_weight,
+                    similarity=across_similarity(ctx, passages), dense_weight=ctx.settings.tuning.across_dense_weight,
+                    asking_factor=ctx.settings.tuning.asking_sentence_factor,
+                    titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits])
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
@@ -47,7 +53,12 @@ def evidence(ctx: Context) -> None:
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
             ctx.measure_found = holds_measure(asked_measure(asked), stated)
             if ctx.measure_found is None and ctx.settings.tuning.count_check:  # "combien de membres": a number of members
-                ctx.measure_found = counts_thing(counted_thing(asked), stated)
+                thing = counted_thing(asked)
+                ctx.measure_found = counts_thing(thing, stated)
+                if ctx.measure_found is None and thing is not None:  # the passages name the thing, the quotes count something else
+                    ctx.measure_found = False if counts_thing(thing, " ".join(passages[:3])) is not None else None
+            if ctx.settings.tuning.year_check:  # "in 2022": a figure of 2021 is not the one asked
+                ctx.year_held = holds_years(asked_years(ctx.standalone), [e.text for e in ctx.evidence])
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
@@ -177,12 +188,23 @@ def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Eviden
         span = table_header(text, quote.start)
         if span is None and leans_back(quote.text):
             before = [(a, b) for a, b in sentence_spans(text) if b <= quote.start]
-            span = before[-1] if before and not text.startswith("#", before[-1][0]) else None
+            span = before[-1] if before and not _is_heading(text, before[-1][0]) else None
         if span is not None and (quote.number, span[0]) not in taken:
             taken.add((quote.number, span[0]))
             out.append(Evidence(quote.number, span[0], span[1], quote.score, text[span[0] : span[1]]))
         out.append(quote)
     return out
+
+
+def _is_title(sentence: str, title: str) -> bool:
+    """The sentence is its article's title line ("Les Ombres du Clic : Découvrez …" in a plain-text corpus)."""
+    flat = " ".join(sentence.split()).strip("#*» «").lower()
+    return len(flat) > 8 and bool(title) and (flat == " ".join(title.split()).lower() or " ".join(title.split()).lower().startswith(flat))
+
+
+def _is_heading(text: str, start: int) -> bool:
+    """The sentence at `start` is (part of) a Markdown heading line ("## 16.1. Auteurs" splits after "16.1.")."""
+    return text.startswith("#", text.rfind("\n", 0, start) + 1)
 
 
 _TABLE_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
@@ -297,6 +319,8 @@ def _answer_type_bonus(question: str, sentence: str, question_text_lower: str) -
 def extract(
     question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3,
     followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0, new_weight: float = 1.0,
+    similarity: Similarity | None = None, dense_weight: float = 0.0, asking_factor: float = 1.0,
+    titles: list[str] | None = None,
 ) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
 
@@ -304,7 +328,10 @@ def extract(
     sentences the previous answer quoted (`said_key`), whose score is multiplied by `said_factor` unless
     they hold a word the follow-up adds to the topic (it asks for something new; "Et combien
     d'ordinateurs ?" may well be answered by the sentence that gave the smartphones); `new_weight`: the
-    weight factor of the words the follow-up adds to the topic."""
+    weight factor of the words the follow-up adds to the topic; `similarity`: the question's similarity to
+    sentences, which re-ranks the best candidates (`dense_weight` x its min-max share among them, assistant/across.py);
+    `asking_factor`: the score factor of a sentence that asks rather than answers (a question, a heading line, its
+    passage's title line, by `titles`)."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
     kind = asked_kind(question, followup)
@@ -330,6 +357,9 @@ def extract(
                 score *= 0.3  # a heading that repeats the question answers nothing
             elif new_terms == 1:
                 score *= 0.7
+            if asking_factor != 1.0 and (sentence.rstrip().endswith("?") or _is_heading(text, start)
+                                         or (titles and _is_title(sentence, titles[rank]))):
+                score *= asking_factor  # a heading or a question ("Comment charger une police … ?") asks, it does not answer
             if key in said and not _coverage({t: 1.0 for t in new}, terms, {t[:_PREFIX] for t in terms})[1]:
                 score *= said_factor  # the previous answer quoted it, and it holds nothing the follow-up adds
             quote = Evidence(rank + 1, start, end, score, sentence)
@@ -337,6 +367,8 @@ def extract(
     if not scored:
         return Extract()
     scored.sort(key=lambda item: item[0], reverse=True)
+    if similarity is not None and dense_weight:
+        scored = rerank(scored, question, passages, similarity, dense_weight)
     best_score, best_cov, best, covered = scored[0]
     picked = [best]
     best_has_kind = kind is not None and holds_kind(kind, best.text, question)

@@ -66,6 +66,11 @@ _KIND_WORDS = frozenset(content_terms(
     "combien nombre number quelle année year date quand when many much total quel quelle quels quelles "
     "exact exactement précisément what which who où where comment how compte compter count counts"
 ))
+# Words that place the relation in time ("l'actuel chef", "the current leader"): the relation is the word after.
+_PLACING_WORDS = frozenset(content_terms("actuel actuelle actuels actuelles actuellement current currently présent aujourd'hui today now"))
+# An identifier ("Aptitude::ProblemResolver::Non-Default-Level", "/etc/apt/apt.conf") names a thing: the words
+# inside it state no relation ("Non-Default-Level" does not say what the default is).
+_IDENTIFIER = re.compile(r"\S*(?:::|/|=|[A-Za-z]-[A-Z])\S*")
 _QUOTED = re.compile(r"[«“\"]\s*([^»”\"]{2,80}?)\s*[»”\"]")
 _BORN = re.compile(r"\bn[ée]e?s?\b", re.I)  # "né", "née": too short to be a content word
 _BORN_TERM = content_terms("naissance")[0]
@@ -85,7 +90,7 @@ def focus_terms(question: str) -> list[str]:
     for quoted in _QUOTED.findall(question):
         named.update(content_terms(quoted))
     named -= set().union(*_groups())  # "PDG", "CEO" are written like names but are what is asked
-    terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS]
+    terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS and t not in _PLACING_WORDS]
     return terms
 
 
@@ -149,6 +154,6 @@ def _best_share(wanted: list, sentences: list[str], is_stated: Callable[[Any, se
         return None
     best = 0.0
     for sentence in sentences:
-        terms = set(_terms(sentence))
+        terms = set(_terms(_IDENTIFIER.sub(" ", sentence)))
         best = max(best, sum(is_stated(w, terms) for w in wanted) / len(wanted))
     return best

@@ -115,6 +115,7 @@ _CARDINAL = re.compile(
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
 _BEFORE, _AFTER = 4, 6  # words between a number and the thing it counts ("1000 software packages", "le nombre de
 # cinémas qui ont diffusé Roma : 900"); a number right after the thing, or after "n°", names one ("le bogue n° 516394")
+_NOT_COUNTED = frozenset({"temps", "time", "fois", "times"})  # "combien de temps": a duration, not a count of things
 _NAMING = frozenset({"n", "no", "nº", "num", "numéro", "number", "nr"})
 
 
@@ -132,6 +133,8 @@ def counted_thing(question: str) -> str | None:
     if not words:
         return None
     head = words[0] if guess_language(question) == "fr" else words[-1]
+    if head.lower() in _NOT_COUNTED:
+        return None
     return stemmer().stemWord(head.lower())
 
 
@@ -153,3 +156,23 @@ def counts_thing(thing: str | None, text: str) -> bool | None:
                     and words[j - 1].lower() not in _NAMING):
                 return True
     return False
+
+
+# "What was David Zaslav's pay in 2022?": a figure of another year (2021) is a nearby sentence, not the answer.
+# A year after a word that places in time; a bare number is a title as often ("le film 2050", and "la bande
+# originale de 2050": "de" and "du" do not place in time).
+_YEAR_IN = re.compile(r"\b(?:in|en|of|pour|for|during|durant|pendant|depuis|since|année|year|an|au|fin|début|end|"
+                      r"start|mid|mi|before|after|avant|après)\s+(1[5-9]\d\d|20\d\d)\b", re.I)
+
+
+def asked_years(question: str) -> list[str]:
+    """The years the question places itself in ("in 2022", "en 2019"; not "en quelle année", not "le film 2050")."""
+    return list(dict.fromkeys(_YEAR_IN.findall(question)))
+
+
+def holds_years(years: list[str], texts: list[str]) -> bool | None:
+    """One of `texts` states every year in `years` (None: no year stated by the question)."""
+    if not years:
+        return None
+    return any(all(re.search(rf"\b{y}\b", t) for y in years) for t in texts)
+

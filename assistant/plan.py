@@ -37,6 +37,14 @@ _ARTICLE_RE = re.compile(
     r"\b(l['’]article|cet article|article|texte|billet|chronique|critique|post|review|essay|essai|document|story|piece)\b", re.I
 )
 _SUBJECT_RE = re.compile(r"\b(?:sur|about|on|of|concernant|consacr[ée]e? [àa]|de|du|des)\s+(.+?)\s*[?.!]*\s*(?:about\s*\??)?$", re.I)
+# A question about a chapter or a page asks for all of it. An article titled with a heading path ("Chapitre 10. Debian
+# et le noyau — 10.1. Puis-je installer … ?", see ingest/sections.py) opens a structured page: the chapter is the page.
+_WHOLE_RE = re.compile(r"\b(chapitres?|chapters?|pages?|fichiers?|files?|manuel|manual|guide)\b", re.I)
+_TITLE_PATH = " — "
+# The subject inside a subject: what a source says about something names the something.
+_INNER_SUBJECT_RE = re.compile(
+    r".*\b(?:says?|dit|disent|raconte|explique|explains?|covers?)\s+(?:about|sur|de|au sujet de)\s+(.+)$"
+    r"|.*\b(?:consacr[ée]e?s?|dédiée?s?|devoted|dedicated)\s+(?:à|a|aux|au|to)\s+(.+)$", re.I)
 _MIN_TERMS = 5  # shorter sentences (headings, bylines, links) are not summary material
 
 
@@ -78,7 +86,15 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     picked = pick_article(subject, keys)
     if picked is None:
         return
-    nodes = [n for n in components.article_nodes(*picked) if n.node_id not in ctx.exclude]
+    if _WHOLE_RE.search(ctx.standalone) and _TITLE_PATH in picked[1]:  # "le chapitre …": every section under its heading
+        top = picked[1].split(_TITLE_PATH)[0]  # a page of HTML documentation is one chapter: its sections follow it
+        titles = [t for s, t, _ in components.articles() if s == picked[0]]
+        whole = [n for t in titles for n in components.article_nodes(picked[0], t)]
+        picked = (picked[0], top)
+        nodes = sorted(whole, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
+    else:
+        nodes = components.article_nodes(*picked)
+    nodes = [n for n in nodes if n.node_id not in ctx.exclude]
     if not nodes:  # an answer again, and every passage of the article was in the last one: nothing is left
         ctx.hits = []
         return
@@ -109,6 +125,10 @@ def detect(question: str) -> OverviewQuestion | None:
     tail = after[-1] if len(after) > 1 else question
     match = _SUBJECT_RE.search(tail)
     subject = (match.group(1) if match else tail).strip(" «»“”\"'?")
+    inner = _INNER_SUBJECT_RE.search(subject)  # "what the FAQ says about *release codenames*", "la FAQ consacré à *…*"
+    inner_subject = next((g for g in inner.groups() if g), "") if inner else ""
+    if content_terms(inner_subject):
+        subject = inner_subject.strip(" «»“”\"'?.")
     if not content_terms(subject):
         return None
     return OverviewQuestion("article", subject)
@@ -129,13 +149,13 @@ def pick_article(subject: str, hits: list[tuple[str, str, float]]) -> tuple[str,
 
 
 def _clean_sentences(text: str, title: str) -> list[tuple[int, int]]:
-    """Sentences worth quoting: not the title again, not a link, not a byline."""
+    """Sentences worth quoting: not the title again, not a link, not a byline, not a question (a FAQ's headings)."""
     title_terms = set(content_terms(title))
     out = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
         terms = content_terms(sentence)
-        if len(terms) < _MIN_TERMS or "http" in sentence or set(terms) <= title_terms:
+        if len(terms) < _MIN_TERMS or "http" in sentence or set(terms) <= title_terms or sentence.rstrip().endswith("?"):
             continue
         out.append((start, end))
     return out

@@ -43,6 +43,11 @@ class Tuning(BaseModel):
                                     "combien …\") is split: each part's best passages are kept and this many of its best "
                                     "sentences quoted (assistant/compound.py). 0: off.")
     # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/answer-quality.md)
+    across_dense_weight: float = Field(0.3, ge=0, le=3, description="A question asked in the other language than one of its "
+                                       "best passages: its e5 similarity to the candidate sentences (min-max among them) "
+                                       "adds this much to their score (shared words cannot find the answer across languages). 0: off.")
+    asking_sentence_factor: float = Field(0.3, ge=0, le=1, description="Score factor of a heading line or a sentence "
+                                          "ending with \"?\" as evidence (it asks, it does not answer). 1: off.")
     quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
                                    "\"this file\") is quoted with the sentence before it, a table row with its table's header row.")
     # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
@@ -110,6 +115,8 @@ class Tuning(BaseModel):
                               "data or distance, or a calendar date in so many words and the evidence states none.")
     count_check: bool = Field(True, description="With `strict_kind`: a question counting a thing (\"combien de membres\", "
                               "\"how many mirrors\") declines when the evidence names that thing but no number counts it.")
+    year_check: bool = Field(True, description="With `strict_kind`: a question stating a year (\"in 2022\") declines when "
+                             "no evidence sentence states it (a figure of another year is not the one asked).")
     kind_penalty: float = Field(0.2, description="Subtracted from the confidence when the answer lacks the kind of fact asked.")
     # --- the claim check (assistant/claims.py): a sentence stating a fact its cited passage does not hold
     claim_failure: Literal["remove", "fallback", "decline"] = Field(

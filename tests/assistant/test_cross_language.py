@@ -99,3 +99,30 @@ def test_the_best_hit_of_each_retriever_is_kept():
     assert [h.node.node_id for h in keep_lane_best(fused[:2], [best_dense, best_bm25], 3)] == ["a", "b"]
     both = keep_lane_best(fused, [[NodeWithScore(node=fused[3].node)], best_bm25], 1)
     assert [h.node.node_id for h in both] == ["d"]  # k=1: one best fits, the other has no room left
+
+
+# The evidence stage across languages (assistant/evidence.py `_rerank`), with the real e5 model: shared words
+# pick the English sentences of the wrong page; the question's similarity to the sentences finds the French one.
+FRENCH_PAGE = ("## 9.6. J'ai plusieurs machines ; comment puis-je télécharger les mises à jour seulement une fois ?\n\n"
+               "Si vous avez plus d'une machine Debian sur votre réseau, il est utile d'utiliser apt-cacher pour garder "
+               "tous vos systèmes Debian à jour. Ce logiciel ne télécharge chaque paquet qu'une seule fois.")
+ENGLISH_PAGE = ("## 16.3. Availability\n\nThe latest version of this document can be viewed on the Debian web pages. "
+                "It is also available for download in plain text, HTML, and PDF formats. Once the installer has booted, "
+                "the rest of the system can be downloaded over the network, or installed from local media.")
+TOOL_QUESTION = "Which tool does the FAQ suggest to download updates only once for several Debian machines on a network?"
+
+
+def test_an_english_question_quotes_the_french_sentence_that_answers_it(embed_model) -> None:
+    from assistant.evidence import extract
+
+    passages = [ENGLISH_PAGE, FRENCH_PAGE]
+
+    def similarity(sentences: list[str]) -> list[float]:
+        query = embed_model.get_query_embedding(TOOL_QUESTION)
+        vectors = embed_model.get_text_embedding_batch(sentences)
+        return [sum(a * b for a, b in zip(query, v)) / (sum(a * a for a in query) * sum(b * b for b in v)) ** 0.5 for v in vectors]
+
+    by_words = extract(TOOL_QUESTION, passages)
+    assert "apt-cacher" not in by_words.quotes[0].text  # shared words alone open with an English sentence
+    across = extract(TOOL_QUESTION, passages, similarity=similarity, dense_weight=0.3)
+    assert "apt-cacher" in across.quotes[0].text and across.quotes[0].number == 2

@@ -24,9 +24,8 @@ def test_a_query_engine_tool_answers_with_citations(ingested_assistant):
     output = tool.call(FIRST)
     response = output.raw_output
     assert isinstance(response, Response) and "Lyrakis" in output.content and "[1]" in output.content
-    assert response.source_nodes and response.source_nodes[0].node.metadata["number"] == 1
-    cited = response.source_nodes[0].node
-    assert "Lyrakis" in cited.get_content() and cited.metadata["source"] and cited.metadata["highlights"]
+    cited = next(n.node for n in response.source_nodes if "Lyrakis" in n.node.get_content())  # the cited passages
+    assert cited.metadata["number"] == 1 and cited.metadata["source"] and cited.metadata["highlights"]
     assert response.metadata["abstained"] is False and response.metadata["standalone_question"] == FIRST
     assert response.response == ingested_assistant.ask(FIRST).text  # the same checked answer as bot.ask
 

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.abstain import Signals, decide, Policy
 from assistant.focus import concept_share, concepts
-from assistant.measures import asked_measure, counted_thing, counts_thing, holds_measure, strict_kind
+from assistant.measures import asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years, strict_kind
 
 
 @pytest.mark.parametrize("question, measure", [
@@ -140,3 +140,46 @@ def test_a_number_of_the_thing_counted() -> None:
     assert counts_thing(mirrors, "resources (to mirror the package and WWW archives), and money can help. "
                         "The Debian archives also carry approximately 1000 software packages.") is False
 
+
+
+@pytest.mark.parametrize("question, years", [
+    ("What was David Zaslav's pay in 2022?", ["2022"]),
+    ("Quel a été le chiffre d'affaires de Vivendi en 2019 ?", ["2019"]),
+    ("Quel taux d'occupation la prison pourrait-elle atteindre dès la fin 2019 ?", ["2019"]),
+    ("Qui a composé la musique du film 2050 ?", []),  # a title, not a year the question is placed in
+    ("Quel est le deuxième titre de la bande originale de 2050 ?", []),
+    ("En quelle année Jonathan Koomey est-il né ?", []),
+])
+def test_the_year_a_question_is_placed_in(question: str, years: list[str]) -> None:
+    assert asked_years(question) == years
+
+
+def test_a_figure_of_another_year_is_not_the_one_asked() -> None:
+    years = asked_years("What was David Zaslav's pay in 2022?")
+    assert holds_years(years, ["les 246 millions de $ de revenus annuels encaissés en 2021 par David Zaslav"]) is False
+    assert holds_years(years, ["En 2022, David Zaslav a touché 39 millions de dollars."]) is True
+    assert holds_years([], ["anything"]) is None
+    sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95, kind_found=True, measure_found=True)
+    declined = decide(Signals(**sure, year_held=False))
+    assert declined.abstain and "year asked" in declined.reasons[-1]
+    assert not decide(Signals(**sure, year_held=True)).abstain
+
+
+def test_a_duration_is_not_a_count_of_things() -> None:
+    assert counted_thing("Combien de temps durent les spots de la campagne d'Apple ?") is None
+    assert counted_thing("How many times did the archive move?") is None
+
+
+def test_the_focus_skips_the_words_placing_it_in_time() -> None:
+    asked = "Qui est l'actuel chef du projet Debian (DPL) ?"
+    assert concepts(asked, head=1)  # "chef", not "actuel"
+    assert concept_share(asked, ["Le projet Debian a été créé par Ian Murdock en 1993."], head=1) == 0.0
+    assert concept_share(asked, ["Le chef du projet est élu chaque année par les développeurs."], head=1) == 1.0
+
+
+def test_a_word_inside_an_identifier_states_no_relation() -> None:
+    asked = "What is the default value of Aptitude::ProblemResolver::BreakHoldScore?"
+    assert concept_share(asked, ["Configuration option: Aptitude::ProblemResolver::Non-Default-Level"], head=1) == 0.0
+    assert concept_share(asked, ["The default value of this option is 0."], head=1) == 1.0
+    paid = "How much did Netflix pay for the rights to the film?"
+    assert concept_share(paid, ["Overall, the pay-VOD and SVOD market grew 38%."], head=1) == 0.0

@@ -20,6 +20,9 @@ def test_overview_questions_are_recognised():
     assert detect("What topics does the corpus cover?") == OverviewQuestion("corpus", "")
     assert detect("What is the article about Moscow's click workers about?").kind == "article"
     assert detect("Qui a composé la musique du film 2050 ?") is None
+    # what a source is said to be about names the subject, not the source
+    assert detect("Give an overview of what the FAQ says about Debian release codenames.").subject == "Debian release codenames"
+    assert detect("Résume le chapitre de la FAQ consacré à Debian et au noyau.").subject == "Debian et au noyau"
     assert detect("How does the article describe Moscow's AI-powered surveillance cameras?") is None
 
 
@@ -63,3 +66,31 @@ def test_document_note_numbers_are_not_kept_in_quotes_nor_reported(tmp_path: Pat
     assert "[2]" not in answer.text and "[3]" not in answer.text and "[12]" not in answer.text
     assert [c.number for c in answer.citations] == [1]
     assert not any("Removed citation markers" in w for w in answer.warnings)
+
+
+def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path, embed_model):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        "<html><body><h1>La FAQ Zorblatt</h1><p>Copyright © 1996-2021. Il est permis de produire et distribuer des "
+        "copies conformes de la FAQ Zorblatt à condition que la présente notice soit préservée.</p></body></html>",
+        encoding="utf-8")
+    sections = [
+        ("3.1. Puis-je compiler un noyau ?", "Oui. Après avoir configuré le noyau, lancez simplement la commande make deb-pkg "
+         "qui construit un paquet du noyau personnalisé pour votre système Zorblatt."),
+        ("3.2. Où sont listés les modules ?", "Un fichier de configuration contenant les modules qui doivent être chargés "
+         "manuellement au démarrage du système Zorblatt est conservé dans /etc/modules."),
+        ("3.3. Comment supprimer un vieux noyau ?", "Vous pouvez supprimer les paquets de noyau non souhaités du système "
+         "Zorblatt en utilisant la commande dpkg --purge linux-image-NNN après le redémarrage."),
+    ]
+    body = "".join(f"<h2>{title}</h2><p>{text}</p>" for title, text in sections)
+    (folder / "kernel.html").write_text(
+        f"<html><body><h1>Chapitre 3. Zorblatt et le noyau</h1>{body}</body></html>", encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = Assistant(components.settings, components=components)
+    answer = bot.ask("Résume le chapitre de la FAQ consacré à Zorblatt et au noyau.")
+    assert answer.text.startswith("Résumé de « Chapitre 3. Zorblatt et le noyau »"), answer.text
+    assert {c.source for c in answer.citations} == {"kernel.html"}
+    assert sum(fact in answer.text for fact in ("make deb-pkg", "/etc/modules", "dpkg --purge")) >= 2, answer.text
+    assert "?" not in answer.text.split("»", 1)[1]  # the FAQ's question headings are not summary sentences

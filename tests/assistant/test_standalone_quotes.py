@@ -170,3 +170,27 @@ def test_a_table_row_is_quoted_after_its_header():
     assert with_antecedents([header], [text]) == [header]
     cut = "| Odet | 40 |\n| Steir | 12 |"
     assert with_antecedents([Evidence(1, 14, len(cut), 0.5, "| Steir | 12 |")], [cut])[0].text == "| Steir | 12 |"
+
+
+def test_a_heading_is_never_quoted_as_the_antecedent():
+    # "## 16.1. Auteurs" splits after "16.1.": the sentence before the quote is the heading's tail, not prose.
+    page = "## 16.1. Auteurs\n\nLa première édition de cette FAQ a été écrite par J.H.M. Dassen. Elle est maintenant maintenue par Javier."
+    start = page.index("La première")
+    end = page.index(" Elle")
+    quoted = with_antecedents([Evidence(1, start, end, 1.0, page[start:end])], [page])
+    assert [q.text for q in quoted] == ["La première édition de cette FAQ a été écrite par J.H.M. Dassen."]
+    start = page.index("Elle")
+    quoted = with_antecedents([Evidence(1, start, len(page), 1.0, page[start:])], [page])
+    assert [q.text for q in quoted][0].startswith("La première édition")  # "elle" points back to the FAQ
+
+
+def test_a_title_line_or_a_question_is_not_the_answer():
+    title = "DONE DEAL: TENCENT-LED CONSORTIUM COMPLETES $3.4BN ACQUISITION OF 10% OF UNIVERSAL MUSIC GROUP"
+    article = (f"{title}\n\nChina-based Tencent Holdings – as the leader of a consortium of backers – is now the proud owner "
+               "of 10% of Universal Music Group. The deal values UMG at €30bn.")
+    question = "What stake in Universal Music Group did the Tencent-led consortium acquire?"
+    assert extract(question, [article]).quotes[0].text == title  # shared words alone: the title says it all
+    first = extract(question, [article], asking_factor=0.3, titles=[title]).quotes[0]
+    assert first.text.startswith("China-based Tencent Holdings")
+    faq = "## 11.3. Comment charger une police pour la console au démarrage ?\n\nÉditez le fichier /etc/default/console-setup pour charger une police."
+    assert extract("Comment charger une police pour la console au démarrage ?", [faq], asking_factor=0.3).quotes[0].text.startswith("Éditez")
