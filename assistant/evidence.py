@@ -45,7 +45,7 @@ def evidence(ctx: Context) -> None:
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
         if ctx.parts:  # a question about two things: each part's best sentences, in the parts' order
-            ctx.evidence = _by_part(ctx, [h.node.get_content() for h in ctx.hits]) or ctx.evidence
+            ctx.evidence = _by_part(ctx, passages) or ctx.evidence
         if ctx.llm is None or ctx.settings.tuning.llm_kind_check:  # does the evidence hold the kind of fact asked?
             stated = " ".join(e.text for e in ctx.evidence)
             ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), stated, ctx.standalone)
@@ -61,7 +61,7 @@ def evidence(ctx: Context) -> None:
                 ctx.year_held = holds_years(asked_years(ctx.standalone), [e.text for e in ctx.evidence])
         ctx.focus = _focus(ctx)
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
-            ctx.evidence = with_antecedents(ctx.evidence, [h.node.get_content() for h in ctx.hits])
+            ctx.evidence = with_antecedents(ctx.evidence, passages)
 
 
 def _by_part(ctx: Context, passages: list[str]) -> list[Evidence]:
@@ -199,7 +199,7 @@ def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Eviden
 def _is_title(sentence: str, title: str) -> bool:
     """The sentence is its article's title line ("Les Ombres du Clic : Découvrez …" in a plain-text corpus)."""
     flat = " ".join(sentence.split()).strip("#*» «").lower()
-    return len(flat) > 8 and bool(title) and (flat == " ".join(title.split()).lower() or " ".join(title.split()).lower().startswith(flat))
+    return len(flat) > 8 and " ".join(title.split()).lower().startswith(flat)  # the whole title, or its first line
 
 
 def _is_heading(text: str, start: int) -> bool:

@@ -50,16 +50,8 @@ def test_an_english_overview_is_framed_in_english(ingested_assistant: Assistant)
 
 
 def test_document_note_numbers_are_not_kept_in_quotes_nor_reported(tmp_path: Path, embed_model):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "wiki.txt").write_text(
-        "Zorblatt\n\nLe service de streaming Zorblatt a été lancé en 2021 [2] [3]. "
-        "Il comptait 12 millions d’abonnés fin 2022.[12] Son siège est à Lyon.[4]\n",
-        encoding="utf-8",
-    )
-    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
-    components.sync(folder, show_progress=False, rebuild=False)
-    bot = Assistant(components.settings, components=components)
+    bot = _bot_over(tmp_path, embed_model, {"wiki.txt": "Zorblatt\n\nLe service de streaming Zorblatt a été lancé en 2021 [2] [3]. "
+                    "Il comptait 12 millions d’abonnés fin 2022.[12] Son siège est à Lyon.[4]\n"})
     answer = bot.ask("En quelle année le service Zorblatt a-t-il été lancé ?")
     assert not answer.abstained, answer.text
     assert "2021" in answer.text
@@ -69,12 +61,8 @@ def test_document_note_numbers_are_not_kept_in_quotes_nor_reported(tmp_path: Pat
 
 
 def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path, embed_model):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "index.html").write_text(
-        "<html><body><h1>La FAQ Zorblatt</h1><p>Copyright © 1996-2021. Il est permis de produire et distribuer des "
-        "copies conformes de la FAQ Zorblatt à condition que la présente notice soit préservée.</p></body></html>",
-        encoding="utf-8")
+    index = ("<html><body><h1>La FAQ Zorblatt</h1><p>Copyright © 1996-2021. Il est permis de produire et distribuer des "
+             "copies conformes de la FAQ Zorblatt à condition que la présente notice soit préservée.</p></body></html>")
     sections = [
         ("3.1. Puis-je compiler un noyau ?", "Oui. Après avoir configuré le noyau, lancez simplement la commande make deb-pkg "
          "qui construit un paquet du noyau personnalisé pour votre système Zorblatt."),
@@ -84,13 +72,21 @@ def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path,
          "Zorblatt en utilisant la commande dpkg --purge linux-image-NNN après le redémarrage."),
     ]
     body = "".join(f"<h2>{title}</h2><p>{text}</p>" for title, text in sections)
-    (folder / "kernel.html").write_text(
-        f"<html><body><h1>Chapitre 3. Zorblatt et le noyau</h1>{body}</body></html>", encoding="utf-8")
-    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
-    components.sync(folder, show_progress=False, rebuild=False)
-    bot = Assistant(components.settings, components=components)
+    bot = _bot_over(tmp_path, embed_model, {
+        "index.html": index, "kernel.html": f"<html><body><h1>Chapitre 3. Zorblatt et le noyau</h1>{body}</body></html>"})
     answer = bot.ask("Résume le chapitre de la FAQ consacré à Zorblatt et au noyau.")
     assert answer.text.startswith("Résumé de « Chapitre 3. Zorblatt et le noyau »"), answer.text
     assert {c.source for c in answer.citations} == {"kernel.html"}
     assert sum(fact in answer.text for fact in ("make deb-pkg", "/etc/modules", "dpkg --purge")) >= 2, answer.text
     assert "?" not in answer.text.split("»", 1)[1]  # the FAQ's question headings are not summary sentences
+
+
+def _bot_over(tmp_path: Path, embed_model, files: dict[str, str]) -> Assistant:
+    """An assistant over `files` (name -> text), ingested with the real e5 model and Chroma."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    return Assistant(components.settings, components=components)
