@@ -47,9 +47,11 @@ def _cosine(a: list[float], b: list[float]) -> float:
 
 
 def rerank(scored: list[tuple[float, float, Evidence, set[str]]], question: str, passages: list[str],
-           similarity: Similarity, weight: float) -> list[tuple[float, float, Evidence, set[str]]]:
+           similarity: Similarity, weight: float,
+           shares: dict[tuple[int, int], float] | None = None) -> list[tuple[float, float, Evidence, set[str]]]:
     """The best candidates by shared words, and every sentence of the best passages in the other language
-    than the question, re-scored with their similarity to the question (min-max among them, x `weight`)."""
+    than the question, re-scored with their similarity to the question (min-max among them, x `weight`);
+    `shares`, when given, receives each re-scored sentence's share by (passage number, start)."""
     language = guess_language(question)
     other = {n for n, p in enumerate(passages[:_ACROSS_FROM_TOP], 1) if passage_language(p) != language}
     chosen = [i for i, item in enumerate(scored) if i < _ACROSS_CANDIDATES or item[2].number in other]
@@ -62,6 +64,8 @@ def rerank(scored: list[tuple[float, float, Evidence, set[str]]], question: str,
     for i, sim in zip(chosen, sims):
         score, coverage, quote, matched = out[i]
         share = (sim - low) / (high - low) if high > low else 0.0
+        if shares is not None:
+            shares[(quote.number, quote.start)] = share
         quote = Evidence(quote.number, quote.start, quote.end, score + weight * share, quote.text)
         out[i] = (score + weight * share, coverage, quote, matched)
     out.sort(key=lambda item: item[0], reverse=True)

@@ -22,7 +22,8 @@ from assistant.focus import concept_share
 from assistant.measures import (asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
                                 strict_kind)
 from assistant.retrieve import passage_of
-from core.text import content_terms, split_sentences
+from assistant.sections import under_headings
+from core.text import content_terms, split_sentences, stopwords
 
 Weights = Callable[[list[str]], dict[str, float]]
 
@@ -40,7 +41,9 @@ def evidence(ctx: Context) -> None:
                     new_weight=ctx.settings.tuning.followup_new_weight,
                     similarity=across_similarity(ctx, passages), dense_weight=ctx.settings.tuning.across_dense_weight,
                     asking_factor=ctx.settings.tuning.asking_sentence_factor,
-                    titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits])
+                    titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits],
+                    heading_weight=ctx.settings.tuning.answer_under_heading,
+                    lacks_measure=ctx.settings.tuning.lacks_measure_factor)
     ctx.support = found.support
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
@@ -51,7 +54,11 @@ def evidence(ctx: Context) -> None:
             ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), stated, ctx.standalone)
             asked = ctx.followup or ctx.standalone  # a follow-up's own words say what it asks
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
-            ctx.measure_found = holds_measure(asked_measure(asked), stated)
+            measure = asked_measure(asked)
+            ctx.measure_found = holds_measure(measure, stated)
+            if ctx.measure_found and ctx.settings.tuning.measure_named:  # an amount in a passage naming what the question names
+                ctx.measure_found = any(holds_measure(measure, e.text) and names_held(ctx.standalone, passages[e.number - 1])
+                                        for e in ctx.evidence)
             if ctx.measure_found is None and ctx.settings.tuning.count_check:  # "combien de membres": a number of members
                 thing = counted_thing(asked)
                 ctx.measure_found = counts_thing(thing, stated)
@@ -196,6 +203,13 @@ def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Eviden
     return out
 
 
+def names_held(question: str, passage: str) -> bool:
+    """The passage names one of the names the question holds (capitalised words past its start), or it names none."""
+    names = {re.sub(r"['’]s$", "", w.lower()) for w in _CAPITAL_RE.findall(question) if w.lower() not in stopwords()}
+    text = passage.lower()
+    return not names or any(n in text for n in names)
+
+
 def _is_title(sentence: str, title: str) -> bool:
     """The sentence is its article's title line ("Les Ombres du Clic : Découvrez …" in a plain-text corpus)."""
     flat = " ".join(sentence.split()).strip("#*» «").lower()
@@ -320,7 +334,7 @@ def extract(
     question: str, passages: list[str], *, weights: Weights | None = None, max_sentences: int = 3,
     followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0, new_weight: float = 1.0,
     similarity: Similarity | None = None, dense_weight: float = 0.0, asking_factor: float = 1.0,
-    titles: list[str] | None = None,
+    titles: list[str] | None = None, heading_weight: float = 0.0, lacks_measure: float = 1.0,
 ) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
 
@@ -331,15 +345,19 @@ def extract(
     weight factor of the words the follow-up adds to the topic; `similarity`: the question's similarity to
     sentences, which re-ranks the best candidates (`dense_weight` x its min-max share among them, assistant/across.py);
     `asking_factor`: the score factor of a sentence that asks rather than answers (a question, a heading line, its
-    passage's title line, by `titles`)."""
+    passage's title line, by `titles`); `heading_weight`: the share of a heading's match to the question that the
+    sentences right under it get (assistant/sections.py); `lacks_measure`: the score factor of a sentence without an
+    amount of the measure asked (assistant/measures.py: a price, a duration…)."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
     kind = asked_kind(question, followup)
+    measure = asked_measure(followup or question) if lacks_measure != 1.0 else None
     new = set(content_terms(followup)) - set(content_terms(question.replace(followup, " ", 1))) if followup else set()
     if new and new_weight != 1.0:  # what the follow-up adds weighs more than the topic it carries along
         qw = {t: w * (new_weight if t in new else 1.0) for t, w in qw.items()}
     scored: list[tuple[float, float, Evidence, set[str]]] = []
     seen: set[str] = set()
+    headings: set[tuple[int, int]] = set()  # (passage number, start) of Markdown heading lines
     for rank, text in enumerate(passages):
         for start, end in sentence_spans(text):
             sentence = text[start:end]
@@ -353,11 +371,16 @@ def extract(
             score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
             if kind is not None and not holds_kind(kind, sentence, question):
                 score *= _LACKS_KIND  # "Who composed…?": a line without a name does not answer it
+            if measure is not None and not holds_measure(measure, sentence):
+                score *= lacks_measure  # "How much did … pay?": a line without an amount of money does not answer it
             if new_terms == 0:
                 score *= 0.3  # a heading that repeats the question answers nothing
             elif new_terms == 1:
                 score *= 0.7
-            if asking_factor != 1.0 and (sentence.rstrip().endswith("?") or _is_heading(text, start)
+            heading = _is_heading(text, start)
+            if heading:  # not a title line: a news article's lead is no answer to its title (measured on dev)
+                headings.add((rank + 1, start))
+            if asking_factor != 1.0 and (sentence.rstrip().endswith("?") or heading
                                          or (titles and _is_title(sentence, titles[rank]))):
                 score *= asking_factor  # a heading or a question ("Comment charger une police … ?") asks, it does not answer
             if key in said and not _coverage({t: 1.0 for t in new}, terms, {t[:_PREFIX] for t in terms})[1]:
@@ -367,8 +390,10 @@ def extract(
     if not scored:
         return Extract()
     scored.sort(key=lambda item: item[0], reverse=True)
+    shares: dict[tuple[int, int], float] = {}
     if similarity is not None and dense_weight:
-        scored = rerank(scored, question, passages, similarity, dense_weight)
+        scored = rerank(scored, question, passages, similarity, dense_weight, shares)
+    scored = under_headings(scored, headings, heading_weight, shares, dense_weight)
     best_score, best_cov, best, covered = scored[0]
     picked = [best]
     best_has_kind = kind is not None and holds_kind(kind, best.text, question)

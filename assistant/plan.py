@@ -21,7 +21,7 @@ from typing import Literal
 from llama_index.core.schema import TextNode
 
 from assistant.context import Context, Evidence, Plan
-from assistant.retrieve import Hit
+from assistant.retrieve import Hit, search
 from core.text import content_terms, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
@@ -57,6 +57,8 @@ def plan(ctx: Context) -> None:
     if wanted.kind == "corpus":
         _corpus(ctx, language)
     else:
+        if wanted.framed:  # "what the FAQ says about X": the source's name and the framing words would find its cover page
+            ctx.hits = search(ctx.tools, wanted.subject, ctx.top_k, exclude=ctx.exclude) or ctx.hits
         _article(ctx, wanted.subject, language)
 
 
@@ -83,7 +85,7 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     """The named article's lead and most central sentences (nothing changes when none is found)."""
     components = ctx.tools.components
     keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in ctx.hits]
-    picked = pick_article(subject, keys)
+    picked = pick_article(subject, keys, components.term_weights)
     if picked is None:
         return
     if _WHOLE_RE.search(ctx.standalone) and _TITLE_PATH in picked[1]:  # "le chapitre …": every section under its heading
@@ -112,6 +114,7 @@ def _article(ctx: Context, subject: str, language: str) -> None:
 class OverviewQuestion:
     kind: Literal["corpus", "article"]
     subject: str  # what the article is about ("Netflix"), or "" for the corpus
+    framed: bool = False  # the subject is what a source says something about ("what the FAQ says about X")
 
 
 def detect(question: str) -> OverviewQuestion | None:
@@ -128,22 +131,25 @@ def detect(question: str) -> OverviewQuestion | None:
     inner = _INNER_SUBJECT_RE.search(subject)  # "what the FAQ says about *release codenames*", "la FAQ consacré à *…*"
     inner_subject = next((g for g in inner.groups() if g), "") if inner else ""
     if content_terms(inner_subject):
-        subject = inner_subject.strip(" «»“”\"'?.")
+        return OverviewQuestion("article", inner_subject.strip(" «»“”\"'?."), framed=True)
     if not content_terms(subject):
         return None
     return OverviewQuestion("article", subject)
 
 
-def pick_article(subject: str, hits: list[tuple[str, str, float]]) -> tuple[str, str] | None:
+def pick_article(subject: str, hits: list[tuple[str, str, float]], weights: Weights | None = None) -> tuple[str, str] | None:
     """The (source, title) the question names among retrieved (source, title, score) hits.
 
-    An article whose title holds the subject's words wins; otherwise the best retrieved one.
+    An article whose title holds the subject's words wins (each word weighing its IDF by `weights`: a name every
+    page of a manual holds names none of them); otherwise the best retrieved one.
     """
     wanted = set(content_terms(subject))
+    idf = weights(sorted(wanted)) if weights else {t: 1.0 for t in wanted}
+    total = sum(idf.values())
     scores: dict[tuple[str, str], float] = {}
     for source, title, score in hits:
         key = (source, title)
-        named = len(wanted & set(content_terms(title))) / len(wanted) if wanted else 0.0
+        named = sum(idf[t] for t in wanted & set(content_terms(title))) / total if total else 0.0
         scores[key] = max(scores.get(key, 0.0), named + score)
     return max(scores, key=scores.__getitem__) if scores else None
 
@@ -170,7 +176,13 @@ class Pick:
 
 def summary_sentences(nodes: list[TextNode], title: str, weights: Weights, count: int) -> list[Pick]:
     """The lead sentence, then the most central ones (sharing the article's frequent, rare words)."""
-    spans = [(i, s, e) for i, node in enumerate(nodes) for s, e in _clean_sentences(node.get_content(), title)]
+    spans, seen = [], set()
+    for i, node in enumerate(nodes):
+        for s, e in _clean_sentences(node.get_content(), title):
+            key = " ".join(node.get_content()[s:e].split())
+            if key not in seen:  # consecutive chunks overlap: a sentence in both is one sentence
+                seen.add(key)
+                spans.append((i, s, e))
     if not spans:
         return []
     terms = [content_terms(nodes[i].get_content()[s:e]) for i, s, e in spans]

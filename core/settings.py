@@ -48,6 +48,15 @@ class Tuning(BaseModel):
                                        "adds this much to their score (shared words cannot find the answer across languages). 0: off.")
     asking_sentence_factor: float = Field(0.3, ge=0, le=1, description="Score factor of a heading line or a sentence "
                                           "ending with \"?\" as evidence (it asks, it does not answer). 1: off.")
+    # Off: on dev 0.35-0.7 raised debian-docs key facts 0.671 -> 0.718 (2 answers fixed, none lost), but on the test
+    # split it lost 2 answers and fixed none (0.524 -> 0.476): docs/answer-quality.md.
+    answer_under_heading: float = Field(0.0, ge=0, le=3, description="A sentence right under a heading line "
+                                        "gets this much of the heading's match to the question (its shared words, and its e5 "
+                                        "similarity across languages); the next sentence half as much (a FAQ answers its "
+                                        "question under it). 0: off.")
+    lacks_measure_factor: float = Field(0.75, ge=0, le=1, description="Score factor of a sentence without an amount of the "
+                                        "measure the question asks (a price, a duration, a size…: assistant/measures.py) as "
+                                        "evidence. 1: off.")
     quote_antecedent: bool = Field(True, description="An evidence sentence pointing back (\"Il …\", \"cette entrée\", "
                                    "\"this file\") is quoted with the sentence before it, a table row with its table's header row.")
     # --- follow-ups look for what is new (assistant/evidence.py extract; docs/answer-quality.md)
@@ -115,6 +124,9 @@ class Tuning(BaseModel):
                               "data or distance, or a calendar date in so many words and the evidence states none.")
     count_check: bool = Field(True, description="With `strict_kind`: a question counting a thing (\"combien de membres\", "
                               "\"how many mirrors\") declines when the evidence names that thing but no number counts it.")
+    measure_named: bool = Field(True, description="With `strict_kind`: the amount of the measure asked counts only in a "
+                                "passage naming one of the names the question holds (\"le salaire de Duncan Crabtree-Ireland\" "
+                                "is not a salary Netflix offers).")
     year_check: bool = Field(True, description="With `strict_kind`: a question stating a year (\"in 2022\") declines when "
                              "no evidence sentence states it (a figure of another year is not the one asked).")
     kind_penalty: float = Field(0.2, description="Subtracted from the confidence when the answer lacks the kind of fact asked.")

@@ -80,6 +80,7 @@ def test_a_missing_strict_kind_or_measure_declines_even_when_retrieval_is_sure()
     ("Combien de paramètres compte le modèle LlaMA 2 ?", "in so many words"),  # d-tr-05: no count in the evidence
     ("Quel est le salaire mensuel d'un modérateur employé par CCC à Barcelone ?", "no amount"),  # fr-058
     ("Who composed the music of the documentary The Deepest Breath?", "does not state what is asked"),  # d-tr-12
+    ("Quel est le salaire annuel de Duncan Crabtree-Ireland ?", "no amount"),  # d-tr-01: a salary Netflix offers
 ])
 def test_a_question_the_corpus_does_not_answer_is_declined_with_its_reason(ingested_assistant, question: str, why: str) -> None:
     answer = ingested_assistant.ask(question)
@@ -183,3 +184,22 @@ def test_a_word_inside_an_identifier_states_no_relation() -> None:
     assert concept_share(asked, ["The default value of this option is 0."], head=1) == 1.0
     paid = "How much did Netflix pay for the rights to the film?"
     assert concept_share(paid, ["Overall, the pay-VOD and SVOD market grew 38%."], head=1) == 0.0
+
+
+def test_an_amount_counts_in_a_passage_naming_what_the_question_names() -> None:
+    from assistant.evidence import names_held
+
+    netflix = "Netflix cherche un responsable produit, avec un salaire annuel pouvant atteindre 900 000 $."
+    assert not names_held("Quel est le salaire annuel de Duncan Crabtree-Ireland ?", netflix)
+    assert names_held("What annual salary did Netflix's new job offer?", netflix)  # a possessive names Netflix
+    assert names_held("Quel salaire annuel est proposé ?", netflix)  # the question names nothing
+
+
+def test_a_follow_up_asking_an_amount_quotes_the_sentence_stating_it(ingested_assistant) -> None:
+    """en-052 (dev): the sentences that named the consortium's leader outscore the one with the price; the ones
+    without an amount of money weigh less (`Tuning.lacks_measure_factor`), so the answer states it."""
+    chat = ingested_assistant.chat()
+    chat.ask("Which company led the consortium that bought a stake in Universal Music Group?")
+    answer = chat.ask("How much did the consortium pay for it?")
+    assert not answer.abstained, answer.abstain_reasons
+    assert "€3bn" in answer.text and answer.citations

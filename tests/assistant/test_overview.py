@@ -81,6 +81,24 @@ def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path,
     assert "?" not in answer.text.split("»", 1)[1]  # the FAQ's question headings are not summary sentences
 
 
+def test_what_a_source_says_about_a_subject_is_found_by_the_subject(tmp_path: Path, embed_model):
+    """"What the FAQ says about X": the source's name and the framing words find its cover page, so the article is
+    sought with the subject alone; sentences in two overlapping chunks are quoted once."""
+    index = ("<html><body><h1>La FAQ Debian</h1><p>Version 11.0. Copyright © 1996-2021. Il est permis de produire et "
+             "distribuer des copies conformes de cette FAQ à condition que la présente notice soit préservée.</p></body></html>")
+    codenames = ("<html><body><h2>6.2. À quoi correspondent les noms comme etch ou lenny ?</h2><p>Ce sont juste des noms "
+                 "de code. Quand une distribution Debian est en cours de développement, elle n'a aucun numéro de version "
+                 "mais un nom de code.</p><h3>6.2.2. D'où proviennent les noms de code ?</h3><p>Jusqu'ici les noms de code "
+                 "des versions proviennent des personnages des films « Toy Story » par Pixar.</p><p>La décision d'utiliser "
+                 "ces noms a été prise par Bruce Perens, alors responsable du projet Debian.</p></body></html>")
+    bot = _bot_over(tmp_path, embed_model, {"index.html": index, "codenames.html": codenames})
+    answer = bot.ask("Give an overview of what the FAQ says about Debian release codenames.")
+    assert {c.source for c in answer.citations} == {"codenames.html"}, answer.text
+    assert "nom de code" in answer.text
+    quotes = [q for q in answer.text.split("“")[1:]]
+    assert len(quotes) == len(set(quotes)), answer.text  # no sentence quoted twice
+
+
 def _bot_over(tmp_path: Path, embed_model, files: dict[str, str]) -> Assistant:
     """An assistant over `files` (name -> text), ingested with the real e5 model and Chroma."""
     folder = tmp_path / "docs"
