@@ -37,6 +37,7 @@ class Signals:
     dense: float | None = None  # best cosine similarity between the question and a retrieved passage
     dense_across: bool = False  # that passage is in the other language than the question
     support: float = 0.0  # weighted share of the question's content words in the best answer sentence (0..1)
+    support_across: bool = False  # that sentence is in the other language than the question (it shares words rarely)
     kind_found: bool | None = None  # the chosen text holds the kind of fact asked (None: no kind asked)
     model_refused: bool | None = None  # LLM mode: the model said the passages do not answer (None: no model)
     overview: bool = False  # the question asks for a summary of an article or of the corpus
@@ -45,6 +46,7 @@ class Signals:
     kind_required: bool = False  # the missing kind of fact is asked in so many words ("combien", "en quelle année")
     measure_found: bool | None = None  # the evidence states an amount of the measure asked (money, energy…; None: none asked)
     year_held: bool | None = None  # the evidence states the year the question states (None: none stated)
+    names_unknown: tuple[str, ...] = ()  # names the question holds that the corpus never holds ("Windows XP")
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,11 @@ class Policy:
     focus_min: float = _TUNED.focus_min_share  # decline when the evidence states less of the focus than this
     strict_kind: bool = _TUNED.strict_kind  # decline on a missing strict kind or measure (assistant/measures.py)
     across_shift: float = _TUNED.e5_across_shift  # the dense range is lowered by this for a passage in the other language
+    no_shared_word: bool = _TUNED.decline_no_shared_word  # decline when the best sentence holds no word of the question
 
 
 # Without a calibrated dense similarity (another embedding model): the lexical floor alone, as before.
-LEXICAL_ONLY = Policy(lexical_low=1.0, lexical_high=1.0, weights=(1.0, 0.0, 0.0))
+LEXICAL_ONLY = Policy(lexical_low=1.0, lexical_high=1.0, weights=(1.0, 0.0, 0.0), no_shared_word=False)
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -90,7 +93,7 @@ def policy_of(settings: Settings) -> Policy:
         lexical_low=tuning.lexical_low, lexical_high=tuning.lexical_high, min_similarity=low,
         max_similarity=low + tuning.e5_related_width, support_low=tuning.support_low,
         support_high=tuning.support_high, weights=tuning.signal_weights, kind_penalty=tuning.kind_penalty,
-        across_shift=tuning.e5_across_shift, **common,
+        across_shift=tuning.e5_across_shift, no_shared_word=tuning.decline_no_shared_word, **common,
     )
 
 
@@ -100,9 +103,10 @@ def weigh(ctx: Context) -> None:
     ctx.signals = Signals(
         lexical=ctx.lexical, lexical_floor=ctx.lexical_floor, dense=ctx.dense, support=ctx.support, dense_across=ctx.dense_across,
         overview=ctx.plan.kind == "overview", has_passages=bool(ctx.hits), kind_found=ctx.kind_found,
-        model_refused=None if ctx.llm is None else False,
+        support_across=ctx.support_across, model_refused=None if ctx.llm is None else False,
         focus=None if ctx.plan.kind == "overview" else ctx.focus,
         kind_required=ctx.kind_required, measure_found=ctx.measure_found, year_held=ctx.year_held,
+        names_unknown=ctx.names_unknown,
     )
     ctx.decision = decide(ctx.signals, policy_of(ctx.settings))
     _record(ctx.answer, ctx.signals, ctx.decision)
@@ -126,6 +130,8 @@ def _record(answer: Answer, signals: Signals, decision: Decision) -> None:
         answer.timings["measure_found"] = float(signals.measure_found)
     if signals.year_held is not None:
         answer.timings["year_held"] = float(signals.year_held)
+    if signals.names_unknown:
+        answer.timings["names_unknown"] = float(len(signals.names_unknown))
     answer.timings["confidence"] = decision.score
     answer.abstain_reasons = list(decision.reasons)
 
@@ -242,4 +248,8 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
         return Decision(True, round(score, 4), (*reasons, "the evidence does not state the year asked"))
     if signals.focus is not None and signals.focus < policy.focus_min:
         return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
+    if policy.no_shared_word and signals.support <= 0.0 and not signals.support_across and signals.model_refused is None:
+        return Decision(True, round(score, 4), (*reasons, "the evidence holds no word of the question"))
+    if signals.names_unknown:  # checked only with `Tuning.unknown_names` (retrieve.py)
+        return Decision(True, round(score, 4), (*reasons, f"the corpus never names {', '.join(signals.names_unknown)}"))
     return Decision(score < policy.min_score, round(score, 4), tuple(reasons))

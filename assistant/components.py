@@ -20,8 +20,10 @@ from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 from core.errors import AssistantError, EmptyIndexError
 from core.providers import embedding_identity, make_embedding
 from core.settings import Settings
+from core.text import question_names
 from assistant.retrieve import HybridRetriever
 from index.bm25 import Bm25Index
+from index.lexical import query_terms
 from core.hooks import kill_point
 from index.records import DocRecord, document_of
 from index.store import Store
@@ -39,6 +41,9 @@ class ReadOnly(TransformComponent):
 _SENTENCE_CACHE = 4096  # sentence embeddings remembered (384 floats each: about 13 MB as Python lists)
 
 
+_NAME_PREFIX = 4  # a name is known when an indexed term shares its first 4 letters (Moscow / Moscou)
+
+
 class Components:
     def __init__(self, settings: Settings, *, embed_model: Any = None) -> None:
         """`embed_model` lets callers share an already loaded model (tests, benchmarks)."""
@@ -51,6 +56,7 @@ class Components:
         self._records: tuple[str, list[DocRecord]] | None = None
         self._articles: tuple[str, list[tuple[str, str, int]]] | None = None
         self._sentences: dict[str, list[float]] = {}  # sentence -> embedding, oldest first (embed_texts)
+        self._prefixes: tuple[Any, set[str]] | None = None  # (BM25 snapshot, its terms' first letters): unknown_names
 
     @property
     def embed_model(self) -> Any:
@@ -117,6 +123,21 @@ class Components:
     def bm25_top_score(self, query: str) -> float:
         """The best BM25 score of `query` over the corpus (0.0 when nothing matches)."""
         return max((n.score or 0.0 for n in self.bm25.search(query, 1)), default=0.0)
+
+    def unknown_names(self, question: str) -> list[str]:
+        """The names `question` holds (core.text.question_names) that no chunk of the index holds: "Windows XP"
+        asked of a corpus that never writes "XP"."""
+        snap = self.bm25.snapshot()
+        if not snap.n_docs:
+            return []
+        if self._prefixes is None or self._prefixes[0] is not snap:
+            self._prefixes = (snap, {t[:_NAME_PREFIX] for t in snap.postings})
+        prefixes = self._prefixes[1]
+
+        def known(term: str) -> bool:  # "Moscow" is known from "Moscou": another language's spelling of a name
+            return snap.df(term) > 0 or (len(term) >= _NAME_PREFIX and term[:_NAME_PREFIX] in prefixes)
+
+        return [name for name in question_names(question) if (terms := query_terms(name)) and not any(known(t) for t in terms)]
 
     def abstain_threshold(self, ratio: float) -> float:
         """The BM25 score below which to abstain: `ratio` × ln(1 + chunks in the BM25 index)."""

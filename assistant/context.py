@@ -78,10 +78,12 @@ class Context:
     answer: Answer | None = None  # created with the numbered passages; the stages fill it in
     evidence: list[Evidence] = field(default_factory=list)  # the sentences to quote or to write from
     support: float = 0.0  # weighted share of the question's words in the best sentence (0..1)
+    support_across: bool = False  # that sentence is in the other language than the question
     kind_found: bool | None = None  # the evidence holds the kind of fact asked (None: no kind asked, or not checked)
     kind_required: bool = False  # the kind is missing and the question asks for it in so many words (assistant/measures.py)
     measure_found: bool | None = None  # the evidence states an amount of the measure asked (None: none asked, or not checked)
     year_held: bool | None = None  # the evidence states the year the question states (None: none stated, or not checked)
+    names_unknown: tuple[str, ...] = ()  # names the question holds that no chunk of the index holds
     focus: float | None = None  # share of the relations asked (assistant/focus.py) an evidence sentence states
     # --- weigh
     signals: Any = None  # abstain.Signals: everything above that the decision weighs

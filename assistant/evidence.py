@@ -23,7 +23,7 @@ from assistant.measures import (asked_measure, asked_years, counted_thing, count
                                 strict_kind)
 from assistant.retrieve import passage_of
 from assistant.sections import under_headings
-from core.text import content_terms, split_sentences, stopwords
+from core.text import content_terms, guess_language, question_names, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
 
@@ -45,6 +45,7 @@ def evidence(ctx: Context) -> None:
                     heading_weight=ctx.settings.tuning.answer_under_heading,
                     lacks_measure=ctx.settings.tuning.lacks_measure_factor)
     ctx.support = found.support
+    ctx.support_across = bool(found.quotes) and guess_language(found.quotes[0].text) != guess_language(ctx.standalone)
     if ctx.plan.kind == "single":
         ctx.evidence = found.quotes[: ctx.settings.max_answer_sentences]
         if ctx.parts:  # a question about two things: each part's best sentences, in the parts' order
@@ -204,8 +205,8 @@ def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Eviden
 
 
 def names_held(question: str, passage: str) -> bool:
-    """The passage names one of the names the question holds (capitalised words past its start), or it names none."""
-    names = {re.sub(r"['’]s$", "", w.lower()) for w in _CAPITAL_RE.findall(question) if w.lower() not in stopwords()}
+    """The passage names one of the names the question holds (core.text.question_names), or the question names none."""
+    names = {n.lower() for n in question_names(question)}
     text = passage.lower()
     return not names or any(n in text for n in names)
 
@@ -258,6 +259,7 @@ _BONUS_DATE_Q = re.compile(r"\b(quand|quelle année|en quelle|depuis quand|when|
 _BONUS_NAME_Q = re.compile(r"\b(qui|quel(le)?s? (est|sont) (le|la|les) (nom|auteur|pdg|directeur)|who|whom|whose|which (company|person|actor|writer|firm))\b", re.I)
 _TWO_CAPITALS = re.compile(r"\b[A-ZÀ-Ý][\w’'-]+\s+[A-ZÀ-Ý][\w’'-]+")  # two capitalised words: a name
 _MAX_QUOTE_CHARS = 400
+_BARE_LINK = re.compile(r"[•*\-\s]*(?:https?://|www\.)\S+")
 _LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked (number, date, name)
 # Not used to score: a heading penalty (x0.6) measured on dev lowered key facts 0.684 -> 0.674 (issue 21 item 4).
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
@@ -365,6 +367,8 @@ def extract(
             if key in seen:
                 continue  # the same line quoted twice adds nothing
             seen.add(key)
+            if _BARE_LINK.fullmatch(sentence.strip()):
+                continue  # a link alone states nothing ("https://images…/file.png" quoted for "how many bones")
             terms = set(content_terms(sentence))
             coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
             new_terms = len(terms) - len(matched)

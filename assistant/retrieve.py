@@ -54,6 +54,8 @@ def retrieve(ctx: Context) -> None:
     lexical = max(bm25, default=0.0) if settings.retrieval != "dense" else components.bm25_top_score(ctx.standalone)
     ctx.lexical = lexical or 0.0
     ctx.lexical_floor = components.abstain_threshold(settings.abstain_threshold)
+    if settings.tuning.unknown_names:
+        ctx.names_unknown = tuple(components.unknown_names(ctx.standalone))
     nearest = max((h for h in ctx.hits if h.dense is not None), key=lambda h: h.dense or 0.0, default=None)
     ctx.dense = nearest.dense if nearest is not None else None
     ctx.dense_across = nearest is not None and passage_language(nearest.node.get_content()) != guess_language(ctx.standalone)

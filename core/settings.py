@@ -127,6 +127,12 @@ class Tuning(BaseModel):
     measure_named: bool = Field(True, description="With `strict_kind`: the amount of the measure asked counts only in a "
                                 "passage naming one of the names the question holds (\"le salaire de Duncan Crabtree-Ireland\" "
                                 "is not a salary Netflix offers).")
+    decline_no_shared_word: bool = Field(True, description="Extractive: decline when the best evidence sentence, in the "
+                                         "question's language, holds no word of the question (\"How many bones…?\" quoted a "
+                                         "track title); across languages sharing no word is common.")
+    unknown_names: bool = Field(True, description="Decline a question naming something (a capitalised word past its "
+                                "start, an acronym) that no chunk of the index holds: \"Windows XP\" asked of a corpus that "
+                                "never writes \"XP\" (core.text.question_names).")
     year_check: bool = Field(True, description="With `strict_kind`: a question stating a year (\"in 2022\") declines when "
                              "no evidence sentence states it (a figure of another year is not the one asked).")
     kind_penalty: float = Field(0.2, description="Subtracted from the confidence when the answer lacks the kind of fact asked.")

@@ -143,3 +143,24 @@ def unencodable(text: str) -> str | None:
     except UnicodeEncodeError as err:
         return f"a lone UTF-16 surrogate (U+{ord(text[err.start]):04X}) at character {err.start + 1}"
     return None
+
+
+# A capitalised word that does not open the text or a sentence, or an acronym ("XP"): a name the question holds.
+_NAME_WORD = re.compile(r"(?<![.!?(«“\"]\s)(?<![(«“\"])(?<!^)\b(?:[A-ZÀ-Ý][\w’'-]{2,}|[A-Z]{2,}\b)")
+# Capitalised in English without naming a thing: languages, nationalities, months, days.
+_NOT_NAMES = frozenset(
+    "english french german italian spanish japanese chinese american british european african asian irish russian "
+    "korean indian canadian brazilian swiss belgian dutch portuguese greek arabic latin "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def question_names(text: str) -> list[str]:
+    """The names `text` holds: capitalised words past its start (possessives cut: "Netflix's" is "Netflix"),
+    acronyms; not stopwords, languages, nationalities, months or days."""
+    out = []
+    for word in _NAME_WORD.findall(text):
+        name = re.sub(r"['’]s$", "", word)
+        if name.lower() not in stopwords() and name.lower() not in _NOT_NAMES and name not in out:
+            out.append(name)
+    return out

@@ -16,7 +16,7 @@ from eval import metrics as m
 from eval.configs import EvalConfig, Outcome
 from eval.dataset import SPLITS, Question, spread
 
-SIGNALS = ("lexical", "lexical_floor", "dense", "support", "kind_found", "measure_found", "year_held", "focus", "confidence")
+SIGNALS = ("lexical", "lexical_floor", "dense", "support", "kind_found", "measure_found", "year_held", "names_unknown", "focus", "confidence")
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "mrr", "evidence_recall", "context_tokens")
 ANSWER_METRICS = ("key_fact_recall", "token_f1", "citation_validity", "citation_precision", "citation_recall", "unheld_fact_rate")
 ABSTENTION_METRICS = ("abstention_accuracy", "abstention_tricky", "abstention_plain", "false_abstention_rate")

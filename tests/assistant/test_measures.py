@@ -65,7 +65,7 @@ def test_the_focus_is_what_the_question_asks_not_where_it_places_it() -> None:
 
 
 def test_a_missing_strict_kind_or_measure_declines_even_when_retrieval_is_sure() -> None:
-    sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95)
+    sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95, support=0.8)
     assert not decide(Signals(**sure, kind_found=True, measure_found=True)).abstain
     missing_measure = decide(Signals(**sure, kind_found=True, measure_found=False))
     assert missing_measure.abstain and "no amount" in missing_measure.reasons[-1]
@@ -160,7 +160,7 @@ def test_a_figure_of_another_year_is_not_the_one_asked() -> None:
     assert holds_years(years, ["les 246 millions de $ de revenus annuels encaissés en 2021 par David Zaslav"]) is False
     assert holds_years(years, ["En 2022, David Zaslav a touché 39 millions de dollars."]) is True
     assert holds_years([], ["anything"]) is None
-    sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95, kind_found=True, measure_found=True)
+    sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95, support=0.8, kind_found=True, measure_found=True)
     declined = decide(Signals(**sure, year_held=False))
     assert declined.abstain and "year asked" in declined.reasons[-1]
     assert not decide(Signals(**sure, year_held=True)).abstain
