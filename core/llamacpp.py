@@ -13,7 +13,11 @@ supervise and give a port, and streaming stops the moment the caller closes the 
 - Closing the stream (a client that disconnects) closes llama.cpp's token generator, which stops
   generating and releases the lock at once.
 - The prompt prefix (system message, fixed wording) stays the same from question to question, so
-  llama-cpp-python reuses its KV cache for it.
+  llama-cpp-python reuses its KV cache for it. It keeps one sequence only, and the answerer has four
+  system messages (two languages, two prompt shapes): a question after one in the other language would
+  read its ~120-token prefix again (about 1.7 s on 2 cores). So the model state after each system
+  message's last answer is kept (`_Prefixes`, a few MB each) and restored when that system
+  message comes back; llama.cpp then keeps the matching prefix and reads only the rest.
 """
 
 from __future__ import annotations
@@ -64,11 +68,64 @@ class Stats:
     tokens_generated_total: int = 0  # across the process: lets tests see generation stop
 
 
+class _Prefixes:
+    """The llama.cpp state after the last answer under each system message, without the logits history
+    (llama-cpp-python's `save_state` copies a 512 x vocabulary score array, ~300 MB for Qwen; only the
+    KV cache and the token ids are needed to reuse a prefix: the rest of the prompt is evaluated anew).
+    Why not llama-cpp-python's LlamaRAMCache: it saves that score array after every call."""
+
+    def __init__(self, limit: int = 8) -> None:
+        self.states: dict[str, Any] = {}
+        self.current: str | None = None  # the system message the KV cache now starts with
+        self.limit = limit
+
+    def restore(self, llama: Any, system: str | None) -> None:
+        """Before a call under `system`: bring its state back when the KV cache holds another prefix."""
+        if system is not None and system != self.current and system in self.states:
+            import llama_cpp
+
+            # Llama.load_state, without refilling the score array: with logits_all off only the last
+            # decode's logits are read, and the rest of the prompt is decoded anew.
+            state = self.states[system]
+            buffer = (llama_cpp.ctypes.c_uint8 * state.llama_state_size).from_buffer_copy(state.llama_state)
+            if llama_cpp.llama_state_set_data(llama.ctx, buffer, state.llama_state_size) != state.llama_state_size:
+                self.states.pop(system)
+                llama.reset()
+                return
+            llama.input_ids = state.input_ids.copy()
+            llama.n_tokens = state.n_tokens
+            llama._requires_eval = True
+            self.current = system
+
+    def keep(self, llama: Any, system: str | None) -> None:
+        """After a call under `system`: remember the state (its prefix is reusable next time)."""
+        self.current = system
+        if system is None:
+            return
+        import llama_cpp
+        from llama_cpp.llama import LlamaState
+
+        size = llama_cpp.llama_state_get_size(llama.ctx)
+        buffer = (llama_cpp.ctypes.c_uint8 * int(size))()
+        written = int(llama_cpp.llama_state_get_data(llama.ctx, buffer, size))
+        self.states.pop(system, None)
+        if len(self.states) >= self.limit:
+            self.states.pop(next(iter(self.states)))
+        self.states[system] = LlamaState(
+            input_ids=llama.input_ids.copy(), scores=llama.scores[:0].copy(), n_tokens=llama.n_tokens,
+            llama_state=bytes(buffer)[:written], llama_state_size=written, seed=llama._seed,
+        )
+
+    def forget(self) -> None:
+        self.current = None
+
+
 @dataclass
 class _Shared:
     llama: Any
     lock: threading.Lock = field(default_factory=threading.Lock)
     stats: Stats = field(default_factory=Stats)
+    prefixes: _Prefixes = field(default_factory=_Prefixes)
 
 
 _MODELS: dict[tuple[str, int, int, bool], _Shared] = {}
@@ -161,6 +218,7 @@ class LocalLLM(CustomLLM):
     threads: int = 0
     wait_timeout: float = 60.0
     repack_weights: bool = False
+    keep_prefixes: bool = True  # restore the KV cache of each system message (_Prefixes)
     # A fixed sampling seed: the same prompt gives the same answer (the eval's figures are reproducible).
     seed: int = 0
     _model: _Shared | None = PrivateAttr(default=None)
@@ -227,8 +285,12 @@ class LocalLLM(CustomLLM):
         stats = shared.stats
         stats.first_token_s = stats.total_s = 0.0
         stats.completion_tokens = 0
-        _perf_reset(shared.llama)
+        system = payload[0]["content"] if payload and payload[0]["role"] == "system" else None
+        finished = False
         try:
+            if self.keep_prefixes:
+                shared.prefixes.restore(shared.llama, system)
+            _perf_reset(shared.llama)
             tokens = shared.llama.create_chat_completion(
                 messages=payload, stream=True, max_tokens=max_tokens, temperature=self.temperature, seed=self.seed,
             )
@@ -243,13 +305,20 @@ class LocalLLM(CustomLLM):
                     stats.first_token_s = stats.first_token_s or time.perf_counter() - started
                     text += delta
                     yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta)
+                finished = True
             finally:
                 tokens.close()  # stops llama.cpp at once when our caller stopped reading
         finally:
             stats.total_s = time.perf_counter() - started
             stats.prompt_tokens = max(0, int(shared.llama.n_tokens) - stats.completion_tokens)
             _perf_read(shared.llama, stats)
-            shared.lock.release()
+            try:
+                if self.keep_prefixes and finished:
+                    shared.prefixes.keep(shared.llama, system)
+                else:
+                    shared.prefixes.forget()
+            finally:
+                shared.lock.release()
 
     # --- completion (CustomLLM's abstract API): a single user message ----------------------------
 

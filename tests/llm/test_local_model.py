@@ -135,3 +135,35 @@ def test_http_api_lists_and_answers_with_the_local_model(local_bot):
     assert "Lyrakis" in content and markers(content), content
     cited = reply.model_extra["citations"]
     assert {c["number"] for c in cited} == markers(content) and all(c["source"] == "film_2050.txt" for c in cited)
+
+
+def test_each_system_message_keeps_its_prefix_across_languages_with_the_same_answers(local_bot):
+    """The answerer alternates system messages (French, English, evidence-first): the one coming back is
+    restored from its kept state, so only the rest of the prompt is read, and the answer is the one a
+    fresh read gives."""
+    from llama_index.core.llms import ChatMessage, MessageRole
+
+    from assistant.generate import SYSTEM_PROMPTS
+
+    llm = local_bot.llm
+    passage = '<passages>\n<passage id="1" title="Grève">\nLe syndicat SAG-AFTRA représente 160 000 professionnels.\n</passage>\n</passages>\n\n'
+
+    def ask(language: str, question: str) -> tuple[str, int, int]:
+        messages = [ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPTS[language]),
+                    ChatMessage(role=MessageRole.USER, content=passage + "Question: " + question)]
+        text = llm.chat(messages, max_tokens=12).message.content or ""
+        return text, llm.stats.prompt_eval_tokens, llm.stats.prompt_tokens
+
+    llm.keep_prefixes = False
+    try:
+        ask("en", "How many professionals?")  # the KV cache now starts with the English system message
+        fresh, read_without, prompt = ask("fr", "Combien de professionnels ?")
+    finally:
+        llm.keep_prefixes = True
+    assert read_without >= prompt - 2  # without kept prefixes the whole prompt is read again
+
+    ask("fr", "Combien de professionnels ?")  # kept under the French system message
+    ask("en", "How many professionals?")
+    again, read_restored, _ = ask("fr", "Combien de professionnels ?")
+    assert read_restored < 20, f"the French prefix was read again ({read_restored} of {prompt} tokens)"
+    assert again == fresh
