@@ -183,7 +183,7 @@ class Settings(BaseSettings):
         "auto",
         description="`auto`: an OpenAI-compatible server if ASSISTANT_LLM_BASE_URL is set, else OpenAI if "
         "OPENAI_API_KEY is set, else the offline extractive answerer (the installed local model takes that place only "
-        "once it beats extractive on the eval's test split: see README). "
+        "once it beats extractive on the eval's test split: see docs/local-model.md). "
         "`local`: Qwen2.5-Coder-1.5B-Instruct through llama.cpp, in-process. `none` forces extractive.",
     )
     llm_model: str = Field("gpt-4.1-mini", description="Model name sent to the LLM server.")
