@@ -3,22 +3,24 @@
 A check reads the answer text, the numbered passages (`ctx.answer.retrieved`) and the evidence, and
 records what it finds on the context: the text with its markers corrected, `ctx.cited`,
 `ctx.highlights`, `ctx.notes` (warnings, published by `settle`) and `ctx.unsupported` (no passage
-supports any claim: `settle` abstains). Nothing is checked on an answer already withheld or failed.
+supports any claim: `settle` abstains, unless `unsupported` fell back to the quoted evidence). Nothing is checked on an answer already withheld or failed.
 To add a check, write `def my_check(ctx: Context) -> None` and append it to `CHECKS`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.abstain import abstain
+from assistant.abstain import abstain, decide, policy_of
 from assistant.attribution import attribute
 from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.claims import check_claims, warning
 from assistant.compose import extractive_pieces
 from assistant.context import Context
 from assistant.evidence import asked_kind, holds_kind
+from core.facts import extract_facts, fact_held
 from core.text import guess_language
 
 Check = Callable[[Context], None]
@@ -80,7 +82,8 @@ def claims(ctx: Context) -> None:
     the passage it cites (assistant/claims.py); a sentence whose fact does not is never shown as supported.
 
     A model's sentence that fails is removed; when the rest no longer holds the kind of fact asked, the
-    answer falls back to the quoted evidence (`Tuning.claim_failure`). A failing quote is removed.
+    answer falls back to the quoted evidence (`Tuning.claim_failure`). A failing quote is removed. A model's
+    answer that leaves out a fact of the best evidence sentence falls back too (`Tuning.llm_keeps_facts`).
     """
     answer = ctx.answer
     # The overview's opening line ("Le corpus compte 48 articles…") is the index's own count, not a
@@ -97,9 +100,12 @@ def claims(ctx: Context) -> None:
         ctx.highlights = {n: ctx.highlights.get(n, []) for n in ctx.cited}
         ctx.notes.append(f"{found.recited} sentence(s) now cite the passage that holds their facts.")
     if not found.failed:
-        if ctx.written_by_model and not ctx.unsupported and _lost_kind(ctx, answer.text):  # unsupported: settle declines
+        if ctx.written_by_model and not ctx.unsupported and _lost_kind(ctx, answer.text):  # unsupported: see `unsupported`
             fall_back_to_quotes(ctx)
             ctx.notes.append("The model's answer lost the fact asked: the quoted evidence is shown instead.")
+        elif ctx.written_by_model and not ctx.unsupported and (lost := _lost_facts(ctx, answer.text)):
+            fall_back_to_quotes(ctx)
+            ctx.notes.append(f"The model's answer left out {', '.join(lost)} of the evidence: the quoted evidence is shown instead.")
         return
     answer.timings["claims_failed"] = float(len(found.failed))
     if not ctx.written_by_model:
@@ -110,7 +116,7 @@ def claims(ctx: Context) -> None:
             abstain(answer)
         return
     policy = ctx.settings.tuning.claim_failure
-    keeps_fact = found.kept > 0 and not _lost_kind(ctx, found.text)
+    keeps_fact = found.kept > 0 and not _lost_kind(ctx, found.text) and not _lost_facts(ctx, found.text)
     if policy == "remove" and keeps_fact:
         answer.text = found.text
         ctx.cited = cited_numbers(answer.text)
@@ -124,6 +130,24 @@ def claims(ctx: Context) -> None:
         ctx.notes.append(warning(found.failed, "the quoted evidence is shown instead of the model's answer."))
 
 
+def unsupported(ctx: Context) -> None:
+    """A model's answer no passage supports falls back to the quoted evidence when the quoting answerer would
+    answer too (`Tuning.unsupported_answer`): the model failed to say what the evidence says, not the corpus to
+    hold it. The quoting answerer's own decision is taken (`model_refused=None`: its shared-word rule included);
+    when it declines, or the claim check withheld the answer by policy, `settle` declines."""
+    tuning = ctx.settings.tuning
+    if not (ctx.written_by_model and ctx.unsupported and ctx.evidence and tuning.unsupported_answer == "fallback"):
+        return
+    if tuning.claim_failure == "decline" and "claims_failed" in ctx.answer.timings:
+        return
+    if ctx.signals is None or decide(replace(ctx.signals, model_refused=None), policy_of(ctx.settings)).abstain:
+        return
+    fall_back_to_quotes(ctx)
+    ctx.notes = [note.replace("the answer is withheld.", "the quoted evidence is shown instead of the model's answer.")
+                 for note in ctx.notes]
+    ctx.notes.append("No passage supports the model's answer: the quoted evidence is shown instead.")
+
+
 def _lost_kind(ctx: Context, text: str) -> bool:
     """The evidence holds the kind of fact asked (a number, a date, a name) and `text` does not."""
     kind = asked_kind(ctx.standalone, ctx.followup) if ctx.plan.kind == "single" else None
@@ -131,6 +155,26 @@ def _lost_kind(ctx: Context, text: str) -> bool:
         return False
     return bool(holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone)) and not holds_kind(
         kind, MARKER_RE.sub(" ", text), ctx.standalone)  # "[1]" is a marker, not a number
+
+
+_OF_KIND = {"number": ("quantity", "number"), "date": ("date",)}
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")  # a year is a date, not the quantity "combien" asks
+
+
+def _lost_facts(ctx: Context, text: str) -> list[str]:
+    """The facts of the best evidence sentence (core.facts) that the question does not hold and `text` does not
+    state (`Tuning.llm_keeps_facts`): the model was given them to keep exactly. With a number or a date asked
+    ("combien", "quand"), the facts of that kind; with no kind asked, every fact (numbers, dates, names,
+    identifiers); with a name asked ("Which actor…?"), none: one name answers it, and `_lost_kind` checks there is
+    one. Compared normalised, so a translated answer keeps "160 000" as "160,000"."""
+    best = ctx.best or (ctx.evidence[0] if ctx.evidence else None)
+    kind = asked_kind(ctx.standalone, ctx.followup)
+    if not ctx.settings.tuning.llm_keeps_facts or best is None or kind == "name":
+        return []
+    said = MARKER_RE.sub(" ", text)
+    facts = [f for f in extract_facts(best.text) if (kind is None or f.kind in _OF_KIND[kind])
+             and not (kind == "number" and _YEAR.fullmatch(f.key)) and not fact_held(f, ctx.standalone)]
+    return list(dict.fromkeys(f.text for f in facts if not fact_held(f, said)))
 
 
 def fall_back_to_quotes(ctx: Context) -> None:
@@ -148,4 +192,4 @@ def _note_removed(ctx: Context, removed: list[int]) -> None:
         ctx.notes.append(f"Removed citation markers that pointed to no passage: {sorted(set(removed))}.")
 
 
-CHECKS: list[Check] = [citations, claims]
+CHECKS: list[Check] = [citations, claims, unsupported]

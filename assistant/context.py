@@ -77,6 +77,7 @@ class Context:
     # --- evidence
     answer: Answer | None = None  # created with the numbered passages; the stages fill it in
     evidence: list[Evidence] = field(default_factory=list)  # the sentences to quote or to write from
+    best: Evidence | None = None  # the best of them, before the sentences they point back to were added
     support: float = 0.0  # weighted share of the question's words in the best sentence (0..1)
     support_across: bool = False  # that sentence is in the other language than the question
     kind_found: bool | None = None  # the evidence holds the kind of fact asked (None: no kind asked, or not checked)

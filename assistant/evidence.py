@@ -68,6 +68,7 @@ def evidence(ctx: Context) -> None:
             if ctx.settings.tuning.year_check:  # "in 2022": a figure of 2021 is not the one asked
                 ctx.year_held = holds_years(asked_years(ctx.standalone), [e.text for e in ctx.evidence])
         ctx.focus = _focus(ctx)
+        ctx.best = ctx.evidence[0] if ctx.evidence else None
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides
             ctx.evidence = with_antecedents(ctx.evidence, passages)
 

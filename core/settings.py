@@ -141,6 +141,13 @@ class Tuning(BaseModel):
         "remove", description="A model's sentence stating a fact its cited passage does not hold: `remove` it (falling "
         "back to the quoted evidence when the rest loses the kind of fact asked), `fallback` to the quoted evidence "
         "at once, or `decline` the whole answer.")
+    llm_keeps_facts: bool = Field(True, description="A model's answer must state every fact (number, date, name, "
+                                  "identifier) of the first evidence sentence that the question does not already hold; "
+                                  "otherwise the quoted evidence is shown (the prompt asks it to keep them exactly).")
+    unsupported_answer: Literal["fallback", "decline"] = Field(
+        "fallback", description="A model's answer no passage supports (no sentence aligns with the excerpts it read): "
+        "`fallback` to the quoted evidence when the quoting answerer would answer (its own decision, the shared-word "
+        "rule included), or `decline`. Measured on dev: docs/local-model.md.")
     # --- citations of an LLM answer (assistant/attribution.py)
     citation_min_support: float = Field(0.5, description="Support (0..1) a passage needs to keep or earn a sentence's [n].")
 

@@ -58,3 +58,15 @@ def test_evidence_in_the_other_language_is_read_in_excerpts_of_every_passage(ing
     system, user = stub.last_messages()
     assert "translate" in system["content"] and "SAG-AFTRA" in user["content"]
     assert len(re.findall(r'<passage id="(\d+)"', user["content"])) < len(across.retrieved)  # the evidence alone
+
+
+def test_an_answer_that_leaves_out_a_fact_of_the_best_sentence_falls_back_to_the_quoted_evidence(ingested_assistant, stub):
+    # No kind of fact asked: every fact of the best sentence the question does not hold must be kept
+    # (Tuning.llm_keeps_facts); the model was told to keep numbers and names exactly.
+    stub.responder = lambda req: "Le syndicat des acteurs représente 160 000 professionnels du cinéma [1]."
+    answer = evidence_bot(ingested_assistant, stub).ask("Quel syndicat représente 160 000 professionnels du cinéma ?")
+    assert not answer.abstained and answer.text.startswith("D’après le corpus")
+    assert "Crabtree-Ireland" in answer.text
+    assert any("left out" in w and "Crabtree-Ireland" in w for w in answer.warnings)
+    kept = stub_bot(ingested_assistant, stub, tuning={"evidence_first": True, "llm_keeps_facts": False})
+    assert kept.ask("Quel syndicat représente 160 000 professionnels du cinéma ?").text.startswith("Le syndicat des acteurs")

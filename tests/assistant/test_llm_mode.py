@@ -60,9 +60,20 @@ def test_unsupported_sentence_loses_its_marker_and_is_flagged(ingested_assistant
     assert any("pingouins" in w for w in answer.warnings)
 
 
-def test_an_answer_no_passage_supports_abstains(ingested_assistant, stub):
+def test_an_answer_no_passage_supports_falls_back_to_the_quoted_evidence(ingested_assistant, stub):
+    # The model failed to say what the evidence says; the quoting answerer would answer: its quotes are shown.
     stub.responder = lambda req: "Les pingouins dansent la valse sur la banquise chaque hiver [1]."
     answer = llm_bot(ingested_assistant, stub).ask(QUESTION)
+    assert not answer.abstained and answer.citations
+    assert "pingouins" not in answer.text and "160 000" in answer.text
+    assert answer.text.startswith("D’après le corpus")
+    assert any("No passage supports the model's answer" in w for w in answer.warnings)
+    assert "pingouins" in answer.model_text  # what the model wrote stays on record
+
+
+def test_an_answer_no_passage_supports_abstains_with_the_decline_policy(ingested_assistant, stub):
+    stub.responder = lambda req: "Les pingouins dansent la valse sur la banquise chaque hiver [1]."
+    answer = llm_bot(ingested_assistant, stub, tuning={"unsupported_answer": "decline"}).ask(QUESTION)
     assert answer.abstained and answer.citations == []
 
 
