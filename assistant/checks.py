@@ -9,7 +9,6 @@ To add a check, write `def my_check(ctx: Context) -> None` and append it to `CHE
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -19,7 +18,7 @@ from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.claims import check_claims, warning
 from assistant.compose import extractive_pieces
 from assistant.context import Context
-from assistant.evidence import asked_kind, holds_kind
+from assistant.evidence import YEAR_RE, asked_kind, holds_kind
 from core.facts import extract_facts, fact_held
 from core.text import guess_language
 
@@ -158,7 +157,6 @@ def _lost_kind(ctx: Context, text: str) -> bool:
 
 
 _OF_KIND = {"number": ("quantity", "number"), "date": ("date",)}
-_YEAR = re.compile(r"1[89]\d\d|20\d\d")  # a year is a date, not the quantity "combien" asks
 
 
 def _lost_facts(ctx: Context, text: str) -> list[str]:
@@ -173,7 +171,7 @@ def _lost_facts(ctx: Context, text: str) -> list[str]:
         return []
     said = MARKER_RE.sub(" ", text)
     facts = [f for f in extract_facts(best.text) if (kind is None or f.kind in _OF_KIND[kind])
-             and not (kind == "number" and _YEAR.fullmatch(f.key)) and not fact_held(f, ctx.standalone)]
+             and not (kind == "number" and YEAR_RE.fullmatch(f.key)) and not fact_held(f, ctx.standalone)]  # a year is no quantity
     return list(dict.fromkeys(f.text for f in facts if not fact_held(f, said)))
 
 

@@ -122,7 +122,7 @@ _NAME_Q = re.compile(
 _NUMBER_RE = re.compile(r"\d[\d\u202f\u00a0 ,.]*\s*(%|‰)?|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|million|milliard|dozen|hundred|thousand|million|billion|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)s?\b", re.I)
 _NOT_QUANTITY = re.compile(
     r"\b(sections?|chapitres?|chapters?|annexes?|appendix|§|versions?|v)\s*\d[\d.]*|\b\d0['’]?s\b|\bannées\s+\d0\b|\w\(\d\w?\)", re.I)
-_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTH_RE = re.compile(
     r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|"
     r"april|may|june|july|august|september|october|november|december)\b",
@@ -156,9 +156,9 @@ def holds_kind(kind: Kind | None, text: str, question: str = "") -> bool | None:
         return None
     asked = question.lower()
     if kind == "date":
-        found = [y for y in _YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
+        found = [y for y in YEAR_RE.findall(text) if y not in asked] + _MONTH_RE.findall(text)
     elif kind == "number":
-        quantities = _DAY_RE.sub(" ", _YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
+        quantities = _DAY_RE.sub(" ", YEAR_RE.sub(" ", text))  # a date or a year is not a quantity
         quantities = _NOT_QUANTITY.sub(" ", quantities)  # nor a section number, a version or a decade
         found = [m.group(0).strip() for m in _NUMBER_RE.finditer(quantities) if m.group(0).strip().lower() not in asked]
     else:
