@@ -44,18 +44,20 @@ def _quote(ctx: Context) -> Iterator[str]:
 def _generate(ctx: Context) -> Iterator[str]:
     """Stream the model's answer from fenced excerpts of the passages."""
     answer, tuning = ctx.answer, ctx.settings.tuning
+    # A follow-up carrying the topic offline: the model reads it as asked, after that earlier question
+    asked, earlier = (ctx.followup, ctx.topic) if tuning.llm_reads_followup and ctx.topic and ctx.followup else (ctx.standalone, "")
     if tuning.evidence_first and ctx.plan.kind == "single" and ctx.evidence and (tuning.evidence_first_across or _same_language(ctx)):
         ctx.windows = evidence_windows(ctx)
         shown = [(p.number, p.title, p.text[a:b]) for p, (a, b) in zip(answer.retrieved, ctx.windows) if b > a]
-        messages = generate.evidence_messages(ctx.standalone, answer.language,
-                                              [(n, title, for_model(text)) for n, title, text in shown], ctx.history)
+        messages = generate.evidence_messages(asked, answer.language,
+                                              [(n, title, for_model(text)) for n, title, text in shown], ctx.history, earlier=earlier)
     else:
         weights = ctx.tools.components.term_weights
         ctx.windows = [excerpt(ctx.standalone, p.text, weights, budget(rank, tuning)) for rank, p in enumerate(answer.retrieved)]
         excerpts = [p.text[a:b] for p, (a, b) in zip(answer.retrieved, ctx.windows)]
-        messages = generate.build_messages(ctx.standalone, answer.language, [
+        messages = generate.build_messages(asked, answer.language, [
             (p.title, p.source, for_model(text)) for p, text in zip(answer.retrieved, excerpts)
-        ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars)
+        ], ctx.history, question_first=tuning.question_first, history_chars=tuning.history_answer_chars, earlier=earlier)
     usage: dict[str, int] = {}
     try:
         for delta in generate.stream(ctx.llm, messages, usage):

@@ -64,6 +64,7 @@ class Context:
     history: Sequence[tuple[str, str]] = ()  # earlier (question, answer) turns an LLM sees
     followup: str = ""  # a follow-up resolved against the conversation: the question as asked ("" otherwise)
     said: frozenset[str] = frozenset()  # a follow-up: the sentences the previous answer quoted (evidence.said_key)
+    topic: str = ""  # a follow-up carrying the conversation's topic: that earlier question (question.carry_topic)
     # --- retrieve
     started: float = 0.0  # perf_counter when retrieval began (answer timings count from here)
     hits: list[Any] = field(default_factory=list)  # retrieve.Hit, fused, best first

@@ -4,7 +4,8 @@ validate    the documents' own normalisation (NFKC, soft hyphens and zero-width 
             so a question pasted from a web page or a PDF matches the text it asks about; bounded length.
 standalone  a chat follow-up is rewritten into a self-contained question before retrieval.
 
-With an LLM, a condense step rewrites the follow-up (`Tuning.condense_with_llm`). Offline, a
+With a remote LLM, a condense step rewrites the follow-up (`Tuning.condense_with_llm`); the local model does
+not (`Tuning.condense_with_local_llm`: its rewrites dropped the subject on dev). Otherwise, a
 follow-up that depends on the previous turn (starts with "et", "and", "what about"…, is very short,
 or leans on a pronoun) carries the conversation's topic along for retrieval: the last self-contained
 question, never the previous rewrite (rewrites would nest turn after turn), cut so the result stays
@@ -21,6 +22,7 @@ from assistant.answer import Answer
 from assistant.context import Context, Tools
 from assistant.evidence import said_key
 from core.errors import InvalidQuestionError
+from core.llamacpp import LocalLLM
 from core.text import content_terms, unencodable
 from ingest.clean import normalize
 
@@ -71,7 +73,7 @@ def clean_question(question: object, limit: int) -> str:
 def standalone(ctx: Context) -> None:
     """Stage: the self-contained question retrieval uses, and the earlier turns an LLM may see."""
     conversation = ctx.conversation
-    ctx.standalone = conversation.standalone(ctx.question) if conversation else ctx.question
+    ctx.standalone, ctx.topic = conversation.resolve(ctx.question) if conversation else (ctx.question, "")
     ctx.history = conversation.for_model(ctx.question) if conversation else ()
     if conversation and ctx.standalone != ctx.question:  # a follow-up: its own kind of fact, and what it adds
         ctx.followup = ctx.question
@@ -120,7 +122,10 @@ class Conversation:
 
     @property
     def _llm_condenses(self) -> bool:
-        return self.tools.llm is not None and self.tools.settings.tuning.condense_with_llm
+        llm, tuning = self.tools.llm, self.tools.settings.tuning
+        if llm is None:
+            return False
+        return tuning.condense_with_local_llm if isinstance(llm, LocalLLM) else tuning.condense_with_llm
 
     def reset(self) -> None:
         self.history.clear()
@@ -145,20 +150,25 @@ class Conversation:
             self.topic = answer.standalone_question or question
 
     def standalone(self, question: str) -> str:
+        return self.resolve(question)[0]
+
+    def resolve(self, question: str) -> tuple[str, str]:
+        """The self-contained question for retrieval, and the topic it carries ("" when the follow-up was
+        rewritten by the LLM or is not one): an LLM answering it reads the follow-up and that earlier question apart."""
         limit = self.tools.settings.max_question_chars
         if not self.history:
-            return question
+            return question, ""
         if self._llm_condenses:
             turns = [(q, a.text) for q, a in self.history]
             rewritten = bounded(generate.condense(self.tools.llm, turns, question), limit)
             # A small model may drop the subject ("Et qui a réalisé le film ?" -> "Qui a réalisé le film ?"):
             # a rewrite adding no word to a follow-up resolved nothing, so carry the topic as offline.
             if self.topic and depends_on_history(question) and set(content_terms(rewritten)) <= set(content_terms(question)):
-                return carry_topic(question, self.topic, limit)
-            return rewritten
+                return carry_topic(question, self.topic, limit), self.topic
+            return rewritten, ""
         if depends_on_history(question) and self.topic:
-            return carry_topic(question, self.topic, limit)
-        return question
+            return carry_topic(question, self.topic, limit), self.topic
+        return question, ""
 
     def said_before(self, question: str) -> frozenset[str]:
         """What the previous answer answered with, when `question` leans on it: its first quoted sentence (the

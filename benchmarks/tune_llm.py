@@ -25,11 +25,12 @@ def variants() -> dict[str, dict[str, Any]]:
     """Each variant is a set of `Tuning` fields (core/settings.py), passed as `bot.variant(tuning=...)`."""
     return {
         "base": {},
-        # follow-ups: the LLM rewrites them (one more model call) and also sees the previous turn
+        # follow-ups (the local model): the offline rule rewrites them (the default); the LLM sees the previous turn
         "history": {"llm_sees_previous_turn": True},
-        # follow-ups: the offline rule rewrites them (no model call), the LLM sees the previous turn
-        "offline+history": {"condense_with_llm": False, "llm_sees_previous_turn": True},
-        "offline": {"condense_with_llm": False},
+        # follow-ups: the local LLM rewrites them (one more model call)
+        "llm-condense": {"condense_with_local_llm": True},
+        # follow-ups: the model reads the follow-up as asked, after the earlier question (not "question (topic)")
+        "as-asked": {"llm_reads_followup": True},
         # before the model is called: the extractive answerer's own decision (no lenient floor, kind check)
         "strict": {"llm_lenient_floor": False, "llm_kind_check": True},
         "lenient": {"llm_lenient_floor": True, "llm_kind_check": False},

@@ -9,7 +9,8 @@ those the passage does not hold, after normalisation:
   ("dix", "vingt-deux", "twelve"; "1,5 million" = 1500000);
 - dates: "7 février 2020" = "February 7, 2020" = "2020-02-07" (compared as year / month / day);
 - quantities: the number with its unit, units folded ("20 cm" = "20 centimètres", "3 Go" = "3 GB");
-- names, commands, paths, identifiers: case, accents and typographic apostrophes folded, spaces collapsed.
+- names, commands, paths, identifiers: case, accents and typographic apostrophes folded, spaces collapsed;
+  words joined by hyphens ("red-team", "e-mail") are held spaced or joined ("Red Team", "email").
 
 Used by the eval (eval/metrics.py: stated facts not held by the cited passage) and meant for an
 answer-time claim check. See docs/evaluation-corpora.md.
@@ -112,6 +113,7 @@ _DATES = [
     re.compile(rf"\b(?P<mn>{_MONTH})\.?\s+(?:de\s+|of\s+)?{_YEAR}\b"),
 ]
 _NUMBER = re.compile(r"(?<![\w.,])[-+−]?\d{1,3}(?:([ ,.'])\d{3}(?:\1\d{3})*)(?:[.,]\d+)?(?![\w]|[.,]\d)|(?<![\w.,])[-+−]?\d+(?:[.,]\d+)?(?![\w]|[.,]\d)")
+_HYPHENED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _WORD = re.compile(r"[^\W\d_]+(?:-(?:et-)?[^\W\d_]+)*")
 UNITS: dict[str, str] = {}
 for _canon, _names in {
@@ -356,7 +358,11 @@ def fact_held(fact: Fact, passage: str) -> bool:
     """True when `passage` states `fact` (normalised as described in the module docstring)."""
     held = holdings(passage)
     if fact.kind in ("url", "path", "command", "identifier"):
-        return fact.key in held.text or fact.key.replace(" ", "") in held.squeezed
+        if fact.key in held.text or fact.key.replace(" ", "") in held.squeezed:
+            return True
+        # Words joined by a hyphen ("red-team", "e-mail") are the same term spaced or joined ("Red Team", "email").
+        return fact.kind == "identifier" and bool(_HYPHENED.fullmatch(fact.key)) and (
+            fact.key.replace("-", " ") in held.text or fact.key.replace("-", "") in held.squeezed)
     if fact.kind == "date":
         return _date_held(fact.key, held.dates, held.numbers)
     if fact.kind == "quantity":

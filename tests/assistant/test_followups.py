@@ -46,3 +46,22 @@ def test_invisible_characters_in_the_question_change_nothing(ingested_assistant:
     assert not pasted.abstained and pasted.text == plain.text
     full_width = ingested_assistant.ask("Qui a composé la musique du film ２０５０ ?")  # NFKC, as documents get
     assert full_width.text == plain.text
+
+
+def test_the_local_model_does_not_rewrite_follow_ups_a_remote_one_does():
+    """Tuning.condense_with_local_llm (off): the local model's rewrites dropped the subject on dev, so its
+    follow-ups carry the topic offline; an OpenAI-compatible LLM rewrites them (Tuning.condense_with_llm)."""
+    from assistant.answer import Answer
+    from assistant.context import Tools
+    from assistant.question import Conversation
+    from core.llamacpp import LocalLLM
+    from core.settings import Settings
+
+    local = LocalLLM(model="local", model_path="/nonexistent.gguf")  # loads on first use: never here
+    conversation = Conversation(Tools(Settings(), components=None, llm=local))
+    conversation.remember(FIRST, Answer(question=FIRST, text="…", standalone_question=FIRST))
+    assert conversation.resolve("Et le réalisateur ?") == (f"Et le réalisateur ? ({FIRST})", FIRST)
+    assert conversation.resolve("Qui est Wajdi Mouawad ?") == ("Qui est Wajdi Mouawad ?", "")
+    assert Conversation(Tools(Settings(), components=None, llm=object()))._llm_condenses
+    allowed = Settings().model_copy(update={"tuning": Settings().tuning.model_copy(update={"condense_with_local_llm": True})})
+    assert Conversation(Tools(allowed, components=None, llm=local))._llm_condenses

@@ -208,6 +208,21 @@ def test_a_follow_up_can_carry_the_previous_turn_to_the_llm(ingested_assistant, 
     assert [m["role"] for m in stub.last_messages()] == ["system", "user"]
 
 
+def test_a_follow_up_reaches_the_llm_as_asked_after_the_earlier_question(ingested_assistant, stub):
+    # offline rewrite for retrieval; the model reads the follow-up itself, the topic named before it
+    tuning = {"llm_reads_followup": True, "condense_with_llm": False}
+    stub.responder = lambda req: "Le syndicat SAG-AFTRA représente 160 000 professionnels [1]."
+    chat = llm_bot(ingested_assistant, stub, tuning=tuning).chat()
+    chat.ask(QUESTION)
+    answer = chat.ask("Et qui le dirige ?")
+    assert answer.standalone_question == f"Et qui le dirige ? ({QUESTION})"  # retrieval still carries the topic
+    user = stub.last_messages()[-1]["content"]
+    assert user.endswith(f"Question précédente: {QUESTION}\nQuestion: Et qui le dirige ?")
+    assert f"({QUESTION})" not in user
+    chat.ask("Qui est Wajdi Mouawad ?")  # names its own subject: no earlier question
+    assert "Question précédente" not in stub.last_messages()[-1]["content"]
+
+
 def test_the_llms_own_token_counts_are_kept(ingested_assistant, stub):
     stub.responder = lambda req: "Le syndicat représente 160 000 professionnels [1]."
     answer = llm_bot(ingested_assistant, stub).ask(QUESTION)

@@ -69,6 +69,8 @@ def test_number_words() -> None:
         ("Edit /etc/apt/sources.list.", "le fichier /etc/apt/sources.list contient"),
         ("Use `dpkg --purge`.", "utilisez la commande dpkg  --purge pour"),
         ("ÉTÉ à Genève.", "été à geneve"),
+        ("It had been through red-team testing.", "une batterie de tests « Red Team »"),  # hyphenated = spaced
+        ("Send an e-mail.", "envoyez un email"),
     ],
 )
 def test_held_after_normalisation(sentence: str, passage: str) -> None:
@@ -84,6 +86,7 @@ def test_held_after_normalisation(sentence: str, passage: str) -> None:
         ("It weighs 20 kg.", "It costs 20 euros.", "20 kg"),
         ("Edit /etc/apt/preferences.", "le fichier /etc/apt/sources.list", "/etc/apt/preferences"),
         ("Il y a douze développeurs.", "Il y a 10 développeurs", "12"),
+        ("Install dpkg-dev.", "installez le paquet dpkg", "dpkg-dev"),
     ],
 )
 def test_missing_facts_are_reported(sentence: str, passage: str, missing: str) -> None:

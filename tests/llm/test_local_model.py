@@ -27,7 +27,7 @@ def assert_cited(answer) -> None:
     assert found == {c.number for c in answer.citations}
 
 
-def test_french_question_streams_a_french_answer_with_citations_then_a_follow_up_is_condensed(local_bot):
+def test_french_question_streams_a_french_answer_with_citations_then_a_follow_up_is_resolved(local_bot):
     chat = local_bot.chat()
     stream = chat.stream("Qui a composé la musique du film 2050 ?")
     pieces = list(stream)
@@ -36,7 +36,7 @@ def test_french_question_streams_a_french_answer_with_citations_then_a_follow_up
     assert "Lyrakis" in answer.text and guess_language(answer.text) == "fr", answer.text
     assert_cited(answer)
     assert answer.mode == "qwen2.5-coder-1.5b-instruct"
-    follow = chat.ask("Et qui a réalisé le film ?")
+    follow = chat.ask("Et qui a réalisé le film ?")  # the offline topic rule (Tuning.condense_with_local_llm off)
     assert "2050" in follow.standalone_question, follow.standalone_question
     assert "Holt" in follow.text, follow.text
     assert_cited(follow)
