@@ -29,6 +29,9 @@ def compose(ctx: Context) -> Iterator[str]:
         yield ctx.answer.text
     elif ctx.llm is None:
         yield from _quote(ctx)
+    elif ctx.plan.kind == "overview" and ctx.settings.tuning.llm_overview == "quote":
+        ctx.quoted = True
+        yield from _quote(ctx)
     else:
         yield from _generate(ctx)
 
@@ -46,7 +49,8 @@ def _generate(ctx: Context) -> Iterator[str]:
     answer, tuning = ctx.answer, ctx.settings.tuning
     # A follow-up carrying the topic offline: the model reads it as asked, after that earlier question
     asked, earlier = (ctx.followup, ctx.topic) if tuning.llm_reads_followup and ctx.topic and ctx.followup else (ctx.standalone, "")
-    if tuning.evidence_first and ctx.plan.kind == "single" and ctx.evidence and (tuning.evidence_first_across or _same_language(ctx)):
+    summary = ctx.plan.kind == "overview" and tuning.llm_overview == "evidence"  # the plan's lead and central sentences
+    if ctx.evidence and (summary or tuning.evidence_first and ctx.plan.kind == "single" and (tuning.evidence_first_across or _same_language(ctx))):
         ctx.windows = evidence_windows(ctx)
         shown = [(p.number, p.title, p.text[a:b]) for p, (a, b) in zip(answer.retrieved, ctx.windows) if b > a]
         messages = generate.evidence_messages(asked, answer.language,

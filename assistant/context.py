@@ -92,6 +92,7 @@ class Context:
     decision: Any = None  # abstain.Decision from the signals, before anything is written
     # --- compose (LLM): the excerpt of each passage the model read, as (start, end) in the passage text
     windows: list[tuple[int, int]] = field(default_factory=list)
+    quoted: bool = False  # the evidence was quoted even with an LLM (an overview, Tuning.llm_overview = "quote")
     # --- check
     highlights: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # passage -> spans relied on
     cited: list[int] = field(default_factory=list)  # valid passage numbers, in order of first use
@@ -108,4 +109,4 @@ class Context:
 
     @property
     def written_by_model(self) -> bool:
-        return self.llm is not None
+        return self.llm is not None and not self.quoted

@@ -28,15 +28,22 @@ Weights = Callable[[list[str]], dict[str, float]]
 
 _SUMMARY = (
     r"r[ée]sum\w*|synth[èe]\w*|de quoi (parle|traite)\w*|que (dit|raconte)|pr[ée]sente\w*|"
-    r"summar\w*|overview|outline|what(?:'s| is| are)\b.*\babout|what does .* (say|cover|discuss)|tell me about|gist"
+    r"summar\w*|overview|outline|what(?:'s| is| are)\b.*\babout|what does .* (say|cover|discuss|explain)|tell me about|gist|"
+    r"qu(?:e |['’])(?:explique|d[ée]crit)"
 )
 _SUMMARY_RE = re.compile(rf"\b({_SUMMARY})\b", re.I)
 _CORPUS_TOPICS = re.compile(r"\b(sujets?|th[èe]mes?|topics?|subjects?|contient|contain\w*|cover\w*)\b", re.I)
 _CORPUS_RE = re.compile(r"\b(corpus|ces documents|les documents|the documents|these documents|collection)\b", re.I)
 _ARTICLE_RE = re.compile(
-    r"\b(l['’]article|cet article|article|texte|billet|chronique|critique|post|review|essay|essai|document|story|piece)\b", re.I
+    r"\b(l['’]article|cet article|article|texte|billet|chronique|critique|post|review|essay|essai|document|story|piece|"
+    r"[ée]ditorial|chapitre|chapter|section|page)\b", re.I
 )
-_SUBJECT_RE = re.compile(r"\b(?:sur|about|on|of|concernant|consacr[ée]e? [àa]|de|du|des)\s+(.+?)\s*[?.!]*\s*(?:about\s*\??)?$", re.I)
+_SUBJECT_RE = re.compile(r"\b(?:sur|about|on|of|concernant|consacr[ée]e? [àa]|de|du|des|explaining|describing|expliquant|"
+                         r"d[ée]crivant)\s+(.+?)\s*[?.!]*\s*(?:about\s*\??)?$", re.I)
+# "l'article « Titre »", "the page “What is a package manager?”": the quoted title is the subject.
+_QUOTED_TITLE_RE = re.compile(r"^\s*[«“\"]\s*(.+?)\s*[»”\"]")
+# "What does the FAQ chapter on getting help *cover*?": the verb closing the question is not the subject.
+_CLOSING_VERB_RE = re.compile(r"\s+(?:say|says|cover|covers|discuss|discusses|explain|explains)$", re.I)
 # A question about a chapter or a page asks for all of it. An article titled with a heading path ("Chapitre 10. Debian
 # et le noyau — 10.1. Puis-je installer … ?", see ingest/sections.py) opens a structured page: the chapter is the page.
 _WHOLE_RE = re.compile(r"\b(chapitres?|chapters?|pages?|fichiers?|files?|manuel|manual|guide)\b", re.I)
@@ -44,7 +51,8 @@ _TITLE_PATH = " — "
 # The subject inside a subject: what a source says about something names the something.
 _INNER_SUBJECT_RE = re.compile(
     r".*\b(?:says?|dit|disent|raconte|explique|explains?|covers?)\s+(?:about|sur|de|au sujet de)\s+(.+)$"
-    r"|.*\b(?:consacr[ée]e?s?|dédiée?s?|devoted|dedicated)\s+(?:à|a|aux|au|to)\s+(.+)$", re.I)
+    r"|.*\b(?:consacr[ée]e?s?|dédiée?s?|devoted|dedicated)\s+(?:à|a|aux|au|to)\s+(.+)$"
+    r"|^(?:la |le |l['’]|the )?(?:faq|manuel|manual|guide)\b.*?\s(?:sur|on|about)\s+(.+)$", re.I)
 _MIN_TERMS = 5  # shorter sentences (headings, bylines, links) are not summary material
 
 
@@ -126,8 +134,12 @@ def detect(question: str) -> OverviewQuestion | None:
         return OverviewQuestion("corpus", "")
     after = _ARTICLE_RE.split(question, maxsplit=1)
     tail = after[-1] if len(after) > 1 else question
+    quoted = _QUOTED_TITLE_RE.match(tail)
     match = _SUBJECT_RE.search(tail)
-    subject = (match.group(1) if match else tail).strip(" «»“”\"'?")
+    if quoted and content_terms(quoted.group(1)):
+        subject = quoted.group(1).strip(" ?")
+    else:
+        subject = _CLOSING_VERB_RE.sub("", (match.group(1) if match else tail).strip(" «»“”\"'?.")).strip(" «»“”\"'?.")
     inner = _INNER_SUBJECT_RE.search(subject)  # "what the FAQ says about *release codenames*", "la FAQ consacré à *…*"
     inner_subject = next((g for g in inner.groups() if g), "") if inner else ""
     if content_terms(inner_subject):
@@ -157,11 +169,16 @@ def pick_article(subject: str, hits: list[tuple[str, str, float]], weights: Weig
 def _clean_sentences(text: str, title: str) -> list[tuple[int, int]]:
     """Sentences worth quoting: not the title again, not a link, not a byline, not a question (a FAQ's headings)."""
     title_terms = set(content_terms(title))
+    # A line opening with a title of several words is that title with its byline or source ("• #Amazon … ? |
+    # Cahiers du Cinéma (Décembre 2018)"), not a sentence of the article.
+    heading = " ".join(title.split()).casefold() if len(title_terms) >= 3 else None
     out = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
         terms = content_terms(sentence)
         if len(terms) < _MIN_TERMS or "http" in sentence or set(terms) <= title_terms or sentence.rstrip().endswith("?"):
+            continue
+        if heading and " ".join(sentence.split()).lstrip("•*-–— ").casefold().startswith(heading):
             continue
         out.append((start, end))
     return out

@@ -90,6 +90,10 @@ class Tuning(BaseModel):
     evidence_first_across: bool = Field(False, description="Evidence-first also when the evidence is in the other "
                                         "language; off: the model then reads excerpts of every passage, because the "
                                         "sentences picked by shared words across languages are the least sure.")
+    llm_overview: Literal["excerpts", "evidence", "quote"] = Field("excerpts", description="An overview with an LLM: the "
+                                                                   "model summarises excerpts of the article's passages "
+                                                                   "(excerpts), or only the plan's lead and central sentences "
+                                                                   "(evidence), or the quoted overview is shown (quote).")
     question_first: bool = Field(False, description="The question also comes before the passages in the LLM prompt.")
     history_answer_chars: int = Field(300, ge=0, description="An earlier answer given back to the LLM is cut to this many characters.")
     excerpt_chars: int = Field(420, ge=50, description="Characters of the excerpt the LLM reads from each of the two best passages.")

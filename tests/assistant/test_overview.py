@@ -24,6 +24,14 @@ def test_overview_questions_are_recognised():
     assert detect("Give an overview of what the FAQ says about Debian release codenames.").subject == "Debian release codenames"
     assert detect("Résume le chapitre de la FAQ consacré à Debian et au noyau.").subject == "Debian et au noyau"
     assert detect("How does the article describe Moscow's AI-powered surveillance cameras?") is None
+    # a quoted title is the subject; a section "explaining" something, and the verb closing "what does … cover?"
+    assert detect("Résume l'article « Grève à Hollywood : pourquoi l'IA est le méchant du film ».").subject == (
+        "Grève à Hollywood : pourquoi l'IA est le méchant du film")
+    assert detect("Summarise the aptitude manual's section explaining what the apt system is.").subject == "what the apt system is"
+    assert detect("What does the FAQ chapter on getting help with Debian cover?").subject == "getting help with Debian"
+    assert detect("What does the aptitude manual section on costs in the resolver explain?").subject == "costs in the resolver"
+    assert detect("Résume le chapitre de la FAQ sur la façon de participer au projet Debian.") == OverviewQuestion(
+        "article", "la façon de participer au projet Debian", framed=True)
 
 
 def test_an_article_summary_cites_the_article_it_names(ingested_assistant: Assistant):
@@ -108,3 +116,18 @@ def _bot_over(tmp_path: Path, embed_model, files: dict[str, str]) -> Assistant:
     components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
     components.sync(folder, show_progress=False, rebuild=False)
     return Assistant(components.settings, components=components)
+
+
+def test_a_line_opening_with_the_title_is_not_quoted_as_a_sentence_of_the_summary():
+    from llama_index.core.schema import TextNode
+
+    from assistant.plan import summary_sentences
+
+    title = "#Amazon #YouTube #Netflix, dans quel monde entrons-nous ?"
+    text = (f"• {title} | Cahiers du Cinéma (Décembre 2018 – n°750)\n\nCe dossier part du constat qu’il devient impossible "
+            "de penser le cinéma en dehors des avancées technologiques. Netflix a plus à voir avec Facebook qu’avec le cinéma "
+            "selon les auteurs du dossier.")
+    picks = summary_sentences([TextNode(text=text)], title, lambda terms: {t: 1.0 for t in terms}, 3)
+    quoted = [text[p.start:p.end] for p in picks]
+    assert quoted and not any("Cahiers du Cinéma (Décembre" in q for q in quoted)
+    assert quoted[0].startswith("Ce dossier part du constat")
