@@ -3,10 +3,10 @@
 - withheld by `weigh`: its plain "not in the corpus" message, with the nearest sources;
 - extractive (no LLM): the evidence sentences quoted verbatim, each with its [n] marker, framed in
   the question's language;
-- with an LLM: the evidence sentences (`Tuning.evidence_first`), or, for an overview or evidence in the
-  other language, each passage cut to a short excerpt around its best sentence (assistant/excerpts.py),
-  fenced in a prompt (assistant/generate.py), the model's text streamed as it comes. Its citations are
-  checked by the next stage (assistant/checks.py).
+- with an LLM: the evidence sentences (`Tuning.evidence_first`), or, for evidence in the other language,
+  each passage cut to a short excerpt around its best sentence (assistant/excerpts.py), fenced in a prompt
+  (assistant/generate.py), the model's text streamed as it comes. Its citations are checked by the next
+  stage (assistant/checks.py). An overview is quoted (`Tuning.llm_overview`: quoting scored best on dev).
 """
 
 from __future__ import annotations

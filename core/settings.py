@@ -90,7 +90,9 @@ class Tuning(BaseModel):
     evidence_first_across: bool = Field(False, description="Evidence-first also when the evidence is in the other "
                                         "language; off: the model then reads excerpts of every passage, because the "
                                         "sentences picked by shared words across languages are the least sure.")
-    llm_overview: Literal["excerpts", "evidence", "quote"] = Field("excerpts", description="An overview with an LLM: the "
+    # 21 dev overviews (12 bundled, 9 debian-docs; local model, 2026-12-07): key facts excerpts 0.625 / 0.148,
+    # evidence 0.688 / 0.148, quote 0.688 / 0.324 (answer p50 ~10 s, ~10 s, 0.2 s). docs/local-model.md.
+    llm_overview: Literal["excerpts", "evidence", "quote"] = Field("quote", description="An overview with an LLM: the "
                                                                    "model summarises excerpts of the article's passages "
                                                                    "(excerpts), or only the plan's lead and central sentences "
                                                                    "(evidence), or the quoted overview is shown (quote).")
