@@ -79,7 +79,8 @@ def test_closing_the_stream_stops_llama_cpp_generating(local_bot):
     """A client that disconnects closes the AnswerStream: llama.cpp stops and frees the model at once."""
     stats, lock = local_bot.llm.stats, local_bot.llm.shared.lock
     before = stats.tokens_generated_total
-    pieces = iter(local_bot.variant(llm_max_tokens=200).stream("Que raconte le film 2050 de Princeton Holt ?"))
+    summarising = local_bot.variant(llm_max_tokens=200, tuning={"llm_overview": "excerpts"})  # the model writes the overview
+    pieces = iter(summarising.stream("Que raconte le film 2050 de Princeton Holt ?"))
     next(pieces)
     assert lock.locked()  # the model is generating this answer
     pieces.close()
@@ -101,7 +102,7 @@ def test_an_answer_stopped_while_queued_never_takes_the_model(local_bot):
 
     def queued() -> None:
         with cancelled_by(stop):
-            stream = local_bot.stream("Que raconte le film 2050 de Princeton Holt ?")
+            stream = local_bot.variant(tuning={"llm_overview": "excerpts"}).stream("Que raconte le film 2050 de Princeton Holt ?")
             out["pieces"] = list(stream)
 
     assert lock.acquire(timeout=60)  # another answer holds the model
