@@ -13,7 +13,7 @@ import math
 from collections import Counter
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 
@@ -23,6 +23,7 @@ from core.settings import Settings
 from core.text import question_names
 from assistant.retrieve import HybridRetriever
 from index.bm25 import Bm25Index
+from index.crossterms import WordBridge
 from index.lexical import query_terms
 from core.hooks import kill_point
 from index.records import DocRecord, document_of
@@ -57,6 +58,7 @@ class Components:
         self._articles: tuple[str, list[tuple[str, str, int]]] | None = None
         self._sentences: dict[str, list[float]] = {}  # sentence -> embedding, oldest first (embed_texts)
         self._prefixes: tuple[Any, set[str]] | None = None  # (BM25 snapshot, its terms' first letters): unknown_names
+        self._bridge: WordBridge | None = None
 
     @property
     def embed_model(self) -> Any:
@@ -118,7 +120,31 @@ class Components:
             dense_weight=settings.dense_weight, candidates_k=settings.candidates_k, top_k=settings.top_k,
             live=state.live, guard=store._guard,
             per_language=settings.tuning.bm25_per_language, keep_best=settings.tuning.keep_lane_best,
+            across=self._across(settings),
         )
+
+    def _across(self, settings: Settings) -> Callable[[str], tuple[str, list[str]]] | None:
+        """A question's words in the corpus's other language (index/crossterms.py), or None: off, or an embedding
+        model other than e5 (the similarity floor was calibrated on e5's word vectors)."""
+        tuning = settings.tuning
+        if not tuning.across_terms or "e5" not in embedding_identity(settings).lower():
+            return None
+        bridge = self.word_bridge
+
+        def across(query: str) -> tuple[str, list[str]]:
+            return bridge.translations(self.bm25.snapshot(), query, per_word=tuning.across_terms,
+                                       min_similarity=tuning.across_terms_similarity)
+        return across
+
+    @property
+    def word_bridge(self) -> WordBridge:
+        with self._lock:
+            if self._bridge is None:
+                embed = self.embed_model
+                queries = getattr(embed, "get_query_embeddings", None) or (lambda words: [embed.get_query_embedding(w) for w in words])
+                self._bridge = WordBridge(self.settings.state_dir / "bm25" / "words", embed.get_text_embedding_batch,
+                                          queries, embedding_identity(self.settings))
+            return self._bridge
 
     def bm25_top_score(self, query: str) -> float:
         """The best BM25 score of `query` over the corpus (0.0 when nothing matches)."""

@@ -113,11 +113,22 @@ def strip_notes(text: str) -> str:
     return re.sub(r"\s+([.,;:])", r"\1", _NOTES_RE.sub("", text)) if "[" in text else text
 
 
+_OWN_LANGUAGE_WORDS = 8  # a quote this long is told apart by its own words; a shorter one takes its passage's language
+
+
+def quote_language(quote: Evidence, passage_languages: list[str]) -> str:
+    """The language a quote is in: its own when it is long enough to tell (a French FAQ holds English paragraphs),
+    else its passage's."""
+    if len(quote.text.split()) >= _OWN_LANGUAGE_WORDS or quote.number - 1 >= len(passage_languages):
+        return guess_language(quote.text)
+    return passage_languages[quote.number - 1]
+
+
 def extractive_pieces(quotes: list[Evidence], language: str, passage_languages: list[str], intro: str | None = None) -> list[str]:
     """The answer as pieces (one per quoted sentence), each ending with its [n] marker."""
     frame, quote_fmt = FRAMES.get(language, FRAMES["en"])
     intro = intro or frame
-    quoted_langs = {passage_languages[q.number - 1] for q in quotes if q.number - 1 < len(passage_languages)}
+    quoted_langs = {quote_language(q, passage_languages) for q in quotes}
     if quoted_langs and language not in quoted_langs and intro == frame:
         intro = intro[:-1].rstrip() + CROSS_LINGUAL_NOTE[language] + intro[-1]
     pieces = [intro]

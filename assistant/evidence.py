@@ -187,7 +187,8 @@ def leans_back(sentence: str) -> bool:
 
 def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Evidence]:
     """The quotes, each one that points back (`leans_back`) preceded by the sentence before it in its passage
-    (quoted on its own, with the same passage number), so the quote stands alone; not a heading, a sentence
+    (quoted on its own, with the same passage number), so the quote stands alone; not a heading (Markdown, or a
+    plain-text line without punctuation before its paragraph: it names a topic, states nothing), a sentence
     already quoted, nor across the passage's start. A table row ("| Odet | 40 |") is preceded by its
     table's header row ("| Salle | Places |"): a row means nothing without it."""
     taken = {(q.number, q.start) for q in quotes}
@@ -197,7 +198,7 @@ def with_antecedents(quotes: list[Evidence], passages: list[str]) -> list[Eviden
         span = table_header(text, quote.start)
         if span is None and leans_back(quote.text):
             before = [(a, b) for a, b in sentence_spans(text) if b <= quote.start]
-            span = before[-1] if before and not _is_heading(text, before[-1][0]) else None
+            span = before[-1] if before and not _is_heading(text, before[-1][0]) and not _is_plain_heading(text, *before[-1]) else None
         if span is not None and (quote.number, span[0]) not in taken:
             taken.add((quote.number, span[0]))
             out.append(Evidence(quote.number, span[0], span[1], quote.score, text[span[0] : span[1]]))
@@ -221,6 +222,23 @@ def _is_title(sentence: str, title: str) -> bool:
 def _is_heading(text: str, start: int) -> bool:
     """The sentence at `start` is (part of) a Markdown heading line ("## 16.1. Auteurs" splits after "16.1.")."""
     return text.startswith("#", text.rfind("\n", 0, start) + 1)
+
+
+_LINE_END = re.compile(r"[.!?:;…»”\"')\]]\s*$")
+
+
+def _is_plain_heading(text: str, start: int, end: int) -> bool:
+    """The sentence is a whole line of plain text that ends without punctuation and comes before a paragraph:
+    a sub-heading of a plain-text article ("Raconter son intériorité & participer à une expérience psychique
+    collective"), which names a topic and states nothing."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].strip()
+    if not line or text[start:end].strip() != line or _LINE_END.search(line) or len(line.split()) > _HEADING_WORDS:
+        return False
+    following = text[line_end:].lstrip("\n").split("\n", 1)[0]
+    return len(following.split()) > len(line.split())
 
 
 _TABLE_LINE = re.compile(r"[ \t]*\|.*\|[ \t]*")
@@ -263,6 +281,7 @@ _MAX_QUOTE_CHARS = 400
 _BARE_LINK = re.compile(r"[•*\-\s]*(?:https?://|www\.)\S+")
 _LACKS_KIND = 0.75  # score factor of a sentence without the kind of fact asked (number, date, name)
 # Not used to score: a heading penalty (x0.6) measured on dev lowered key facts 0.684 -> 0.674 (issue 21 item 4).
+_HEADING_WORDS = 16  # a plain-text heading line is at most this many words
 _PREFIX = 5  # stems sharing their first 5 letters count as a partial match ("distribu" ~ "distribut")
 
 

@@ -185,12 +185,15 @@ class HybridRetriever(BaseRetriever):
         dense_weight: float = 0.5, candidates_k: int = 20, top_k: int = 5,
         live: frozenset[str] | None = None, guard: Callable[[Callable[[], Any]], Any] | None = None,
         per_language: bool = False, keep_best: bool = False,
+        across: Callable[[str], tuple[str, list[str]]] | None = None,
     ) -> None:
         """`live`: record ids (`<doc>@<version>`) in the index now (hits on others, e.g. chunks of a
         document removed since the BM25 snapshot was built, or of a version not yet or no longer
         committed, are dropped); `guard` turns store errors into one-line messages; `per_language`:
         BM25 candidates taken and normalised per passage language; `keep_best`: the best hit of each
-        retriever is always in the top-k (hybrid only)."""
+        retriever is always in the top-k (hybrid only); `across`: the question's words in the corpus's
+        other language (index/crossterms.py), which rank that language's BM25 candidates (hybrid with
+        `per_language` only)."""
         super().__init__()
         self.dense = dense
         self.bm25 = bm25
@@ -203,6 +206,7 @@ class HybridRetriever(BaseRetriever):
         self.guard = guard or (lambda call: call())
         self.per_language = per_language
         self.keep_best = keep_best
+        self.across = across
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         k = top_k or self.top_k
@@ -214,9 +218,11 @@ class HybridRetriever(BaseRetriever):
             ) from None
         bm25_hits = self._bm25(query) if self.mode in ("hybrid", "bm25") else []
         dense_hits, bm25_hits = self._live(dense_hits), self._live(bm25_hits)
-        fused = merge_duplicates(self._fuse(dense_hits, bm25_hits))
+        lists = self._lists(query, dense_hits, bm25_hits)
+        fused = merge_duplicates(self._fuse(lists))
         if self.keep_best and self.mode == "hybrid":
-            return keep_lane_best(fused, [dense_hits[:1], bm25_hits[:1]], k)
+            across = [results[:1] for name, results in lists if name == "across"]
+            return keep_lane_best(fused, [dense_hits[:1], bm25_hits[:1], *across], k)
         return fused[:k]
 
     def _live(self, hits: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -237,30 +243,45 @@ class HybridRetriever(BaseRetriever):
             return self.bm25.search(query, 2 * self.candidates_k)
         return self.bm25.search(query, self.candidates_k)  # positive scores only
 
-    def _lists(self, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[tuple[str, list[NodeWithScore]]]:
+    def _lists(self, query: str, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[tuple[str, list[NodeWithScore]]]:
         """The ranked lists fused, each normalised on its own: dense, then BM25 (one list per passage
         language with `per_language` in hybrid mode, so a French passage's BM25 score is weighed against
-        French ones)."""
+        French ones). With `across`, the other language's list is BM25's for the question plus its words in
+        that language ("across"), in place of the question's alone."""
         if not self.per_language or self.mode != "hybrid":
             return [("dense", dense), ("bm25", bm25)]
+        other, words = self.across(query) if self.across is not None else ("", [])
         by_language: dict[str, list[NodeWithScore]] = {}
         for result in sorted(bm25, key=lambda n: n.score or 0.0, reverse=True):
             by_language.setdefault(passage_language(result.node.get_content()), []).append(result)
-        return [("dense", dense)] + [("bm25", results[: self.candidates_k]) for results in by_language.values()]
+        lanes = {language: results[: self.candidates_k] for language, results in by_language.items()}
+        if not words:
+            return [("dense", dense)] + [("bm25", results) for results in lanes.values()]
+        found = self._live(self.bm25.search(f"{query} {' '.join(words)}", 2 * self.candidates_k))
+        across = [h for h in found if passage_language(h.node.get_content()) == other][: self.candidates_k]
+        return ([("dense", dense)] + [("bm25", results) for language, results in lanes.items() if language != other]
+                + [("across", across), ("bm25 scores", lanes.get(other, []))])
 
-    def _fuse(self, dense: list[NodeWithScore], bm25: list[NodeWithScore]) -> list[Hit]:
+    def _fuse(self, lists: list[tuple[str, list[NodeWithScore]]]) -> list[Hit]:
+        """One hit a passage, scored over `lists`. A hit's `bm25` is the question's own BM25 score (the
+        abstention weighs it), never that of the question with its translated words: a "bm25 scores" list only
+        gives the hits already found their BM25 score."""
         hits: dict[str, Hit] = {}
-        for name, results in self._lists(dense, bm25):
+        for name, results in sorted(lists, key=lambda lane: lane[0] == "bm25 scores"):
             ranked = sorted(results, key=lambda n: n.score or 0.0, reverse=True)
             scores = [n.score or 0.0 for n in ranked]
             lo, hi = (min(scores), max(scores)) if scores else (0.0, 0.0)
             weight = self.dense_weight if name == "dense" else 1.0 - self.dense_weight
             for rank, result in enumerate(ranked):
+                if name == "bm25 scores":
+                    if result.node.node_id in hits:
+                        hits[result.node.node_id].bm25 = result.score or 0.0
+                    continue
                 hit = hits.setdefault(result.node.node_id, Hit(node=result.node, score=0.0))
                 raw = result.score or 0.0
                 if name == "dense":
                     hit.dense = chroma_cosine(raw)
-                else:
+                elif name == "bm25":
                     hit.bm25 = raw
                 if self.fusion == "weighted" and self.mode == "hybrid":
                     hit.score += weight * ((raw - lo) / (hi - lo) if hi > lo else 1.0)

@@ -95,6 +95,13 @@ class E5Embedding(BaseEmbedding):
         with self._lock:
             return self._engine.query(query).tolist()
 
+    def get_query_embeddings(self, queries: list[str]) -> list[Embedding]:
+        """Query vectors of several short texts in one pass (BaseEmbedding embeds queries one by one)."""
+        if not queries:
+            return []
+        with self._lock:
+            return self._engine.query(queries).reshape(len(queries), -1).tolist()
+
     def _get_text_embedding(self, text: str) -> Embedding:
         with self._lock:
             return self._engine.passage(text).tolist()

@@ -49,6 +49,13 @@ class Tuning(BaseModel):
                                     "English question on every word do not crowd out French ones.")
     keep_lane_best: bool = Field(True, description="The best hit of each retriever (dense, BM25) always makes the "
                                  "top-k of hybrid retrieval.")
+    # Dev, extractive (2026-12-07, docs/answer-quality.md): evidence recall 0.945 -> 0.960 (bundled), 0.836 -> 0.867
+    # (debian-docs); English about French 0.926 -> 0.960, 0.839 -> 0.911; tricky declined unchanged.
+    across_terms: int = Field(2, ge=0, le=5, description="A question's words are also looked for in the corpus's other "
+                              "language: up to this many of that language's nearest corpus words a word (e5 word vectors: "
+                              "mirror -> miroir, week -> semaine) rank its BM25 candidates (index/crossterms.py). 0: off.")
+    across_terms_similarity: float = Field(0.88, ge=0, le=1, description="Least e5 similarity of a question word to a "
+                                           "corpus word taken as its translation (`across_terms`).")
     compound_sentences: int = Field(2, ge=0, le=5, description="A question about two things (\", and which …\", \"et "
                                     "combien …\") is split: each part's best passages are kept and this many of its best "
                                     "sentences quoted (assistant/compound.py). 0: off.")

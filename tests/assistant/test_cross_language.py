@@ -45,7 +45,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, embed_model) -> Components:
     return components
 
 
-def _retriever(components: Components, **tuning: bool):
+def _retriever(components: Components, **tuning: object):
     settings = components.settings
     return components.retriever(settings.model_copy(update={"tuning": settings.tuning.model_copy(update=tuning)}))
 
@@ -66,8 +66,8 @@ def test_bm25_is_weighed_within_each_passage_language(mixed: Components):
     """The English passages match the question on every word and the French one on a few cognates: with
     BM25 normalised per language, the best French BM25 hit counts fully instead of a fraction of the best
     English one, and the English passages keep their order."""
-    on, off = _retriever(mixed), _retriever(mixed, bm25_per_language=False)
-    lists = on._lists([], on._bm25(QUESTION))
+    on, off = _retriever(mixed, across_terms=0), _retriever(mixed, bm25_per_language=False, across_terms=0)
+    lists = on._lists(QUESTION, [], on._bm25(QUESTION))
     assert [name for name, _ in lists] == ["dense", "bm25", "bm25"]  # one BM25 list per passage language
     french = next(results for name, results in lists[1:] if results[0].node.metadata["source"] == "sources.txt")
     assert all(r.node.metadata["source"] == "sources.txt" for r in french)  # the only French passage
@@ -75,6 +75,23 @@ def test_bm25_is_weighed_within_each_passage_language(mixed: Components):
     assert _score(with_languages, "sources.txt") > _score(without, "sources.txt")
     english = [s for s in _sources(without) if s != "sources.txt"]
     assert [s for s in _sources(with_languages) if s != "sources.txt"] == english
+
+
+def test_the_question_words_in_french_rank_the_french_bm25_candidates(mixed: Components):
+    """With `across_terms`, the French BM25 list is the question's plus its words' nearest French corpus words
+    (e5 word vectors); each hit's `bm25`, which the abstention weighs, stays the question's own score."""
+    retriever = _retriever(mixed)
+    other, words = retriever.across(QUESTION)
+    assert other == "fr" and words and set(words) <= set(DOCS["sources.txt"].lower().replace(":", " ").split())
+    lists = retriever._lists(QUESTION, [], retriever._bm25(QUESTION))
+    names = [name for name, _ in lists]
+    assert names[-2:] == ["across", "bm25 scores"] and names.count("bm25") == 1  # the English list is unchanged
+    across = dict(lists)["across"]
+    assert [r.node.metadata["source"] for r in across] == ["sources.txt"]
+    own = {r.node.node_id: r.score for r in retriever._bm25(QUESTION)}
+    hits = retriever.search(QUESTION, 7)
+    french = next(h for h in hits if h.node.metadata["source"] == "sources.txt")
+    assert french.bm25 == own.get(french.node.node_id)  # not the score of the question with its French words
 
 
 def test_a_single_retriever_mode_ignores_the_languages(mixed: Components):

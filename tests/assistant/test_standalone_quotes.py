@@ -194,3 +194,30 @@ def test_a_title_line_or_a_question_is_not_the_answer():
     assert first.text.startswith("China-based Tencent Holdings")
     faq = "## 11.3. Comment charger une police pour la console au démarrage ?\n\nÉditez le fichier /etc/default/console-setup pour charger une police."
     assert extract("Comment charger une police pour la console au démarrage ?", [faq], asking_factor=0.3).quotes[0].text.startswith("Éditez")
+
+
+def test_a_plain_text_sub_heading_is_never_quoted_as_the_antecedent():
+    # A plain-text article's sub-heading: a line of its own, no full stop, before its paragraph. It names a topic.
+    page = ("Raconter son intériorité & participer à une expérience psychique collective\n\n"
+            "Jacob Lachat, chercheur à l’Université de Lausanne, affirme que ces journaux ont la même fonction que les journaux intimes.")
+    start = page.index("Jacob")
+    quoted = with_antecedents([Evidence(1, start, len(page), 1.0, page[start:])], [page])
+    assert [q.text for q in quoted] == [page[start:]]  # "ces journaux" points back, but not to a heading
+    prose = "Les journaux de confinement se multiplient en ligne.\n\n" + page[page.index("Jacob"):]
+    start = prose.index("Jacob")
+    quoted = with_antecedents([Evidence(1, start, len(prose), 1.0, prose[start:])], [prose])
+    assert quoted[0].text == "Les journaux de confinement se multiplient en ligne."
+
+
+def test_the_other_language_note_follows_the_quotes_not_their_passage():
+    from assistant.compose import extractive_pieces
+
+    english = "You can retrieve packages from the unstable archive on any Debian mirror site at any time."
+    french = "Vous pouvez récupérer les paquets de l'archive unstable sur n'importe quel miroir Debian."
+    page = f"{french} {english}"  # a French FAQ page holding an English paragraph
+    intro = extractive_pieces([Evidence(1, len(french) + 1, len(page), 1.0, english)], "en", ["fr"])[0]
+    assert intro == "According to the corpus:"
+    intro = extractive_pieces([Evidence(1, 0, len(french), 1.0, french)], "en", ["fr"])[0]
+    assert intro == "According to the corpus (quoted in French):"
+    short = extractive_pieces([Evidence(1, 0, 11, 1.0, "Hellen Page")], "fr", ["fr"])[0]
+    assert short == "D’après le corpus :"  # a name alone takes its passage's language
