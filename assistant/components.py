@@ -136,6 +136,11 @@ class Components:
                                        min_similarity=tuning.across_terms_similarity)
         return across
 
+    def across_words(self, settings: Settings, text: str) -> list[str]:
+        """`text`'s words in the corpus's other language (`Tuning.across_terms`), [] when off."""
+        across = self._across(settings)
+        return across(text)[1] if across is not None else []
+
     @property
     def word_bridge(self) -> WordBridge:
         with self._lock:

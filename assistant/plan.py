@@ -21,8 +21,8 @@ from typing import Literal
 from llama_index.core.schema import TextNode
 
 from assistant.context import Context, Evidence, Plan
-from assistant.retrieve import Hit, search
-from core.text import content_terms, split_sentences
+from assistant.retrieve import Hit, passage_language, search
+from core.text import content_terms, guess_language, split_sentences
 
 Weights = Callable[[list[str]], dict[str, float]]
 
@@ -93,7 +93,9 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     """The named article's lead and most central sentences (nothing changes when none is found)."""
     components = ctx.tools.components
     keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in ctx.hits]
-    picked = pick_article(subject, keys, components.term_weights)
+    across = components.across_words(ctx.settings, subject)
+    other = {(s, t) for h, (s, t, _) in zip(ctx.hits, keys) if passage_language(h.node.get_content()) != guess_language(subject)}
+    picked = pick_article(subject, keys, components.term_weights, also=across, also_in=other)
     if picked is None:
         return
     if _WHOLE_RE.search(ctx.standalone) and _TITLE_PATH in picked[1]:  # "le chapitre …": every section under its heading
@@ -149,19 +151,24 @@ def detect(question: str) -> OverviewQuestion | None:
     return OverviewQuestion("article", subject)
 
 
-def pick_article(subject: str, hits: list[tuple[str, str, float]], weights: Weights | None = None) -> tuple[str, str] | None:
+def pick_article(subject: str, hits: list[tuple[str, str, float]], weights: Weights | None = None,
+                 also: list[str] | None = None, also_in: set[tuple[str, str]] | None = None) -> tuple[str, str] | None:
     """The (source, title) the question names among retrieved (source, title, score) hits.
 
     An article whose title holds the subject's words wins (each word weighing its IDF by `weights`: a name every
-    page of a manual holds names none of them); otherwise the best retrieved one.
+    page of a manual holds names none of them); otherwise the best retrieved one. `also`: the subject's words in
+    the corpus's other language ("getting help" -> "obtenir", "aider": a French chapter's title for an English subject),
+    counted for the articles of `also_in` (those in that language) only.
     """
-    wanted = set(content_terms(subject))
-    idf = weights(sorted(wanted)) if weights else {t: 1.0 for t in wanted}
-    total = sum(idf.values())
+    own = set(content_terms(subject))
+    translated = set(content_terms(" ".join(also or []))) - own
+    idf = weights(sorted(own | translated)) if weights else {t: 1.0 for t in own | translated}
+    total = sum(idf[t] for t in own)
     scores: dict[tuple[str, str], float] = {}
     for source, title, score in hits:
         key = (source, title)
-        named = sum(idf[t] for t in wanted & set(content_terms(title))) / total if total else 0.0
+        wanted = own | translated if also_in and key in also_in else own
+        named = min(1.0, sum(idf[t] for t in wanted & set(content_terms(title))) / total) if total else 0.0
         scores[key] = max(scores.get(key, 0.0), named + score)
     return max(scores, key=scores.__getitem__) if scores else None
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.components import Components
-from assistant.plan import OverviewQuestion, detect
+from assistant.plan import OverviewQuestion, detect, pick_article
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
@@ -131,3 +131,15 @@ def test_a_line_opening_with_the_title_is_not_quoted_as_a_sentence_of_the_summar
     quoted = [text[p.start:p.end] for p in picks]
     assert quoted and not any("Cahiers du Cinéma (Décembre" in q for q in quoted)
     assert quoted[0].startswith("Ce dossier part du constat")
+
+
+def test_an_english_subject_names_a_french_chapter_by_its_words_in_french():
+    """"getting help with Debian" against French chapter titles: its French words (index/crossterms.py) name the
+    chapter, but only among the articles in French (`also_in`)."""
+    hits = [("contributing.fr.html", "Chapitre 13. Participer au projet Debian", 0.9),
+            ("support.fr.html", "Chapitre 12. Obtenir de l'aide sur Debian GNU/Linux", 0.6)]
+    french = {("contributing.fr.html", "Chapitre 13. Participer au projet Debian"),
+              ("support.fr.html", "Chapitre 12. Obtenir de l'aide sur Debian GNU/Linux")}
+    assert pick_article("getting help with Debian", hits) == hits[0][:2]  # the English words name neither
+    assert pick_article("getting help with Debian", hits, also=["obtenir", "aider"], also_in=french) == hits[1][:2]
+    assert pick_article("getting help with Debian", hits, also=["obtenir", "aider"], also_in=set()) == hits[0][:2]
