@@ -18,7 +18,7 @@ from assistant.citations import MARKER_RE, check_citations, cited_numbers
 from assistant.claims import check_claims, warning
 from assistant.compose import extractive_pieces
 from assistant.context import Context
-from assistant.evidence import YEAR_RE, asked_kind, holds_kind
+from assistant.kinds import YEAR_RE, asked_kind, holds_kind
 from core.facts import extract_facts, fact_held
 from core.text import guess_language
 

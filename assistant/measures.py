@@ -1,6 +1,6 @@
 """What a question asks for, more precisely than a number: part of the abstention decision (`weigh`).
 
-`evidence.holds_kind` says whether the chosen sentences hold *a* number, date or name. A question naming
+`kinds.holds_kind` says whether the chosen sentences hold *a* number, date or name. A question naming
 the thing it counts ("Quel est le salaire mensuel de … ?", "Combien de térawattheures … ?") is only answered
 by an amount of that thing: a sentence about the same people that holds some other number ("plusieurs
 dizaines de milliers de modérateurs") is a nearby sentence, not the answer. So:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.abstain import LEXICAL_ONLY, Policy, Signals, decide
-from assistant.evidence import expected_kind, holds_kind
+from assistant.kinds import expected_kind, holds_kind
 
 
 def test_expected_kind_of_a_question():
