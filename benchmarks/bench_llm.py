@@ -74,8 +74,9 @@ def _answers(bot: Any, n: int) -> tuple[float, float] | None:
         if number == n // 2:
             reference.append(reference_read_s(bot.llm, 1))
         first, total, answer = _timed(bot, question)
-        if "first_token" not in answer.timings:  # abstained before the model was called
-            print(f"  (no model call: abstained at retrieval) {question[:60]}")
+        if "first_token" not in answer.timings:  # declined before the model was called, or a quoted overview
+            why = "declined" if answer.abstained else "quoted without the model (an overview: Tuning.llm_overview)"
+            print(f"  (no model call: {why}) {question[:60]}")
             continue
         gen_s = max(stats.total_s - stats.first_token_s, 1e-9)
         rows.append(dict(
