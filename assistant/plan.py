@@ -93,8 +93,9 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     """The named article's lead and most central sentences (nothing changes when none is found)."""
     components = ctx.tools.components
     keys = [(str(h.node.metadata.get("source", "")), str(h.node.metadata.get("title", "")), h.score) for h in ctx.hits]
-    across = components.across_words(ctx.settings, subject)
-    other = {(s, t) for h, (s, t, _) in zip(ctx.hits, keys) if passage_language(h.node.get_content()) != guess_language(subject)}
+    language_asked = guess_language(subject)
+    other = {(s, t) for h, (s, t, _) in zip(ctx.hits, keys) if passage_language(h.node.get_content()) != language_asked}
+    across = components.across_words(ctx.settings, subject) if other else []  # no article in the other language: no lookup
     picked = pick_article(subject, keys, components.term_weights, also=across, also_in=other)
     if picked is None:
         return
