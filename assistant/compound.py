@@ -47,3 +47,15 @@ def parts(question: str) -> list[Part]:
         return []
     first, second = first + " ?", second + " ?"
     return [Part(first, first), Part(second, f"{second} ({first})")]  # as question.carry_topic; no longer than the question
+
+
+# A question whose answer is spread over documents: items named across the corpus ("Quels ouvrages … sont cités
+# dans le corpus", "in two different articles", "l'une sur …, l'autre sur …").
+_SEVERAL = re.compile(r"\b(dans (le|tout le) corpus|in the (whole )?corpus|across the corpus|(deux|two|plusieurs|several|"
+                      r"different|différents|différentes) (articles?|documents?|textes?|texts?|pages?|sources?)|both|"
+                      r"les deux|l[’']une?\b.*\bl[’']autre|one\b.*\bthe other)\b", re.I)
+
+
+def asks_several(question: str) -> bool:
+    """The question asks for things several documents say (a list across the corpus, "both", "l'une … l'autre")."""
+    return bool(_SEVERAL.search(question))

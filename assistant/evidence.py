@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.across import Similarity, across_similarity, rerank
+from assistant.compound import asks_several
 from assistant.context import Context, Evidence
 from assistant.focus import concept_share
 from assistant.kinds import asked_kind, expected_kind, holds_kind
-from assistant.measures import (asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
+from assistant.measures import (AMOUNTS, asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
                                 strict_kind)
 from assistant.retrieve import passage_of
 from assistant.sections import under_headings
@@ -43,7 +44,10 @@ def evidence(ctx: Context) -> None:
                     asking_factor=ctx.settings.tuning.asking_sentence_factor,
                     titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits],
                     heading_weight=ctx.settings.tuning.answer_under_heading,
-                    lacks_measure=ctx.settings.tuning.lacks_measure_factor)
+                    lacks_measure=ctx.settings.tuning.lacks_measure_factor,
+                    sources=[str(h.node.metadata.get("source", "")) for h in ctx.hits],
+                    spread=ctx.settings.tuning.spread_sources if asks_several(ctx.standalone) else 0.0,
+                    technical=ctx.settings.tuning.technical_measures)
     ctx.support = found.support
     ctx.support_across = bool(found.quotes) and guess_language(found.quotes[0].text) != guess_language(ctx.standalone)
     if ctx.plan.kind == "single":
@@ -55,9 +59,9 @@ def evidence(ctx: Context) -> None:
             ctx.kind_found = holds_kind(asked_kind(ctx.standalone, ctx.followup), stated, ctx.standalone)
             asked = ctx.followup or ctx.standalone  # a follow-up's own words say what it asks
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
-            measure = asked_measure(asked)
-            ctx.measure_found = holds_measure(measure, stated)
-            if ctx.measure_found and ctx.settings.tuning.measure_named:  # an amount in a passage naming what the question names
+            measure = asked_measure(asked, ctx.settings.tuning.technical_measures)
+            ctx.measure_found = holds_measure(measure, stated, ctx.standalone)
+            if ctx.measure_found and ctx.settings.tuning.measure_named and measure in AMOUNTS:  # an amount in a passage naming what the question names
                 ctx.measure_found = any(holds_measure(measure, e.text) and names_held(ctx.standalone, passages[e.number - 1])
                                         for e in ctx.evidence)
             if ctx.measure_found is None and ctx.settings.tuning.count_check:  # "combien de membres": a number of members
@@ -293,6 +297,7 @@ def extract(
     followup: str = "", said: frozenset[str] = frozenset(), said_factor: float = 1.0, new_weight: float = 1.0,
     similarity: Similarity | None = None, dense_weight: float = 0.0, asking_factor: float = 1.0,
     titles: list[str] | None = None, heading_weight: float = 0.0, lacks_measure: float = 1.0,
+    sources: list[str] | None = None, spread: float = 0.0, technical: bool = False,
 ) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
 
@@ -305,11 +310,13 @@ def extract(
     `asking_factor`: the score factor of a sentence that asks rather than answers (a question, a heading line, its
     passage's title line, by `titles`); `heading_weight`: the share of a heading's match to the question that the
     sentences right under it get (assistant/sections.py); `lacks_measure`: the score factor of a sentence without an
-    amount of the measure asked (assistant/measures.py: a price, a duration…)."""
+    amount of the measure asked (assistant/measures.py: a price, a duration…); `sources` (each passage's document)
+    and `spread`: when every sentence picked comes from one document, the best sentence of another document is
+    added if it scores at least `spread` x the best (a question about several documents: `asks_several`)."""
     qw = _question_weights(question, weights)
     q_lower = question.lower()
     kind = asked_kind(question, followup)
-    measure = asked_measure(followup or question) if lacks_measure != 1.0 else None
+    measure = asked_measure(followup or question, technical) if lacks_measure != 1.0 else None
     new = set(content_terms(followup)) - set(content_terms(question.replace(followup, " ", 1))) if followup else set()
     if new and new_weight != 1.0:  # what the follow-up adds weighs more than the topic it carries along
         qw = {t: w * (new_weight if t in new else 1.0) for t, w in qw.items()}
@@ -331,7 +338,7 @@ def extract(
             score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
             if kind is not None and not holds_kind(kind, sentence, question):
                 score *= _LACKS_KIND  # "Who composed…?": a line without a name does not answer it
-            if measure is not None and not holds_measure(measure, sentence):
+            if measure is not None and not holds_measure(measure, sentence, question):
                 score *= lacks_measure  # "How much did … pay?": a line without an amount of money does not answer it
             if new_terms == 0:
                 score *= 0.3  # a heading that repeats the question answers nothing
@@ -365,6 +372,10 @@ def extract(
         if terms - covered or (score >= 0.9 * best_score and quote.number != best.number):
             picked.append(quote)
             covered |= terms
+    if spread and sources and len({sources[q.number - 1] for q in picked}) == 1:
+        other = next((item for item in scored[1:] if sources[item[2].number - 1] != sources[best.number - 1]), None)
+        if other is not None and other[0] >= spread * best_score:
+            picked = picked[: max_sentences - 1] + [other[2]]
     # The answer opens with the best sentence; the others follow in document order.
     picked[1:] = sorted(picked[1:], key=lambda q: (q.number, q.start))
     return Extract(quotes=picked, support=best_cov)

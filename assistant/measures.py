@@ -9,6 +9,12 @@ dizaines de milliers de modérateurs") is a nearby sentence, not the answer. So:
   from the words that ask it ("quel est le prix", "how much did … pay", "combien de gigaoctets", "what is
   the distance", "on what date");
 - `holds_measure`: the evidence states an amount of that measure (a currency, a unit) or a day ("13 juillet");
+- with `Tuning.technical_measures`, what documentation is asked for too: a file or a directory ("in which log
+  file", "où est stocké …": a path or a file name the question does not already name), a time of day, a
+  frequency ("how often"), a duration ("how long is …"), a rate (a percentage), an IRC channel ("#debian"), a
+  programming language, a minimum version. "In which log file does apt record its history?" is not answered by
+  a sentence about /etc/apt/sources.list either, but that one names a file: these catch only the evidence
+  that names none;
 - `strict_kind`: the question asks for a count or a calendar date in so many words ("combien", "how many",
   "en quelle année", "on what date"), so evidence without one does not answer it. "Quand / when" is not
   strict: "when packages have broken dependencies" answers "when is the resolver invoked?".
@@ -24,7 +30,11 @@ from typing import Literal
 
 from core.text import WORD_RE, fold, guess_language, stemmer, stopwords
 
-Measure = Literal["money", "energy", "data size", "distance", "day", "version", "size"]
+Measure = Literal["money", "energy", "data size", "distance", "day", "version", "size", "file", "directory", "time",
+                  "frequency", "duration", "rate", "channel", "language"]
+# Amounts of something a passage must be about (`Tuning.measure_named`): a price in a passage naming another company
+# answers nothing. A file, a time or a language is checked by itself.
+AMOUNTS: frozenset[str] = frozenset({"money", "energy", "data size", "distance", "day", "size"})
 
 # The words that ask for an amount of money: a price, a cost, a salary, a revenue or a profit asked for
 # itself ("au même prix" or "a share of revenues" ask for something else).
@@ -62,6 +72,51 @@ _VERSION = re.compile(r"\b\d+(\.\d+)+\b|\b(version|release|v)\s*\d+", re.I)
 _SIZE_Q = re.compile(r"\b(how (large|big|heavy|tall|wide)|what size|what is the size|quelle (est la )?taille|quel (est le )?poids)\b", re.I)
 _SIZE = re.compile(r"\d")
 
+# "In which log file …", "where on disk is … stored", "quel fichier …": a path or a file name ("/etc/apt/sources.list",
+# "default.target", "~/.aptitude"); a sentence about the file's contents that names none does not answer it.
+_FILE_Q = re.compile(
+    r"\b((which|what) ([\w-]+ ){0,2}(file|directory|folder)s?|where on (the )?disk|where (is|are) ([\w'’?-]+ ){1,8}(stored|kept|saved|written|located)"
+    r"|(quel|quels) ([\w-]+ ){0,2}(fichiers?|répertoires?|dossiers?)|dans quel (fichier|répertoire|dossier)"
+    r"|où (est|sont) ([\w'’?-]+ ){1,8}(stockée?s?|enregistrée?s?|rangée?s?|conservée?s?|placée?s?))\b", re.I)
+_PATH = re.compile(r"(?<![\w:/])[~.]?[\w.+-]*/[\w./+-]*")
+_FILE_NAME = re.compile(r"\b[\w+-]+\.(conf|cfg|list|log|txt|ini|d|sh|gz|xz|deb|dsc|xml|json|ya?ml|rc|desktop|service|target|socket|timer|"
+                        r"html?|py|pl|el|db|lock|status|bak|old|sources|preferences)\b|(?<![\w.])\.[a-z][\w-]*rc\b", re.I)
+
+
+def _files(text: str) -> list[str]:
+    """The paths ("/etc/apt/sources.list", "indices/Maintainers", "~/.aptitude") and file names ("default.target") in `text`."""
+    return [m.group(0).rstrip(".,;:") for m in _PATH.finditer(text)] + [m.group(0) for m in _FILE_NAME.finditer(text)]
+
+
+# "At what time of day …", "à quelle heure …": a time ("16:00", "4 pm", "midi", "UTC" with a number).
+_TIME_Q = re.compile(r"\b((at )?what time|à quelle heure|quelle heure|(at )?which hour)\b", re.I)
+_TIME = re.compile(r"\b\d{1,2}\s?(:|h)\s?\d{2}\b|\b\d{1,2}\s?(a\.?m\.?|p\.?m\.?|h|heures?|o['’]clock)\b|\b(midi|minuit|noon|midnight)\b", re.I)
+
+# "Which directory …", "dans quel répertoire": a path that is a folder ("/var/cache/apt/archives/", "pool/main"), not a file.
+_DIRECTORY_Q = re.compile(r"\b((which|what) ([\w-]+ ){0,2}(directory|folder)|(quel|dans quel) ([\w-]+ ){0,2}(répertoire|dossier))\b", re.I)
+_VERSION_MORE_Q = re.compile(r"\b((minimum|minimal|required|latest|current|first|last|oldest) version|version (minimale|requise|actuelle))\b", re.I)
+# "How often …", "à quelle fréquence": a frequency ("tous les jours", "weekly", "deux fois par an").
+_FREQUENCY_Q = re.compile(r"\b(how often|how frequently|(à|a) quelle (fréquence|périodicité)|tous les combien)\b", re.I)
+_FREQUENCY = re.compile(r"\b(tous les|toutes les|chaque|every|each|daily|weekly|monthly|yearly|annually|hourly|nightly|"
+                        r"quotidien\w*|hebdomadaire\w*|mensuel\w*|annuel\w*|par (jour|semaine|mois|an|heure)|per (day|week|month|year|hour)|"
+                        r"(fois|times) (par|a|an|per)|once|twice)\b", re.I)
+# "How long is the documentary …", "quelle est la durée …": a number of a unit of time.
+_DURATION_Q = re.compile(r"\b(how long (is|was|does|did|do|will|would|are|were)\b|quelle (est la )?durée|combien de temps|dure-t-(il|elle))", re.I)
+_DURATION = re.compile(r"\d[\d ,.]*\s*(secondes?|seconds?|s\b|minutes?|min\b|mn\b|heures?|hours?|h\b|jours?|days?|semaines?|weeks?|mois|months?|"
+                       r"ans?|années?|years?)|\b(une|un|one|a|an|deux|two|trois|three|quatre|four|cinq|five|six|sept|seven|huit|eight|neuf|nine|dix|ten|"
+                       r"douze|twelve|quinze|fifteen|vingt|twenty|trente|thirty|plusieurs|several|quelques|a few) (secondes?|seconds?|minutes?|heures?|hours?|"
+                       r"jours?|days?|semaines?|weeks?|mois|months?|ans?|années?|years?)\b", re.I)
+# "Quel est le taux de …", "what rate …": a percentage.
+_RATE_Q = re.compile(r"\b(quel(le)? (est (le |la ))?(taux|pourcentage)|what (is the )?(rate|percentage)|at what rate)\b", re.I)
+_RATE = re.compile(r"%|\b(pour ?cent|percent|per cent)\b", re.I)
+# "Which IRC channel …", "sur quel canal IRC": a channel name ("#debian").
+_CHANNEL_Q = re.compile(r"\b(irc channel|canal irc|salon irc|channel on irc)\b", re.I)
+_CHANNEL = re.compile(r"(?<![\w&])#[\w.-]+")
+# "In which programming language is … written": a language's name.
+_LANGUAGE_Q = re.compile(r"\b(programming language|langage de programmation|(en|dans) quel langage|(which|what) language (is|was) [\w -]+ written|written in (which|what))\b", re.I)
+_LANGUAGE = re.compile(r"(?<![\w+])(C\+\+|C|Perl|Python|shell|Bash|sh|Java|Ruby|Rust|Go|OCaml|Haskell|JavaScript|PHP|Lisp|Tcl|Tk|Pascal|"
+                       r"Fortran|Ada|Scheme|Emacs Lisp|awk|sed|assembl\w+|assembly)(?![\w+])")
+
 _STRICT = re.compile(
     r"\b(combien|how many|how much|quel(le)?s? (nombre|montant|pourcentage)|what (number|amount|percentage)"
     r"|(en |dans )?quelle année|à quelle date|what year|which year|on what date|what date)\b",
@@ -69,8 +124,9 @@ _STRICT = re.compile(
 )
 
 
-def asked_measure(question: str) -> Measure | None:
-    """The measure the question asks an amount of (None: none of these)."""
+def asked_measure(question: str, technical: bool = False) -> Measure | None:
+    """The measure the question asks an amount of (None: none of these); `technical`: the measures of
+    documentation too (a file, a directory, a time of day…: `Tuning.technical_measures`)."""
     if _MONEY_Q.search(question):
         return "money"
     if _DAY_Q.search(question):
@@ -79,16 +135,40 @@ def asked_measure(question: str) -> Measure | None:
         return "version"
     if _SIZE_Q.search(question):
         return "size"
+    if technical:
+        for technical_measure, asked in _TECHNICAL_Q:
+            if asked.search(question):
+                return technical_measure
     for measure, (asked, _) in _UNITS.items():
         if asked.search(question):
             return measure
     return None
 
 
-def holds_measure(measure: Measure | None, text: str) -> bool | None:
-    """`text` states an amount of `measure` (None: no measure asked)."""
+# Measures whose pattern alone says whether a text states one (files, directories and versions are checked against
+# the question too).
+_TECHNICAL: dict[Measure, re.Pattern[str]] = {"time": _TIME, "frequency": _FREQUENCY, "duration": _DURATION,
+                                              "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE}
+# The technical measures in the order they are looked for (a "minimum version" is asked only when nothing else is).
+_TECHNICAL_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = (
+    ("time", _TIME_Q), ("frequency", _FREQUENCY_Q), ("duration", _DURATION_Q), ("rate", _RATE_Q), ("channel", _CHANNEL_Q),
+    ("language", _LANGUAGE_Q), ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q))
+
+
+def holds_measure(measure: Measure | None, text: str, question: str = "") -> bool | None:
+    """`text` states an amount of `measure` (None: no measure asked); a version or a path the question itself
+    states ("aptitude 0.8.13", "default.target") is not the one asked."""
     if measure is None:
         return None
+    asked = question.lower()
+    if measure == "directory":
+        return any(_is_directory(p) and p.lower() not in asked for p in (m.group(0).rstrip(".,;:") for m in _PATH.finditer(text)))
+    if measure == "file":  # a file the question names is not the one asked, wherever its path puts it
+        return any(f.lower() not in asked and not _named_file(f, asked) for f in _files(text) if f.strip("/.~"))
+    if measure == "version" and question:
+        return any(m.group(0).strip().lower() not in asked for m in _VERSION.finditer(text))
+    if measure in _TECHNICAL:
+        return bool(_TECHNICAL[measure].search(text))
     if measure == "money":
         return bool(_MONEY.search(text))
     if measure == "day":
@@ -98,6 +178,17 @@ def holds_measure(measure: Measure | None, text: str) -> bool | None:
     if measure == "size":
         return bool(_SIZE.search(text))
     return bool(_UNITS[measure][1].search(text))
+
+
+def _named_file(path: str, asked: str) -> bool:
+    """The file name at the end of `path` ("default.target" of "/lib/systemd/system/default.target") is in `asked`."""
+    name = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    return "." in name.strip(".") and name in asked
+
+
+def _is_directory(path: str) -> bool:
+    """A path naming a folder: it ends with "/" or its last part has no extension ("pool/main", not "sources.list")."""
+    return "/" in path and "." not in path.rsplit("/", 1)[1]
 
 
 def strict_kind(question: str) -> bool:

@@ -59,6 +59,16 @@ class Tuning(BaseModel):
     compound_sentences: int = Field(2, ge=0, le=5, description="A question about two things (\", and which …\", \"et "
                                     "combien …\") is split: each part's best passages are kept and this many of its best "
                                     "sentences quoted (assistant/compound.py). 0: off.")
+    # Dev, extractive (2026-12-08, 37 multi-document questions): 0.4 and 0.6 each fixed one answer and lost none.
+    spread_sources: float = Field(0.6, ge=0, le=1, description="A question about several documents (\"dans le corpus\", "
+                                  "\"in two articles\", \"both\"): when the quotes all come from one document, the best "
+                                  "sentence of another is added if it scores at least this share of the best. 0: off.")
+    # Dev, extractive (2026-12-08): tricky declined 0.808 -> 0.836 (bundled), 0.356 -> 0.533 (debian-docs); key facts
+    # unchanged (0.759, 0.659); false abstention 0.028 -> 0.039 (2 answers whose key facts were already missed), 0.053 both.
+    technical_measures: bool = Field(True, description="A question asking for a file or a directory (\"in which file\", "
+                                     "\"where on disk\", \"quel répertoire\"), a time of day, a frequency, a duration, a rate, "
+                                     "an IRC channel, a programming language or a minimum version is answered only by evidence "
+                                     "stating one that the question does not already state (assistant/measures.py).")
     # --- quotes that stand alone (assistant/evidence.py with_antecedents; docs/answer-quality.md)
     across_dense_weight: float = Field(0.3, ge=0, le=3, description="A question asked in the other language than one of its "
                                        "best passages: its e5 similarity to the candidate sentences (min-max among them) "

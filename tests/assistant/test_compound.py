@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.compound import parts
+from assistant.compound import asks_several, parts
+from assistant.evidence import extract
 
 
 def test_a_second_question_after_and_is_a_part_of_its_own_carrying_the_first():
@@ -37,3 +38,28 @@ def test_a_two_part_question_is_answered_from_two_documents(ingested_assistant):
     assert len({c.source for c in answer.citations}) == 2
     for citation in answer.citations:  # each quoted fact stands in the passage it cites
         assert f"[{citation.number}]" in answer.text
+
+
+@pytest.mark.parametrize("question, several", [
+    ("Quels ouvrages d'Antonio Casilli sont cités dans le corpus ?", True),
+    ("Click workers appear in two different articles of the corpus: in which cities do they live?", True),
+    ("Quelles annonces de Mark Zuckerberg sont relayées, l'une sur les réseaux sociaux, l'autre sur l'IA ?", True),
+    ("Who signed the French-language reviews of both albums?", True),
+    ("Combien d'abonnés Netflix a-t-il annoncés ?", False),
+])
+def test_a_question_about_several_documents(question: str, several: bool) -> None:
+    assert asks_several(question) is several
+
+
+def test_quotes_from_one_document_make_room_for_another_when_several_are_asked():
+    passages = ["Meta a publié le modèle d'IA LlaMA 2. Le modèle d'IA LlaMA 2 de Meta est gratuit et ouvert.",
+                "Meta avait aussi présenté le modèle Galactica."]
+    question = "Quels modèles d'IA de Meta sont cités dans le corpus ?"
+    alone = extract(question, passages, max_sentences=2)
+    assert [q.number for q in alone.quotes] == [1]
+    spread = extract(question, passages, max_sentences=2, sources=["a.html", "b.html"], spread=0.4)
+    assert [q.number for q in spread.quotes] == [1, 2]  # the best sentence stays first
+    assert "Galactica" in spread.quotes[1].text
+    assert extract(question, passages, max_sentences=2, sources=["a.html", "b.html"], spread=0.8).quotes == alone.quotes
+    same = extract(question, passages, max_sentences=2, sources=["a.html", "a.html"], spread=0.4)
+    assert same.quotes == alone.quotes  # one document: nothing to spread over

@@ -46,6 +46,46 @@ def test_an_amount_of_the_measure_in_the_evidence() -> None:
     assert holds_measure(None, "anything") is None
 
 
+@pytest.mark.parametrize("question, measure", [
+    ("In which log file does apt-get record the history of the packages it installs?", "file"),
+    ("Quel fichier faut-il modifier pour charger une police au démarrage ?", "file"),
+    ("Where on disk is the Xapian index that aptitude uses stored?", "file"),
+    ("In which exact directory does apt keep the .deb archives it downloads?", "directory"),
+    ("At what time of day (UTC) are the Debian archives updated?", "time"),
+    ("À quelle fréquence Debian publie-t-elle ses versions intermédiaires ?", "frequency"),
+    ("How long is the documentary The Deepest Breath?", "duration"),
+    ("Quel est le taux de la taxe vidéo versée au CNC ?", "rate"),
+    ("Which IRC channel do the aptitude developers use?", "channel"),
+    ("Dans quel langage de programmation dpkg-divert est-il écrit ?", "language"),
+    ("What is the minimum version of g++ required to compile aptitude?", "version"),
+    # the language processed, not a programming language; "how long" in a condition is not a duration
+    ("Combien de CO2 émet l'entraînement d'un réseau de neurones de traitement du langage ?", None),
+])
+def test_the_technical_measures_a_question_asks_for(question: str, measure: str | None) -> None:
+    assert asked_measure(question, technical=True) == measure
+    assert asked_measure(question) in (None, "version")  # off unless Tuning.technical_measures
+
+
+def test_a_technical_measure_in_the_evidence() -> None:
+    assert holds_measure("file", "read the list of sources from the file /etc/apt/sources.list.")
+    assert holds_measure("file", "Une liste complète est disponible dans le fichier indices/Maintainers.")
+    assert not holds_measure("file", "The format and contents of this file are beyond the scope of this document.")
+    # a path the question itself names is not the one asked
+    assert not holds_measure("file", "systemd lit /lib/systemd/system/default.target.",
+                             "Vers quelle cible le fichier default.target pointe-t-il ?")
+    assert holds_measure("directory", "le paquet libpaper est placé dans le répertoire pool/main/libp/libpaper/.")
+    assert not holds_measure("directory", "from a source specified in /etc/apt/sources.list.")
+    assert holds_measure("time", "les archives sont mises à jour à 16h00") and not holds_measure("time", "chaque jour")
+    assert holds_measure("frequency", "logrotate fait tourner le journal chaque mois")
+    assert holds_measure("duration", "Après quatre ans de travaux, la prison accueillera ses premiers détenus")
+    assert not holds_measure("duration", "la prison accueillera lundi ses premiers détenus")
+    assert holds_measure("rate", "une taxe de 2 % du chiffre d'affaires") and not holds_measure("rate", "Payer la taxe vidéo au CNC")
+    assert holds_measure("channel", "join #aptitude on irc.debian.org") and not holds_measure("channel", "the mailing list")
+    assert holds_measure("language", "dpkg-divert is a Perl script") and not holds_measure("language", "dpkg-divert --divert /bin/login")
+    assert not holds_measure("version", "execute tar zxf aptitude-0.8.13.tar.gz to unpack the source code.",
+                             "What is the minimum version of g++ required to compile aptitude 0.8.13?")
+
+
 def test_strict_kinds_are_asked_in_so_many_words() -> None:
     assert strict_kind("Combien de paramètres compte le modèle LlaMA 2 ?")
     assert strict_kind("En quelle année Jonathan Koomey est-il né ?")
