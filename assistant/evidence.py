@@ -22,7 +22,7 @@ from assistant.focus import concept_share
 from assistant.kinds import asked_kind, expected_kind, holds_kind
 from assistant.measures import (AMOUNTS, asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
                                 strict_kind)
-from assistant.retrieve import passage_of
+from assistant.retrieve import document_of, passage_of
 from assistant.sections import under_headings
 from core.text import content_terms, guess_language, question_names, split_sentences
 
@@ -45,7 +45,7 @@ def evidence(ctx: Context) -> None:
                     titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits],
                     heading_weight=ctx.settings.tuning.answer_under_heading,
                     lacks_measure=ctx.settings.tuning.lacks_measure_factor,
-                    sources=[str(h.node.metadata.get("source", "")) for h in ctx.hits],
+                    sources=["#".join(document_of(h)) for h in ctx.hits],
                     spread=ctx.settings.tuning.spread_sources if asks_several(ctx.standalone) else 0.0,
                     technical=ctx.settings.tuning.technical_measures)
     ctx.support = found.support

@@ -29,7 +29,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.answer import Answer, Passage
-from assistant.compound import parts
+from assistant.compound import asks_several, parts
 from assistant.context import Context, Tools
 from core.errors import EmptyIndexError, StoreUnavailableError
 from core.text import guess_language
@@ -45,7 +45,10 @@ def retrieve(ctx: Context) -> None:
     question's best BM25 score and its floor for this corpus size, the best dense similarity)."""
     ctx.started = time.perf_counter()
     components, settings = ctx.tools.components, ctx.settings
-    ctx.hits = search(ctx.tools, ctx.standalone, ctx.top_k, exclude=ctx.exclude)
+    several = settings.tuning.several_documents if not ctx.followup and asks_several(ctx.standalone) else 0
+    ctx.hits = search(ctx.tools, ctx.standalone, (ctx.top_k or settings.top_k) * (3 if several else 1), exclude=ctx.exclude)
+    if several:  # "dans le corpus", "in two articles": the best passages of other documents take the lowest places
+        ctx.hits = spread_hits(ctx.hits, ctx.top_k or settings.top_k, several)
     if settings.tuning.compound_sentences and not ctx.followup:
         ctx.parts = parts(ctx.standalone)
         if ctx.parts:  # each part's best passages are in the top-k, in place of the whole question's lowest
@@ -66,6 +69,32 @@ def retrieve(ctx: Context) -> None:
 
 
 _PART_KEEP = 2  # passages of each part of a compound question kept in the top-k
+_KEEP_BEST = 2  # the best passages of the whole question, kept when others are spread over documents
+
+
+def document_of(hit: "Hit") -> tuple[str, str]:
+    """The document a passage belongs to: its file, and its article or section (a file may hold many articles)."""
+    meta = hit.node.metadata
+    return str(meta.get("source", "")), str(meta.get("title", ""))
+
+
+def spread_hits(hits: list["Hit"], k: int, documents: int) -> list["Hit"]:
+    """The first `k` of `hits`, where the best passages of further documents (in `hits`' order) take the lowest
+    places until `documents` documents are there; the best `_KEEP_BEST` stay."""
+    kept = hits[:k]
+    seen = {document_of(h) for h in kept}
+    incoming = []
+    for hit in hits[k:]:
+        if len(seen) >= documents:
+            break
+        if document_of(hit) not in seen:
+            seen.add(document_of(hit))
+            incoming.append(hit)
+    wanted = {h.node.node_id for h in kept[:_KEEP_BEST]}
+    firsts: dict[tuple[str, str], str] = {}
+    for h in kept:  # each document's best passage stays too
+        firsts.setdefault(document_of(h), h.node.node_id)
+    return take_places(kept, incoming, wanted | set(firsts.values()))
 
 
 def with_part_hits(hits: list["Hit"], part_hits: list[list["Hit"]]) -> list["Hit"]:

@@ -6,6 +6,8 @@ import pytest
 
 from assistant.compound import asks_several, parts
 from assistant.evidence import extract
+from assistant.retrieve import Hit, spread_hits
+from llama_index.core.schema import TextNode
 
 
 def test_a_second_question_after_and_is_a_part_of_its_own_carrying_the_first():
@@ -63,3 +65,17 @@ def test_quotes_from_one_document_make_room_for_another_when_several_are_asked()
     assert extract(question, passages, max_sentences=2, sources=["a.html", "b.html"], spread=0.8).quotes == alone.quotes
     same = extract(question, passages, max_sentences=2, sources=["a.html", "a.html"], spread=0.4)
     assert same.quotes == alone.quotes  # one document: nothing to spread over
+
+
+def _hit(node_id: str, source: str, title: str = "") -> Hit:
+    return Hit(node=TextNode(id_=node_id, text=node_id, metadata={"source": source, "title": title}), score=1.0)
+
+
+def test_passages_of_a_question_about_several_documents_are_spread_over_documents():
+    hits = [_hit("a1", "a.txt", "A"), _hit("a2", "a.txt", "A"), _hit("a3", "a.txt", "A"), _hit("b1", "b.txt", "B"),
+            _hit("a4", "a.txt", "A"), _hit("c1", "a.txt", "C"), _hit("d1", "d.txt", "D")]
+    # k=3, two documents: the best of the next document (b1) takes the lowest place; the best two stay
+    assert [h.node.node_id for h in spread_hits(hits, 3, 2)] == ["a1", "a2", "b1"]
+    # three documents: an article of the same file is a document of its own (c1)
+    assert [h.node.node_id for h in spread_hits(hits, 4, 3)] == ["a1", "a2", "c1", "b1"]
+    assert [h.node.node_id for h in spread_hits(hits[:3], 3, 2)] == ["a1", "a2", "a3"]  # nothing else to take
