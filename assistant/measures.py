@@ -31,7 +31,7 @@ from typing import Literal
 from core.text import WORD_RE, fold, guess_language, stemmer, stopwords
 
 Measure = Literal["money", "energy", "data size", "distance", "day", "version", "size", "file", "directory", "time",
-                  "frequency", "duration", "rate", "channel", "language"]
+                  "frequency", "duration", "rate", "channel", "language", "unit", "bandwidth", "group"]
 # Amounts of something a passage must be about (`Tuning.measure_named`): a price in a passage naming another company
 # answers nothing. A file, a time or a language is checked by itself.
 AMOUNTS: frozenset[str] = frozenset({"money", "energy", "data size", "distance", "day", "size"})
@@ -116,6 +116,18 @@ _CHANNEL = re.compile(r"(?<![\w&])#[\w.-]+")
 _LANGUAGE_Q = re.compile(r"\b(programming language|langage de programmation|(en|dans) quel langage|(which|what) language (is|was) [\w -]+ written|written in (which|what))\b", re.I)
 _LANGUAGE = re.compile(r"(?<![\w+])(C\+\+|C|Perl|Python|shell|Bash|sh|Java|Ruby|Rust|Go|OCaml|Haskell|JavaScript|PHP|Lisp|Tcl|Tk|Pascal|"
                        r"Fortran|Ada|Scheme|Emacs Lisp|awk|sed|assembl\w+|assembly)(?![\w+])")
+# "In which unit is Installed-Size expressed?": a unit's name.
+_UNIT_Q = re.compile(r"\b((in )?(which|what) units?|(en|dans) quelle unité|quelle unité)\b", re.I)
+_UNIT = re.compile(r"\b(octets?|bytes?|bits?|kilo-?octets?|kilobytes?|m[ée]ga-?octets?|megabytes?|[kKMGT]i?[Bo]|Kio|Mio|Gio|"
+                   r"secondes?|seconds?|minutes?|mètres?|meters?|metres?|watts?|[kMGT]?Wh|pixels?|points?|caract[èe]res?|characters?|"
+                   r"blocs?|blocks?|sectors?|secteurs?|pages?|lignes?|lines?)\b")
+# "What minimum bandwidth …", "quel débit …": a rate of data ("10 Mbit/s", "2 Mo/s").
+_BANDWIDTH_Q = re.compile(r"\b((minimum|what|which) (bandwidth|connection speed)|(quel|quelle) (débit|bande passante)|"
+                          r"(débit|bande passante) (minimum|minimale|nécessaire|requise?))\b", re.I)
+_BANDWIDTH = re.compile(r"\d[\d ,.]*\s*([kKMGT]i?(bit|b|o|B)(it)?s?/s|[kKMGT]?bps|[kKMGT]bits?|[kKMGT]?bauds?)\b")
+# "Which group must a user be added to …", "à quel groupe …": a group's name ("le groupe audio", "the audio group").
+_GROUP_Q = re.compile(r"\b((which|what) (user |unix |system )?group|(à |dans )?quel groupe)\b", re.I)
+_GROUP = re.compile(r"\bgroupe?s?\s+[«“\"'`]?[a-z][\w-]*|[«“\"'`][a-z][\w-]*[»”\"'`]\s+group\b|\b[a-z][\w-]*\s+group\b", re.I)
 
 _STRICT = re.compile(
     r"\b(combien|how many|how much|quel(le)?s? (nombre|montant|pourcentage)|what (number|amount|percentage)"
@@ -148,11 +160,13 @@ def asked_measure(question: str, technical: bool = False) -> Measure | None:
 # Measures whose pattern alone says whether a text states one (files, directories and versions are checked against
 # the question too).
 _TECHNICAL: dict[Measure, re.Pattern[str]] = {"time": _TIME, "frequency": _FREQUENCY, "duration": _DURATION,
-                                              "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE}
+                                              "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE, "unit": _UNIT,
+                                              "bandwidth": _BANDWIDTH, "group": _GROUP}
 # The technical measures in the order they are looked for (a "minimum version" is asked only when nothing else is).
 _TECHNICAL_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = (
     ("time", _TIME_Q), ("frequency", _FREQUENCY_Q), ("duration", _DURATION_Q), ("rate", _RATE_Q), ("channel", _CHANNEL_Q),
-    ("language", _LANGUAGE_Q), ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q))
+    ("language", _LANGUAGE_Q), ("unit", _UNIT_Q), ("bandwidth", _BANDWIDTH_Q), ("group", _GROUP_Q),
+    ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q))
 
 
 def holds_measure(measure: Measure | None, text: str, question: str = "") -> bool | None:

@@ -32,6 +32,11 @@ _SUMMARY = (
     r"qu(?:e |['’])(?:explique|d[ée]crit)"
 )
 _SUMMARY_RE = re.compile(rf"\b({_SUMMARY})\b", re.I)
+# "Who hosts the programme … that *presented* his investigation?": a question opening on a fact's interrogative
+# whose only summary word is "présente / presented" asks for the fact, not an overview.
+_FACT_OPENING = re.compile(r"^\s*(who|whom|whose|which|when|where|how many|how much|qui|quel\w*|lequel|laquelle|combien|quand|où|"
+                           r"en quelle|dans quel\w*|à quel\w*)\b", re.I)
+_WEAK_SUMMARY = re.compile(r"^pr[ée]sente\w*$", re.I)
 _CORPUS_TOPICS = re.compile(r"\b(sujets?|th[èe]mes?|topics?|subjects?|contient|contain\w*|cover\w*)\b", re.I)
 _CORPUS_RE = re.compile(r"\b(corpus|ces documents|les documents|the documents|these documents|collection)\b", re.I)
 _ARTICLE_RE = re.compile(
@@ -132,6 +137,9 @@ def detect(question: str) -> OverviewQuestion | None:
     """The overview a question asks for, or None for a question about a fact."""
     corpus = _CORPUS_RE.search(question)
     if not (_SUMMARY_RE.search(question) or (corpus and _CORPUS_TOPICS.search(question))):
+        return None
+    if _FACT_OPENING.match(question) and all(_WEAK_SUMMARY.match(m.group(0)) for m in _SUMMARY_RE.finditer(question)) \
+            and not (corpus and _CORPUS_TOPICS.search(question)):
         return None
     if corpus and not _ARTICLE_RE.search(question.replace("documents", "")):
         return OverviewQuestion("corpus", "")

@@ -58,6 +58,10 @@ def test_an_amount_of_the_measure_in_the_evidence() -> None:
     ("Which IRC channel do the aptitude developers use?", "channel"),
     ("Dans quel langage de programmation dpkg-divert est-il écrit ?", "language"),
     ("What is the minimum version of g++ required to compile aptitude?", "version"),
+    ("In which unit is the Installed-Size field of a control file expressed?", "unit"),
+    ("What minimum bandwidth must a connection have to host a mirror?", "bandwidth"),
+    ("Which group must a user be added to on Debian to use the sound card?", "group"),
+    ("What share of global bandwidth does video take?", None),  # a share: a number, not a rate of data
     # the language processed, not a programming language; "how long" in a condition is not a duration
     ("Combien de CO2 émet l'entraînement d'un réseau de neurones de traitement du langage ?", None),
 ])
@@ -82,6 +86,9 @@ def test_a_technical_measure_in_the_evidence() -> None:
     assert holds_measure("rate", "une taxe de 2 % du chiffre d'affaires") and not holds_measure("rate", "Payer la taxe vidéo au CNC")
     assert holds_measure("channel", "join #aptitude on irc.debian.org") and not holds_measure("channel", "the mailing list")
     assert holds_measure("language", "dpkg-divert is a Perl script") and not holds_measure("language", "dpkg-divert --divert /bin/login")
+    assert holds_measure("unit", "la taille est exprimée en kilo-octets") and not holds_measure("unit", "Le champ indique l'espace disque")
+    assert holds_measure("bandwidth", "au moins 10 Mbit/s") and not holds_measure("bandwidth", "une connexion haut débit")
+    assert holds_measure("group", "ajoutez-le au groupe audio") and not holds_measure("group", "mozilla-psm is not required")
     assert not holds_measure("version", "execute tar zxf aptitude-0.8.13.tar.gz to unpack the source code.",
                              "What is the minimum version of g++ required to compile aptitude 0.8.13?")
 

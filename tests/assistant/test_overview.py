@@ -24,6 +24,11 @@ def test_overview_questions_are_recognised():
     assert detect("Give an overview of what the FAQ says about Debian release codenames.").subject == "Debian release codenames"
     assert detect("Résume le chapitre de la FAQ consacré à Debian et au noyau.").subject == "Debian et au noyau"
     assert detect("How does the article describe Moscow's AI-powered surveillance cameras?") is None
+    # "presented" in a question about a fact ("who hosts …") is no summary; "que présente …" is one
+    assert detect("Who hosts the France Culture programme that presented Antonio Casilli's investigation?") is None
+    assert detect("Quel film présente Netflix ?") is None
+    assert detect("Que présente l'article sur Netflix ?") == OverviewQuestion("article", "Netflix")
+    assert detect("Quels sujets présente le corpus ?") == OverviewQuestion("corpus", "")
     # a quoted title is the subject; a section "explaining" something, and the verb closing "what does … cover?"
     assert detect("Résume l'article « Grève à Hollywood : pourquoi l'IA est le méchant du film ».").subject == (
         "Grève à Hollywood : pourquoi l'IA est le méchant du film")
