@@ -69,6 +69,9 @@ def evidence(ctx: Context) -> None:
                 ctx.measure_found = counts_thing(thing, stated)
                 if ctx.measure_found is None and thing is not None:  # the passages name the thing, the quotes count something else
                     ctx.measure_found = False if counts_thing(thing, " ".join(passages[:3])) is not None else None
+                if ctx.measure_found is None and thing is not None and ctx.settings.tuning.count_same_language and not ctx.parts \
+                        and all(guess_language(e.text) == guess_language(asked) for e in ctx.evidence):
+                    ctx.measure_found = False  # in the question's own language, quotes never naming the thing count none of it
             if ctx.settings.tuning.year_check:  # "in 2022": a figure of 2021 is not the one asked
                 ctx.year_held = holds_years(asked_years(ctx.standalone), [e.text for e in ctx.evidence])
         ctx.focus = _focus(ctx)

@@ -128,6 +128,9 @@ def test_a_missing_strict_kind_or_measure_declines_even_when_retrieval_is_sure()
     ("Quel est le salaire mensuel d'un modérateur employé par CCC à Barcelone ?", "no amount"),  # fr-058
     ("Who composed the music of the documentary The Deepest Breath?", "does not state what is asked"),  # d-tr-12
     ("Quel est le salaire annuel de Duncan Crabtree-Ireland ?", "no amount"),  # d-tr-01: a salary Netflix offers
+    ("Combien de consoles de jeux vidéo sont en service en France selon le rapport du CGEIET ?", "no amount"),  # d-tr-34
+    ("How long is the documentary The Deepest Breath?", "no amount"),  # d-tr-46: no duration (technical measures)
+    ("Quel est le taux de la taxe vidéo que les services de SVOD versent au CNC ?", "no amount"),  # d-tr-50: no rate
 ])
 def test_a_question_the_corpus_does_not_answer_is_declined_with_its_reason(ingested_assistant, question: str, why: str) -> None:
     answer = ingested_assistant.ask(question)
@@ -138,6 +141,7 @@ def test_a_question_the_corpus_does_not_answer_is_declined_with_its_reason(inges
 @pytest.mark.parametrize("question, fact", [
     ("How much did David Zaslav earn in 2021, according to a reader's comment?", "246"),  # d-an-26
     ("How many tablets are in service in France according to the CGEIET report?", "millions"),  # d-an-18
+    ("How long did the renovation works at La Santé prison in Paris last?", "quatre ans"),  # d-an-36: a duration
 ])
 def test_its_answerable_look_alike_is_answered(ingested_assistant, question: str, fact: str) -> None:
     answer = ingested_assistant.ask(question)
