@@ -113,6 +113,10 @@ _DATES = [
     re.compile(rf"\b(?P<mn>{_MONTH})\.?\s+(?:de\s+|of\s+)?{_YEAR}\b"),
 ]
 _NUMBER = re.compile(r"(?<![\w.,])[-+−]?\d{1,3}(?:([ ,.'])\d{3}(?:\1\d{3})*)(?:[.,]\d+)?(?![\w]|[.,]\d)|(?<![\w.,])[-+−]?\d+(?:[.,]\d+)?(?![\w]|[.,]\d)")
+# "$3.4bn", "€7.16bn", "2 Mds €": a number with an abbreviated scale, the same fact as "3,4 milliards de dollars".
+# ("4m" could be four metres, "4B" four bytes, "5K" a resolution: those stay as written.)
+_SCALED = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(bn|mn|mds?|mrds?)(?![\w])", re.I)
+_SCALES = {"bn": 10**9, "md": 10**9, "mds": 10**9, "mrd": 10**9, "mrds": 10**9, "mn": 10**6}
 _HYPHENED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _WORD = re.compile(r"[^\W\d_]+(?:-(?:et-)?[^\W\d_]+)*")
 UNITS: dict[str, str] = {}
@@ -193,6 +197,12 @@ def extract_facts(sentence: str, *, names: bool = True) -> list[Fact]:
     take(_PATH, "path")
     take(_VERSION, "identifier")
     take(_OPTION, "identifier")
+    for match in _SCALED.finditer(text):
+        value = round(_value(match.group(1)) * _SCALES[match.group(2).lower()], 3)
+        fact, end = _quantity(text, match.start(), match.end(), value)
+        facts.append(fact)
+        taken.append((match.start(), end))
+    text = _mask(text, taken)
     for match in _IDENT.finditer(text):
         found = match.group(0)
         if word_value(found) is None and not _HYPHEN_WORDS.search(found):
@@ -230,7 +240,7 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         end = match.end()
         scale = re.match(r"\s?(millions?|milliards?|billions?|thousand|mille|hundred)\b", fold(text[end:]))
         if scale:
-            value *= MULTIPLIERS[scale.group(1)]
+            value = round(value * MULTIPLIERS[scale.group(1)], 3)
             end += scale.end()
         fact, end = _quantity(text, match.start(), end, value)
         found.append((match.start(), fact))
@@ -370,7 +380,8 @@ def fact_held(fact: Fact, passage: str) -> bool:
         if fact.key in held.quantities:
             return True
         unit_words = {w for w, c in UNITS.items() if c == unit}
-        return number in held.numbers and bool(unit_words & held.tokens or unit in held.text)
+        symbols = {w for w in unit_words if not w.isalnum()}  # "€", "$", "%": not words of the squashed text
+        return number in held.numbers and bool(unit_words & held.tokens or unit in held.text or any(w in passage for w in symbols))
     if fact.kind == "number":
         return fact.key in held.numbers
     return all(token in held.tokens for token in fact.key.split())

@@ -71,6 +71,10 @@ def test_number_words() -> None:
         ("ÉTÉ à Genève.", "été à geneve"),
         ("It had been through red-team testing.", "une batterie de tests « Red Team »"),  # hyphenated = spaced
         ("Send an e-mail.", "envoyez un email"),
+        # an abbreviated scale, and a currency written as a symbol
+        ("The consortium paid $3.4 billion.", "TENCENT-LED CONSORTIUM COMPLETES $3.4BN ACQUISITION OF 10%"),
+        ("Le consortium a payé 3,4 milliards de dollars.", "COMPLETES $3.4BN ACQUISITION"),
+        ("Revenues hit 7.16 billion euros.", "revenues in 2019 hit €7.16bn ($8.04bn)"),
     ],
 )
 def test_held_after_normalisation(sentence: str, passage: str) -> None:
@@ -87,6 +91,8 @@ def test_held_after_normalisation(sentence: str, passage: str) -> None:
         ("Edit /etc/apt/preferences.", "le fichier /etc/apt/sources.list", "/etc/apt/preferences"),
         ("Il y a douze développeurs.", "Il y a 10 développeurs", "12"),
         ("Install dpkg-dev.", "installez le paquet dpkg", "dpkg-dev"),
+        ("The consortium paid $3.5 billion.", "COMPLETES $3.4BN ACQUISITION", "3500000000"),
+        ("Revenues hit 7.16 billion dollars.", "revenues hit €7.16bn", "7160000000 usd"),
     ],
 )
 def test_missing_facts_are_reported(sentence: str, passage: str, missing: str) -> None:
