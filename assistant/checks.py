@@ -166,13 +166,20 @@ def _lost_facts(ctx: Context, text: str) -> list[str]:
     identifiers); with a name asked ("Which actor…?"), none: one name answers it, and `_lost_kind` checks there is
     one. Compared normalised, so a translated answer keeps "160 000" as "160,000"."""
     best = ctx.best or (ctx.evidence[0] if ctx.evidence else None)
-    kind = asked_kind(ctx.standalone, ctx.followup)
-    if not ctx.settings.tuning.llm_keeps_facts or best is None or kind == "name":
+    if not ctx.settings.tuning.llm_keeps_facts or best is None:
         return []
     said = MARKER_RE.sub(" ", text)
-    facts = [f for f in extract_facts(best.text) if (kind is None or f.kind in _OF_KIND[kind])
-             and not (kind == "number" and YEAR_RE.fullmatch(f.key)) and not fact_held(f, ctx.standalone)]  # a year is no quantity
-    return list(dict.fromkeys(f.text for f in facts if not fact_held(f, said)))
+    # A question about two things: the best sentence of each part, with that part's own kind of fact.
+    asked = ctx.part_bests if ctx.part_bests and ctx.settings.tuning.llm_keeps_part_facts else [("", best)]
+    lost: list[str] = []
+    for part, sentence in asked:
+        kind = asked_kind(part) if part else asked_kind(ctx.standalone, ctx.followup)
+        if kind == "name":
+            continue
+        facts = [f for f in extract_facts(sentence.text) if (kind is None or f.kind in _OF_KIND[kind])
+                 and not (kind == "number" and YEAR_RE.fullmatch(f.key)) and not fact_held(f, ctx.standalone)]  # a year is no quantity
+        lost += [f.text for f in facts if not fact_held(f, said)]
+    return list(dict.fromkeys(lost))
 
 
 def fall_back_to_quotes(ctx: Context) -> None:

@@ -69,6 +69,7 @@ class Context:
     started: float = 0.0  # perf_counter when retrieval began (answer timings count from here)
     hits: list[Any] = field(default_factory=list)  # retrieve.Hit, fused, best first
     parts: list[Any] = field(default_factory=list)  # compound.Part: the two halves of a question about two things
+    part_bests: list[tuple[str, Evidence]] = field(default_factory=list)  # each part (as asked) and its best sentence
     lexical: float = 0.0  # the question's best BM25 score in the corpus
     lexical_floor: float = 0.0  # the BM25 score meaning "the question's words are there", for this corpus size
     dense: float | None = None  # best cosine similarity between the question and a retrieved passage

@@ -90,6 +90,8 @@ def _by_part(ctx: Context, passages: list[str]) -> list[Evidence]:
                         max_sentences=ctx.settings.tuning.compound_sentences, followup=followup)
         taken = {(o.number, o.start) for o in out}
         out += [q for q in found.quotes if (q.number, q.start) not in taken]
+        if found.quotes:
+            ctx.part_bests.append((part.asked, found.quotes[0]))
     return out
 
 

@@ -105,6 +105,10 @@ class Tuning(BaseModel):
     # dev questions the extractive answerer's own decision raised abstention from 0.00 to 0.60 and false
     # abstention from 0.057 to 0.086, key facts unchanged at 0.629 (benchmarks/tune_llm.py "strict").
     llm_lenient_floor: bool = Field(False, description="With an LLM, halve the lexical floor of the abstention decision.")
+    # Local model, the 37 dev multi-document questions (2026-12-08): key facts 0.538 -> 0.561 (bundled), 0.522 -> 0.556
+    # (debian-docs): the model answered one part only, now the quoted evidence is shown instead.
+    llm_keeps_part_facts: bool = Field(True, description="With an LLM, a question about two things keeps the facts of "
+                                       "each part's best sentence (of that part's kind), or falls back to the quoted evidence.")
     llm_kind_check: bool = Field(True, description="With an LLM, also check that the best sentences hold "
                                  "the kind of fact asked (number, date, name) before answering.")
     # --- the LLM prompt

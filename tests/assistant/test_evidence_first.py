@@ -87,3 +87,18 @@ def test_an_overview_with_an_llm_is_summarised_from_excerpts_its_evidence_or_quo
     quoted = stub_bot(ingested_assistant, stub).ask(question)
     assert len(stub.chat_requests()) == calls  # no model call
     assert quoted.text == quoting.text and quoted.citations
+
+
+def test_an_answer_to_one_part_of_a_two_part_question_falls_back_to_the_quoted_evidence(ingested_assistant, stub):
+    # eval dev question en-048: the model answers the first part only (a number, so the kind asked is there); the
+    # second part's best sentence holds a number of its own, so the quoted evidence of both parts is shown instead
+    # (Tuning.llm_keeps_part_facts).
+    question = ("During the Hollywood strike, what salary did Netflix offer for its machine-learning product role, and how "
+                "many extra subscribers did it announce after restricting account sharing?")
+    stub.responder = lambda req: "Netflix offered an annual salary of up to 900,000 dollars [1]."
+    answer = evidence_bot(ingested_assistant, stub).ask(question)
+    assert not answer.abstained
+    assert "900 000" in answer.text and "6 millions" in answer.text
+    assert any("left out" in w and "6 millions" in w for w in answer.warnings), answer.warnings
+    whole = stub_bot(ingested_assistant, stub, tuning={"evidence_first": True, "llm_keeps_part_facts": False}).ask(question)
+    assert whole.text.startswith("Netflix offered") and "6 millions" not in whole.text
