@@ -61,7 +61,8 @@ def evidence(ctx: Context) -> None:
             ctx.kind_required = ctx.kind_found is False and strict_kind(asked)
             measure = asked_measure(asked, ctx.settings.tuning.technical_measures)
             ctx.measure_found = holds_measure(measure, stated, ctx.standalone)
-            if ctx.measure_found and ctx.settings.tuning.measure_named and measure in AMOUNTS:  # an amount in a passage naming what the question names
+            # an amount in a passage naming what the question names (a file or a time stands by itself)
+            if ctx.measure_found and ctx.settings.tuning.measure_named and measure in AMOUNTS:
                 ctx.measure_found = any(holds_measure(measure, e.text) and names_held(ctx.standalone, passages[e.number - 1])
                                         for e in ctx.evidence)
             if ctx.measure_found is None and ctx.settings.tuning.count_check:  # "combien de membres": a number of members
