@@ -118,11 +118,13 @@ class Tuning(BaseModel):
     evidence_first: bool = Field(True, description="The LLM reads only the evidence sentences the answerer selected "
                                  "(numbered as their passages), not excerpts of every passage.")
     # Local model, dev questions asked across languages (2026-12-08; 40 bundled, 36 debian-docs): key facts off 0.719 /
-    # 0.565, on 0.669 / 0.593 (one answer fewer of 76); answer p50 5.58 -> 3.00 s, 4.07 -> 2.44 s. On since then: the
-    # sentences are re-ranked by e5 similarity across languages (across_dense_weight), and prompts halve.
-    evidence_first_across: bool = Field(True, description="Evidence-first also when the evidence is in the other "
+    # 0.565, on 0.669 / 0.593 (one answer fewer of 76); answer p50 5.58 -> 3.00 s, 4.07 -> 2.44 s. Kept off: with the
+    # evidence alone the model names the wrong person when the sentence picked across languages is the wrong one
+    # ("Which actor heads the cast of the film 2050?" -> the director; tests/llm/test_local_model.py), docs/local-model.md.
+    evidence_first_across: bool = Field(False, description="Evidence-first also when the evidence is in the other "
                                         "language (the model translates it); off: the model then reads excerpts of every "
-                                        "passage.")
+                                        "passage, because the sentences picked by shared words across languages are the "
+                                        "least sure.")
     # 21 dev overviews (12 bundled, 9 debian-docs; local model, 2026-12-07): key facts excerpts 0.625 / 0.148,
     # evidence 0.688 / 0.148, quote 0.688 / 0.324 (answer p50 ~10 s, ~10 s, 0.2 s). docs/local-model.md.
     llm_overview: Literal["excerpts", "evidence", "quote"] = Field("quote", description="An overview with an LLM: the "

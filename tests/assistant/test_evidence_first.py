@@ -43,20 +43,20 @@ def test_an_answer_that_loses_the_fact_asked_falls_back_to_the_quoted_evidence(i
     assert any("lost the fact asked" in w for w in answer.warnings)
 
 
-def test_evidence_in_the_other_language_is_given_alone_to_translate(ingested_assistant, stub):
-    """An English question whose evidence is French: by default (`evidence_first_across`) the model reads the
-    evidence alone and is told to translate it; off, it reads excerpts of every passage."""
+def test_evidence_in_the_other_language_is_read_in_excerpts_of_every_passage(ingested_assistant, stub):
+    """An English question whose evidence is French: the sentences picked by shared words across languages are
+    the least sure, so by default the model reads excerpts of every passage; `evidence_first_across` gives it
+    the evidence alone, to translate."""
     stub.responder = lambda req: "The SAG-AFTRA union represents 160,000 professionals [1]."
     question = "How many professionals does the SAG-AFTRA union represent?"
-    across = stub_bot(ingested_assistant, stub, abstain_threshold=0).ask(question)
-    system, user = stub.last_messages()
-    assert "translate" in system["content"] and "SAG-AFTRA" in user["content"]
-    assert len(re.findall(r'<passage id="(\d+)"', user["content"])) < len(across.retrieved)  # the evidence alone
-    bot = stub_bot(ingested_assistant, stub, abstain_threshold=0, tuning={"evidence_first_across": False})
-    answer = bot.ask(question)
+    answer = stub_bot(ingested_assistant, stub, abstain_threshold=0).ask(question)
     system, user = stub.last_messages()
     assert "translate" not in system["content"]
     assert len(re.findall(r'<passage id="(\d+)"', user["content"])) == len(answer.retrieved)
+    across = stub_bot(ingested_assistant, stub, abstain_threshold=0, tuning={"evidence_first_across": True}).ask(question)
+    system, user = stub.last_messages()
+    assert "translate" in system["content"] and "SAG-AFTRA" in user["content"]
+    assert len(re.findall(r'<passage id="(\d+)"', user["content"])) < len(across.retrieved)  # the evidence alone
 
 
 def test_an_answer_that_leaves_out_a_fact_of_the_best_sentence_falls_back_to_the_quoted_evidence(ingested_assistant, stub):
