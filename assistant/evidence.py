@@ -36,6 +36,7 @@ def evidence(ctx: Context) -> None:
     ctx.answer.retrieved = [passage_of(tools.components, i, h) for i, h in enumerate(ctx.hits, 1)]
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
     passages = [h.node.get_content() for h in ctx.hits]
+    spread = ctx.settings.tuning.spread_sources if asks_several(ctx.standalone) else 0.0
     found = extract(ctx.standalone, passages,
                     weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
                     said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor,
@@ -45,8 +46,7 @@ def evidence(ctx: Context) -> None:
                     titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits],
                     heading_weight=ctx.settings.tuning.answer_under_heading,
                     lacks_measure=ctx.settings.tuning.lacks_measure_factor,
-                    sources=["#".join(document_of(h)) for h in ctx.hits],
-                    spread=ctx.settings.tuning.spread_sources if asks_several(ctx.standalone) else 0.0,
+                    sources=["#".join(document_of(h)) for h in ctx.hits] if spread else None, spread=spread,
                     technical=ctx.settings.tuning.technical_measures)
     ctx.support = found.support
     ctx.support_across = bool(found.quotes) and guess_language(found.quotes[0].text) != guess_language(ctx.standalone)

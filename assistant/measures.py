@@ -136,37 +136,27 @@ _STRICT = re.compile(
 )
 
 
-def asked_measure(question: str, technical: bool = False) -> Measure | None:
-    """The measure the question asks an amount of (None: none of these); `technical`: the measures of
-    documentation too (a file, a directory, a time of day…: `Tuning.technical_measures`)."""
-    if _MONEY_Q.search(question):
-        return "money"
-    if _DAY_Q.search(question):
-        return "day"
-    if _VERSION_Q.search(question):
-        return "version"
-    if _SIZE_Q.search(question):
-        return "size"
-    if technical:
-        for technical_measure, asked in _TECHNICAL_Q:
-            if asked.search(question):
-                return technical_measure
-    for measure, (asked, _) in _UNITS.items():
-        if asked.search(question):
-            return measure
-    return None
-
-
-# Measures whose pattern alone says whether a text states one (files, directories and versions are checked against
-# the question too).
-_TECHNICAL: dict[Measure, re.Pattern[str]] = {"time": _TIME, "frequency": _FREQUENCY, "duration": _DURATION,
-                                              "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE, "unit": _UNIT,
-                                              "bandwidth": _BANDWIDTH, "group": _GROUP}
-# The technical measures in the order they are looked for (a "minimum version" is asked only when nothing else is).
+# The measures a question may ask, in the order they are looked for: money, a day, a version, a size; then, with
+# `technical`, those of documentation (a "minimum version" only when nothing else is asked); then a unit it names.
+_ASKED: tuple[tuple[Measure, re.Pattern[str]], ...] = (
+    ("money", _MONEY_Q), ("day", _DAY_Q), ("version", _VERSION_Q), ("size", _SIZE_Q))
 _TECHNICAL_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = (
     ("time", _TIME_Q), ("frequency", _FREQUENCY_Q), ("duration", _DURATION_Q), ("rate", _RATE_Q), ("channel", _CHANNEL_Q),
     ("language", _LANGUAGE_Q), ("unit", _UNIT_Q), ("bandwidth", _BANDWIDTH_Q), ("group", _GROUP_Q),
     ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q))
+_UNITS_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = tuple((m, asked) for m, (asked, _) in _UNITS.items())
+# What states each measure in a text (files, directories and versions are checked against the question too).
+_STATED: dict[Measure, re.Pattern[str]] = {
+    "money": _MONEY, "day": _DAY, "version": _VERSION, "size": _SIZE, "time": _TIME, "frequency": _FREQUENCY,
+    "duration": _DURATION, "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE, "unit": _UNIT,
+    "bandwidth": _BANDWIDTH, "group": _GROUP, **{m: stated for m, (_, stated) in _UNITS.items()}}
+
+
+def asked_measure(question: str, technical: bool = False) -> Measure | None:
+    """The measure the question asks an amount of (None: none of these); `technical`: the measures of
+    documentation too (a file, a directory, a time of day…: `Tuning.technical_measures`)."""
+    order = _ASKED + (_TECHNICAL_Q if technical else ()) + _UNITS_Q
+    return next((measure for measure, asked in order if asked.search(question)), None)
 
 
 def holds_measure(measure: Measure | None, text: str, question: str = "") -> bool | None:
@@ -181,17 +171,7 @@ def holds_measure(measure: Measure | None, text: str, question: str = "") -> boo
         return any(f.lower() not in asked and not _named_file(f, asked) for f in _files(text) if f.strip("/.~"))
     if measure == "version" and question:
         return any(m.group(0).strip().lower() not in asked for m in _VERSION.finditer(text))
-    if measure in _TECHNICAL:
-        return bool(_TECHNICAL[measure].search(text))
-    if measure == "money":
-        return bool(_MONEY.search(text))
-    if measure == "day":
-        return bool(_DAY.search(text))
-    if measure == "version":
-        return bool(_VERSION.search(text))
-    if measure == "size":
-        return bool(_SIZE.search(text))
-    return bool(_UNITS[measure][1].search(text))
+    return bool(_STATED[measure].search(text))
 
 
 def _named_file(path: str, asked: str) -> bool:
