@@ -38,7 +38,7 @@ FOCUS_GROUPS: tuple[str, ...] = (
     "prix price coût cost coûte costs coûté tarif fee euros dollars abonnement subscription",
     "fondateur fondatrice founder fondé founded fonde créé created creator créateur",
     "capacité capacity places seats",
-    "port ports",
+    "port ports portage portages",
     "défaut default",
     "chiffre affaires revenue revenues recettes ventes sales",
     "bénéfice profit profits",
@@ -72,6 +72,9 @@ _PLACING_WORDS = frozenset(content_terms("actuel actuelle actuels actuelles actu
 # inside it state no relation ("Non-Default-Level" does not say what the default is).
 _IDENTIFIER = re.compile(r"\S*(?:::|/|=|[A-Za-z]-[A-Z])\S*")
 _QUOTED = re.compile(r"[«“\"]\s*([^»”\"]{2,80}?)\s*[»”\"]")
+# "In which Debian release …", "dans quelle version …": the release is the kind of fact asked (a name or a number),
+# not a relation ("released" in "when was the film released?" is one).
+_WHICH_RELEASE = re.compile(r"\b(?:which|what|quelle|dans quelle|in which)\s+(?:[\w-]+\s+){0,2}?(releases?|versions?|publications?)\b", re.I)
 _BORN = re.compile(r"\bn[ée]e?s?\b", re.I)  # "né", "née": too short to be a content word
 _BORN_TERM = content_terms("naissance")[0]
 _PREFIX = 5
@@ -90,6 +93,8 @@ def focus_terms(question: str) -> list[str]:
     for quoted in _QUOTED.findall(question):
         named.update(content_terms(quoted))
     named -= set().union(*_groups())  # "PDG", "CEO" are written like names but are what is asked
+    for asked in _WHICH_RELEASE.findall(question):
+        named.update(content_terms(asked))
     terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS and t not in _PLACING_WORDS]
     return terms
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.abstain import Signals, decide, Policy
-from assistant.focus import concept_share, concepts
+from assistant.focus import concept_share, concepts, focus_terms
 from assistant.measures import asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years, strict_kind
 
 
@@ -254,3 +254,13 @@ def test_a_follow_up_asking_an_amount_quotes_the_sentence_stating_it(ingested_as
     answer = chat.ask("How much did the consortium pay for it?")
     assert not answer.abstained, answer.abstain_reasons
     assert "€3bn" in answer.text and answer.citations
+
+
+def test_a_port_of_debian_is_a_portage_and_a_release_asked_for_is_no_relation() -> None:
+    # dev debian-docs dd-s85, dd-s77: English questions answered by French sentences, declined before
+    removed = "Why did the IA-64 and Sparc ports have to be removed from a Debian release?"
+    assert concept_share(removed, ["Les portages IA-64 et Sparc ont dû être retirés de cette version."], head=1) == 1.0
+    which = "In which Debian release was the 32-bit s390 port replaced by s390x?"
+    assert focus_terms(which)[0] == "port"  # "release" is what is asked (a name), not a relation
+    assert concept_share(which, ["Le portage s390 (32 bits) a été remplacé par s390x dans Debian 8."], head=1) == 1.0
+    assert concepts("When was the film released?", head=2)  # "released" still asks the release relation
