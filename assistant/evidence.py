@@ -37,11 +37,15 @@ def evidence(ctx: Context) -> None:
     ctx.answer.timings["retrieve"] = time.perf_counter() - ctx.started
     passages = [h.node.get_content() for h in ctx.hits]
     spread = ctx.settings.tuning.spread_sources if asks_several(ctx.standalone) else 0.0
+    similarity = across_similarity(ctx, passages)
+    translated = (tools.components.across_words(ctx.settings, ctx.standalone)
+                  if similarity is not None and ctx.settings.tuning.across_evidence_terms else [])
     found = extract(ctx.standalone, passages,
                     weights=tools.components.term_weights, max_sentences=3, followup=ctx.followup,
                     said=ctx.said, said_factor=ctx.settings.tuning.followup_said_factor,
                     new_weight=ctx.settings.tuning.followup_new_weight,
-                    similarity=across_similarity(ctx, passages), dense_weight=ctx.settings.tuning.across_dense_weight,
+                    similarity=similarity, dense_weight=ctx.settings.tuning.across_dense_weight,
+                    translated=translated, translated_factor=ctx.settings.tuning.across_evidence_terms,
                     asking_factor=ctx.settings.tuning.asking_sentence_factor,
                     titles=[str(h.node.metadata.get("title", "")) for h in ctx.hits],
                     heading_weight=ctx.settings.tuning.answer_under_heading,
@@ -304,6 +308,7 @@ def extract(
     similarity: Similarity | None = None, dense_weight: float = 0.0, asking_factor: float = 1.0,
     titles: list[str] | None = None, heading_weight: float = 0.0, lacks_measure: float = 1.0,
     sources: list[str] | None = None, spread: float = 0.0, technical: bool = False,
+    translated: list[str] | None = None, translated_factor: float = 0.0,
 ) -> Extract:
     """Pick up to `max_sentences` sentences from `passages` (rank order) that answer `question`.
 
@@ -318,8 +323,12 @@ def extract(
     sentences right under it get (assistant/sections.py); `lacks_measure`: the score factor of a sentence without an
     amount of the measure asked (assistant/measures.py: a price, a duration…); `sources` (each passage's document)
     and `spread`: when every sentence picked comes from one document, the best sentence of another document is
-    added if it scores at least `spread` x the best (a question about several documents: `asks_several`)."""
+    added if it scores at least `spread` x the best (a question about several documents: `asks_several`);
+    `translated`: the question's words in the corpus's other language (index/crossterms.py), whose shared words with
+    a sentence add `translated_factor` x their weight to its share of the question's words."""
     qw = _question_weights(question, weights)
+    tw = {t: w * translated_factor for t, w in _question_weights(" ".join(translated), weights).items() if t not in qw} if translated else {}
+    q_total = sum(qw.values())
     q_lower = question.lower()
     kind = asked_kind(question, followup)
     measure = asked_measure(followup or question, technical) if lacks_measure != 1.0 else None
@@ -340,6 +349,9 @@ def extract(
                 continue  # a link alone states nothing ("https://images…/file.png" quoted for "how many bones")
             terms = set(content_terms(sentence))
             coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
+            if tw and q_total:  # the question's words in the corpus's other language add their credit
+                extra, _ = _coverage(tw, terms, {t[:_PREFIX] for t in terms})
+                coverage = min(1.0, coverage + extra * sum(tw.values()) / q_total)
             new_terms = len(terms) - len(matched)
             score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
             if kind is not None and not holds_kind(kind, sentence, question):

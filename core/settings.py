@@ -78,6 +78,12 @@ class Tuning(BaseModel):
     across_dense_weight: float = Field(0.3, ge=0, le=3, description="A question asked in the other language than one of its "
                                        "best passages: its e5 similarity to the candidate sentences (min-max among them) "
                                        "adds this much to their score (shared words cannot find the answer across languages). 0: off.")
+    # Dev, extractive (2026-12-08, docs/answer-quality.md): 0.4 and 0.5 gained the same five answers and lost none;
+    # 0.6-0.7 lost a follow-up, 0.85-1.0 an answer and a tricky decline.
+    across_evidence_terms: float = Field(0.5, ge=0, le=1, description="The same question: a sentence's shared words "
+                                         "with the question's words in the corpus's other language (`across_terms`: "
+                                         "\"edit\" -> \"éditez\", \"éditer\") count this much as its shared words with "
+                                         "the question itself. 0: off.")
     asking_sentence_factor: float = Field(0.3, ge=0, le=1, description="Score factor of a heading line or a sentence "
                                           "ending with \"?\" as evidence (it asks, it does not answer). 1: off.")
     # Off: on dev 0.35-0.7 raised debian-docs key facts 0.671 -> 0.718 (2 answers fixed, none lost), but on the test

@@ -143,3 +143,17 @@ def test_an_english_question_quotes_the_french_sentence_that_answers_it(embed_mo
     assert "apt-cacher" not in by_words.quotes[0].text  # shared words alone open with an English sentence
     across = extract(TOOL_QUESTION, passages, similarity=similarity, dense_weight=0.3)
     assert "apt-cacher" in across.quotes[0].text and across.quotes[0].number == 2
+
+
+def test_the_question_words_in_french_raise_the_french_sentence_that_holds_them() -> None:
+    from assistant.evidence import extract
+
+    question = "Which file should I edit to load a console font at boot?"
+    passages = ["Apart from CD or DVD, you can install Debian by booting from a USB stick or from the network. "
+                "A font is loaded by the console at boot.",
+                "Le paquet kbd permet cela, éditez le fichier /etc/kbd/config."]
+    by_words = extract(question, passages)
+    assert "kbd" not in by_words.quotes[0].text  # shared words alone: the English sentence naming the font
+    translated = extract(question, passages, translated=["éditez", "fichier", "police"], translated_factor=0.5)
+    assert "/etc/kbd/config" in translated.quotes[0].text and translated.quotes[0].number == 2
+    assert extract(question, passages, translated=["éditez", "fichier"], translated_factor=0.0).quotes == by_words.quotes
