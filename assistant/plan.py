@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from llama_index.core.schema import TextNode
 
@@ -104,19 +104,29 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     picked = pick_article(subject, keys, components.term_weights, also=across, also_in=other)
     if picked is None:
         return
-    if _WHOLE_RE.search(ctx.standalone) and _TITLE_PATH in picked[1]:  # "le chapitre …": every section under its heading
-        top = picked[1].split(_TITLE_PATH)[0]  # a page of HTML documentation is one chapter: its sections follow it
-        titles = [t for s, t, _ in components.articles() if s == picked[0]]
-        whole = [n for t in titles for n in components.article_nodes(picked[0], t)]
+    titles = [t for s, t, _ in components.articles() if s == picked[0]]
+    # "le chapitre …": every section under its heading. A page of HTML documentation is one chapter: its sections
+    # follow its heading, which either titles its first section ("Chapitre 10. … — 10.1. …", ingest/sections.py) or
+    # its own opening article when the chapter opens with a paragraph of its own.
+    whole = bool(_WHOLE_RE.search(ctx.standalone)) and (
+        _TITLE_PATH in picked[1] or (ctx.settings.tuning.overview_section_leads > 0 and _opens_page(components, *picked, titles)))
+    if whole:
+        top = picked[1].split(_TITLE_PATH)[0]
+        chapter = [n for t in titles for n in components.article_nodes(picked[0], t)]
         picked = (picked[0], top)
-        nodes = sorted(whole, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
+        nodes = sorted(chapter, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
     else:
         nodes = components.article_nodes(*picked)
     nodes = [n for n in nodes if n.node_id not in ctx.exclude]
     if not nodes:  # an answer again, and every passage of the article was in the last one: nothing is left
         ctx.hits = []
         return
-    picks = summary_sentences(nodes, picked[1], components.term_weights, max(3, ctx.settings.max_answer_sentences))
+    leads = ctx.settings.tuning.overview_section_leads
+    sections = _sections(nodes) if leads and whole else []
+    if len(sections) >= 2:  # a chapter: what each of its sections opens with, in order
+        picks = section_leads(nodes, sections, picked[1], leads)
+    else:
+        picks = summary_sentences(nodes, picked[1], components.term_weights, max(3, ctx.settings.max_answer_sentences))
     if not picks:
         return
     used = sorted({p.index for p in picks})
@@ -230,6 +240,38 @@ def summary_sentences(nodes: list[TextNode], title: str, weights: Weights, count
     rest = sorted(range(1, len(spans)), key=centrality, reverse=True)[: max(0, count - 1)]
     chosen = sorted([lead, *rest])
     return [Pick(*spans[k]) for k in chosen]
+
+
+def _opens_page(components: Any, source: str, title: str, titles: list[str]) -> bool:
+    """`title` is the first of its file's several articles (a chapter's page opening on a paragraph of its own)."""
+    if len(titles) < 2:
+        return False
+
+    def first_char(article: str) -> int:
+        nodes = components.article_nodes(source, article)
+        return min((int(n.metadata.get("start_char", 0) or 0) for n in nodes), default=1 << 60)
+    return min(titles, key=first_char) == title
+
+
+def _sections(nodes: list[TextNode]) -> list[list[int]]:
+    """The indexes of `nodes` (in document order) grouped by their section title, in order."""
+    groups: dict[str, list[int]] = {}
+    for i, node in enumerate(nodes):
+        groups.setdefault(str(node.metadata.get("title", "")), []).append(i)
+    return list(groups.values())
+
+
+def section_leads(nodes: list[TextNode], sections: list[list[int]], title: str, count: int) -> list[Pick]:
+    """A chapter's summary: the lead sentence of its opening, then of each section in order, up to `count`."""
+    picks: list[Pick] = []
+    for group in sections:
+        if len(picks) >= count:
+            break
+        section_title = str(nodes[group[0]].metadata.get("title", "")) or title
+        lead = next(((i, span) for i in group if (span := lead_sentence(nodes[i], section_title))), None)
+        if lead is not None:
+            picks.append(Pick(lead[0], *lead[1]))
+    return picks
 
 
 def lead_sentence(node: TextNode, title: str) -> tuple[int, int] | None:

@@ -51,6 +51,11 @@ class Tuning(BaseModel):
                                  "top-k of hybrid retrieval.")
     # Dev, extractive (2026-12-07, docs/answer-quality.md): evidence recall 0.945 -> 0.960 (bundled), 0.836 -> 0.867
     # (debian-docs); English about French 0.926 -> 0.960, 0.839 -> 0.911; tricky declined unchanged.
+    # Dev, extractive (2026-12-08, docs/answer-quality.md): debian-docs overview key facts 0.398 -> 0.556 at 6 and 8,
+    # 0.491 at 4; bundled (news articles, no sections) unchanged.
+    overview_section_leads: int = Field(6, ge=0, le=20, description="A summary of a chapter or a page with sections "
+                                        "quotes the first sentence of its opening and of each section, in order, up to "
+                                        "this many; 0: its lead and most central sentences, as an article's.")
     across_terms: int = Field(2, ge=0, le=5, description="A question's words are also looked for in the corpus's other "
                               "language: up to this many of that language's nearest corpus words a word (e5 word vectors: "
                               "mirror -> miroir, week -> semaine) rank its BM25 candidates (index/crossterms.py). 0: off.")

@@ -94,6 +94,32 @@ def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path,
     assert "?" not in answer.text.split("»", 1)[1]  # the FAQ's question headings are not summary sentences
 
 
+def test_a_chapter_opening_with_its_own_paragraph_is_summarised_section_by_section(tmp_path: Path, embed_model):
+    """A chapter whose heading has a paragraph of its own is an article of its own: the summary still covers the
+    page, with the first sentence of its opening and of each section, in order."""
+    sections = [
+        ("15.1. Renforcement du système", "Le projet veut compiler les programmes Zorblatt avec les paramètres de "
+         "compilation renforcée pour activer diverses protections contre des problèmes de sécurité connus."),
+        ("15.2. Gestion des utilisateurs non anglophones", "Les traducteurs de Zorblatt travaillent à la traduction "
+         "des descriptions de paquets et des messages de configuration dans de nombreuses langues."),
+        ("15.3. Plus d'architectures", "Le système Zorblatt complet sera bientôt disponible sur d'autres architectures "
+         "matérielles que les processeurs Intel, comme les machines ARM à virgule flottante."),
+    ]
+    body = "".join(f"<h2>{title}</h2><p>{text}</p>" for title, text in sections)
+    page = ("<html><body><h1>Chapitre 15. Changements prévus dans la prochaine version de Zorblatt</h1><p>À chaque "
+            "nouvelle publication, le projet Zorblatt essaie de se concentrer sur un ensemble de sujets bien choisis. "
+            f"Ces objectifs de publication sont suivis sur le wiki du projet.</p>{body}</body></html>")
+    other = ("<html><body><h1>Chapitre 2. Obtenir Zorblatt</h1><p>La dernière version de Zorblatt se télécharge "
+             "depuis les miroirs du projet, sur un CD ou une clé USB préparée avec soin.</p></body></html>")
+    bot = _bot_over(tmp_path, embed_model, {"nextrelease.html": page, "getting.html": other})
+    answer = bot.ask("Résume le chapitre sur les changements prévus dans la prochaine version de Zorblatt.")
+    assert answer.text.startswith("Résumé de « Chapitre 15."), answer.text
+    assert {c.source for c in answer.citations} == {"nextrelease.html"}
+    said = answer.text.split("»", 1)[1]
+    places = [said.find(fact) for fact in ("ensemble de sujets", "compilation renforcée", "traduction", "ARM")]
+    assert -1 not in places and places == sorted(places), answer.text  # every section, in the page's order
+
+
 def test_what_a_source_says_about_a_subject_is_found_by_the_subject(tmp_path: Path, embed_model):
     """"What the FAQ says about X": the source's name and the framing words find its cover page, so the article is
     sought with the subject alone; sentences in two overlapping chunks are quoted once."""
