@@ -19,6 +19,7 @@ from assistant.claims import check_claims, warning
 from assistant.compose import extractive_pieces
 from assistant.context import Context
 from assistant.kinds import YEAR_RE, asked_kind, holds_kind
+from assistant.measures import asked_measure, holds_measure
 from core.facts import extract_facts, fact_held
 from core.text import guess_language
 
@@ -148,12 +149,17 @@ def unsupported(ctx: Context) -> None:
 
 
 def _lost_kind(ctx: Context, text: str) -> bool:
-    """The evidence holds the kind of fact asked (a number, a date, a name) and `text` does not."""
-    kind = asked_kind(ctx.standalone, ctx.followup) if ctx.plan.kind == "single" else None
-    if kind is None or not ctx.evidence:
+    """The evidence holds the kind of fact asked (a number, a date, a name), or the measure asked (a path, a time…:
+    `Tuning.llm_keeps_measure`), and `text` does not."""
+    if ctx.plan.kind != "single" or not ctx.evidence:
         return False
-    return bool(holds_kind(kind, " ".join(e.text for e in ctx.evidence), ctx.standalone)) and not holds_kind(
-        kind, MARKER_RE.sub(" ", text), ctx.standalone)  # "[1]" is a marker, not a number
+    stated, said = " ".join(e.text for e in ctx.evidence), MARKER_RE.sub(" ", text)  # "[1]" is a marker, not a number
+    kind = asked_kind(ctx.standalone, ctx.followup)
+    if kind is not None and holds_kind(kind, stated, ctx.standalone) and not holds_kind(kind, said, ctx.standalone):
+        return True
+    tuning = ctx.settings.tuning
+    measure = asked_measure(ctx.followup or ctx.standalone, tuning.technical_measures) if tuning.llm_keeps_measure else None
+    return bool(holds_measure(measure, stated, ctx.standalone)) and not holds_measure(measure, said, ctx.standalone)
 
 
 _OF_KIND = {"number": ("quantity", "number"), "date": ("date",)}

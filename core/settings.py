@@ -203,6 +203,9 @@ class Tuning(BaseModel):
         "remove", description="A model's sentence stating a fact its cited passage does not hold: `remove` it (falling "
         "back to the quoted evidence when the rest loses the kind of fact asked), `fallback` to the quoted evidence "
         "at once, or `decline` the whole answer.")
+    llm_keeps_measure: bool = Field(True, description="A model's answer must state the measure the question asks (a "
+                                    "path, a time, a frequency…: assistant/measures.py) when the evidence states it; "
+                                    "otherwise the quoted evidence is shown.")
     llm_keeps_facts: bool = Field(True, description="A model's answer must state every fact (number, date, name, "
                                   "identifier) of the first evidence sentence that the question does not already hold; "
                                   "otherwise the quoted evidence is shown (the prompt asks it to keep them exactly).")

@@ -102,3 +102,27 @@ def test_an_answer_to_one_part_of_a_two_part_question_falls_back_to_the_quoted_e
     assert any("left out" in w and "6 millions" in w for w in answer.warnings), answer.warnings
     whole = stub_bot(ingested_assistant, stub, tuning={"evidence_first": True, "llm_keeps_part_facts": False}).ask(question)
     assert whole.text.startswith("Netflix offered") and "6 millions" not in whole.text
+
+
+def test_an_answer_that_loses_the_path_asked_falls_back_to_the_quoted_evidence(tmp_path, embed_model, stub):
+    """"Where is … kept?" asks for a path (assistant/measures.py): an answer naming none falls back to the
+    quoted evidence that states it (Tuning.llm_keeps_measure)."""
+    from assistant.components import Components
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "archive.html").write_text(
+        "<html><body><h1>6.5. Où sont rangés les paquets de l'archive Zorblatt ?</h1><p>Les paquets sont rangés dans "
+        "le répertoire pool de l'archive, par paquet source. Par exemple, le paquet libzorb est placé dans le "
+        "répertoire pool/main/libz/libzorb/ de chaque miroir Zorblatt.</p></body></html>", encoding="utf-8")
+    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
+    components.sync(folder, show_progress=False, rebuild=False)
+    bot = stub_bot(Assistant(components.settings, components=components), stub, abstain_threshold=0)
+    stub.responder = lambda req: "Le paquet libzorb est rangé dans le répertoire pool de l'archive Zorblatt [1]."
+    question = "Dans quel répertoire de l'archive Zorblatt le paquet libzorb est-il rangé ?"
+    answer = bot.ask(question)
+    assert not answer.abstained and "pool/main/libz/libzorb/" in answer.text, answer.text
+    assert any("lost the fact asked" in w for w in answer.warnings), answer.warnings
+    kept = bot.variant(tuning={"llm_keeps_measure": False}).ask(question)
+    assert "pool/main" not in kept.text and kept.text.startswith("Le paquet libzorb")
