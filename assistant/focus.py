@@ -68,6 +68,9 @@ _KIND_WORDS = frozenset(content_terms(
 ))
 # Words that place the relation in time ("l'actuel chef", "the current leader"): the relation is the word after.
 _PLACING_WORDS = frozenset(content_terms("actuel actuelle actuels actuelles actuellement current currently présent aujourd'hui today now"))
+# Words that qualify the amount asked ("net profit", "annual salary", "chiffre d'affaires brut"): the relation is the noun.
+_QUALIFYING_WORDS = frozenset(content_terms("net nette gross brut brute annual annuel annuelle monthly mensuel mensuelle weekly "
+                                            "hebdomadaire total totale average moyen moyenne"))
 # An identifier ("Aptitude::ProblemResolver::Non-Default-Level", "/etc/apt/apt.conf") names a thing: the words
 # inside it state no relation ("Non-Default-Level" does not say what the default is).
 _IDENTIFIER = re.compile(r"\S*(?:::|/|=|[A-Za-z]-[A-Z])\S*")
@@ -95,7 +98,8 @@ def focus_terms(question: str) -> list[str]:
     named -= set().union(*_groups())  # "PDG", "CEO" are written like names but are what is asked
     for asked in _WHICH_RELEASE.findall(question):
         named.update(content_terms(asked))
-    terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS and t not in _PLACING_WORDS]
+    terms = [t for t in dict.fromkeys(_terms(question)) if t not in named and t not in _KIND_WORDS and t not in _PLACING_WORDS
+             and t not in _QUALIFYING_WORDS]
     return terms
 
 

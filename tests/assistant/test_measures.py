@@ -264,3 +264,12 @@ def test_a_port_of_debian_is_a_portage_and_a_release_asked_for_is_no_relation() 
     assert focus_terms(which)[0] == "port"  # "release" is what is asked (a name), not a relation
     assert concept_share(which, ["Le portage s390 (32 bits) a été remplacé par s390x dans Debian 8."], head=1) == 1.0
     assert concepts("When was the film released?", head=2)  # "released" still asks the release relation
+
+
+def test_the_focus_skips_the_words_qualifying_the_amount() -> None:
+    # dev bundled d-tr-04: "net" was the focus head, which no lexicon group holds, so the focus was not checked
+    asked = "What net profit did Netflix report for the quarter after restricting account sharing?"
+    assert focus_terms(asked)[0] == "prof"
+    revenue = "Netflix vient d'annoncer 6 millions d'abonnés supplémentaires, portant son chiffre d'affaires à 8,2 milliards."
+    assert concept_share(asked, [revenue], head=1) == 0.0
+    assert concept_share(asked, ["Netflix a publié un bénéfice net de 1,5 milliard de dollars."], head=1) == 1.0
