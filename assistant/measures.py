@@ -31,7 +31,7 @@ from typing import Literal
 from core.text import WORD_RE, fold, guess_language, stemmer, stopwords
 
 Measure = Literal["money", "energy", "data size", "distance", "day", "version", "size", "file", "directory", "time",
-                  "frequency", "duration", "rate", "channel", "language", "unit", "bandwidth", "group"]
+                  "frequency", "duration", "rate", "channel", "language", "unit", "bandwidth", "group", "role"]
 # Amounts of something a passage must be about (`Tuning.measure_named`): a price in a passage naming another company
 # answers nothing. A file, a time or a language is checked by itself.
 AMOUNTS: frozenset[str] = frozenset({"money", "energy", "data size", "distance", "day", "size"})
@@ -129,6 +129,21 @@ _BANDWIDTH = re.compile(r"\d[\d ,.]*\s*([kKMGT]i?(bit|b|o|B)(it)?s?/s|[kKMGT]?bp
 _GROUP_Q = re.compile(r"\b((which|what) (user |unix |system )?group|(à |dans )?quel groupe)\b", re.I)
 _GROUP = re.compile(r"\bgroupe?s?\s+[«“\"'`]?[a-z][\w-]*|[«“\"'`][a-z][\w-]*[»”\"'`]\s+group\b|\b[a-z][\w-]*\s+group\b", re.I)
 
+# "Quel poste … occupe-t-il ?", "what is his job title?": a job title ("directeur exécutif", "maintainer"), from a
+# list of titles in both languages ("quel rôle" is left out: an actor's role is a character).
+_ROLE_Q = re.compile(r"\b(job titles?|(what|which) (position|post|job)|what (is|was) (his|her|their) (job|position|job title)|"
+                     r"quel poste|quels postes|quelle fonction|quel métier|quel (est|était) son (poste|métier))\b", re.I)
+_ROLE = re.compile(
+    r"\b(directeur|directrice|director|président|présidente|president|pdg|ceo|cto|cfo|coo|chef|chief|head|responsable|"
+    r"manager|gérant|officer|vice|fondat\w+|founder|co-?founder|cofondat\w+|rédact\w+|editor|journalist\w*|reporter|"
+    r"product\w+|producer|réalisat\w+|ingénieur\w*|engineer|professeur\w*|professor|chercheu\w+|researcher|"
+    r"développeu\w+|developer|mainteneur|maintainer|secrétaire|secretary|trésori\w+|treasurer|leader|coordinat\w+|"
+    r"porte-parole|spokes\w+|analyst\w*|consultant\w*|conseill\w+|advis[eo]r|ministre|minister|maire|mayor|député\w*|"
+    r"sénat\w+|senator|doctorant\w*|étudiant\w*|student|photograph\w+|sociologue|sociologist|économiste|economist|"
+    r"avocat\w*|lawyer|négociat\w+|negotiator|employé\w*|employee|salarié\w*|stagiaire|intern|animat\w+|host|"
+    r"présentat\w+|commissaire|délégué\w*|delegate|administrat\w+|architect\w*|designer|programm\w+|scénariste|"
+    r"writer|auteur|author|acteur|actrice|actor|actress|dirigeant\w*|executive|exécuti\w+|vp|patron\w*|boss)\b", re.I)
+
 _STRICT = re.compile(
     r"\b(combien|how many|how much|quel(le)?s? (nombre|montant|pourcentage)|what (number|amount|percentage)"
     r"|(en |dans )?quelle année|à quelle date|what year|which year|on what date|what date)\b",
@@ -143,13 +158,13 @@ _ASKED: tuple[tuple[Measure, re.Pattern[str]], ...] = (
 _TECHNICAL_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = (
     ("time", _TIME_Q), ("frequency", _FREQUENCY_Q), ("duration", _DURATION_Q), ("rate", _RATE_Q), ("channel", _CHANNEL_Q),
     ("language", _LANGUAGE_Q), ("unit", _UNIT_Q), ("bandwidth", _BANDWIDTH_Q), ("group", _GROUP_Q),
-    ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q))
+    ("directory", _DIRECTORY_Q), ("file", _FILE_Q), ("version", _VERSION_MORE_Q), ("role", _ROLE_Q))
 _UNITS_Q: tuple[tuple[Measure, re.Pattern[str]], ...] = tuple((m, asked) for m, (asked, _) in _UNITS.items())
 # What states each measure in a text (files, directories and versions are checked against the question too).
 _STATED: dict[Measure, re.Pattern[str]] = {
     "money": _MONEY, "day": _DAY, "version": _VERSION, "size": _SIZE, "time": _TIME, "frequency": _FREQUENCY,
     "duration": _DURATION, "rate": _RATE, "channel": _CHANNEL, "language": _LANGUAGE, "unit": _UNIT,
-    "bandwidth": _BANDWIDTH, "group": _GROUP, **{m: stated for m, (_, stated) in _UNITS.items()}}
+    "bandwidth": _BANDWIDTH, "group": _GROUP, "role": _ROLE, **{m: stated for m, (_, stated) in _UNITS.items()}}
 
 
 def asked_measure(question: str, technical: bool = False) -> Measure | None:

@@ -273,3 +273,14 @@ def test_the_focus_skips_the_words_qualifying_the_amount() -> None:
     revenue = "Netflix vient d'annoncer 6 millions d'abonnés supplémentaires, portant son chiffre d'affaires à 8,2 milliards."
     assert concept_share(asked, [revenue], head=1) == 0.0
     assert concept_share(asked, ["Netflix a publié un bénéfice net de 1,5 milliard de dollars."], head=1) == 1.0
+
+
+def test_a_job_title_asked_is_stated_by_a_title_word() -> None:
+    # dev bundled d-tr-59 (declined now) and d-an-01 (still answered); "the title of the play" asks no job title
+    asked = "What is Izrailevsky's job title at Netflix, according to the Ars Technica article?"
+    assert asked_measure(asked, technical=True) == "role"
+    assert not holds_measure("role", "“While of course cloud is important for us, we’re not very protective of the technology.”")
+    poste = "Quel poste Duncan Crabtree-Ireland occupe-t-il au SAG-AFTRA ?"
+    assert holds_measure(asked_measure(poste, technical=True), "Par la voix de Duncan Crabtree-Ireland, directeur exécutif de ce syndicat")
+    assert asked_measure("What was the title of the 2018 play by Joris Matthieu?", technical=True) is None
+    assert asked_measure("Quel est le titre du deuxième morceau ?", technical=True) is None
