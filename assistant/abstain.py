@@ -245,7 +245,7 @@ def decide(signals: Signals, policy: Policy = Policy()) -> Decision:
     if policy.strict_kind and signals.measure_found is False:
         return Decision(True, round(score, 4), (*reasons, "the evidence states no amount of what is asked (money, energy, data, distance, a day, a version, a size, a number of the thing counted)"))
     if policy.strict_kind and signals.year_held is False:
-        return Decision(True, round(score, 4), (*reasons, "the evidence does not state the year asked"))
+        return Decision(True, round(score, 4), (*reasons, "the evidence does not state the year or the number the question names"))
     if signals.focus is not None and signals.focus < policy.focus_min:
         return Decision(True, round(score, 4), (*reasons, f"the evidence does not state what is asked (focus {signals.focus:.2f})"))
     if policy.no_shared_word and signals.support <= 0.0 and not signals.support_across and signals.model_refused is None:

@@ -21,7 +21,7 @@ from assistant.context import Context, Evidence
 from assistant.focus import concept_share
 from assistant.kinds import asked_kind, expected_kind, holds_kind
 from assistant.measures import (AMOUNTS, asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years,
-                                strict_kind)
+                                named_numbers, strict_kind)
 from assistant.retrieve import document_of, passage_of
 from assistant.sections import under_headings
 from core.text import content_terms, guess_language, question_names, split_sentences
@@ -78,7 +78,8 @@ def evidence(ctx: Context) -> None:
                         and all(guess_language(e.text) == guess_language(asked) for e in ctx.evidence):
                     ctx.measure_found = False  # in the question's own language, quotes never naming the thing count none of it
             if ctx.settings.tuning.year_check:  # "in 2022": a figure of 2021 is not the one asked
-                ctx.year_held = holds_years(asked_years(ctx.standalone), [e.text for e in ctx.evidence])
+                named = named_numbers(ctx.standalone) if ctx.settings.tuning.named_number_check else []
+                ctx.year_held = holds_years(asked_years(ctx.standalone) + named, [e.text for e in ctx.evidence])
         ctx.focus = _focus(ctx)
         ctx.best = ctx.evidence[0] if ctx.evidence else None
         if ctx.settings.tuning.quote_antecedent:  # after the signals: what the best sentences say decides

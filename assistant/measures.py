@@ -270,8 +270,18 @@ def asked_years(question: str) -> list[str]:
     return list(dict.fromkeys(_YEAR_IN.findall(question)))
 
 
+# "Debian 14", "LlaMA 2", "Office 365": a number naming a version or a model. "Quel sera le nom de code de Debian 14 ?"
+# is not answered by a sentence about code names that never says 14.
+_NAMED_NUMBER = re.compile(r"\b[A-Z][\w+-]*\s+(\d+(?:\.\d+)*)\b")
+
+
+def named_numbers(question: str) -> list[str]:
+    """The numbers the question names a thing with ("Debian 14", "LlaMA 2"; a year is `asked_years`' business)."""
+    return list(dict.fromkeys(n for n in _NAMED_NUMBER.findall(question) if not re.fullmatch(r"1[5-9]\d\d|20\d\d", n)))
+
+
 def holds_years(years: list[str], texts: list[str]) -> bool | None:
-    """One of `texts` states every year in `years` (None: no year stated by the question)."""
+    """One of `texts` states every year (or number) in `years` (None: none stated by the question)."""
     if not years:
         return None
     return any(all(re.search(rf"\b{y}\b", t) for y in years) for t in texts)

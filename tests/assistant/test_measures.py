@@ -7,7 +7,7 @@ import pytest
 
 from assistant.abstain import Signals, decide, Policy
 from assistant.focus import concept_share, concepts, focus_terms
-from assistant.measures import asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years, strict_kind
+from assistant.measures import asked_measure, asked_years, counted_thing, counts_thing, holds_measure, holds_years, named_numbers, strict_kind
 
 
 @pytest.mark.parametrize("question, measure", [
@@ -213,7 +213,7 @@ def test_a_figure_of_another_year_is_not_the_one_asked() -> None:
     assert holds_years([], ["anything"]) is None
     sure = dict(lexical=3.0, lexical_floor=1.0, dense=0.95, support=0.8, kind_found=True, measure_found=True)
     declined = decide(Signals(**sure, year_held=False))
-    assert declined.abstain and "year asked" in declined.reasons[-1]
+    assert declined.abstain and "the year or the number" in declined.reasons[-1]
     assert not decide(Signals(**sure, year_held=True)).abstain
 
 
@@ -284,3 +284,13 @@ def test_a_job_title_asked_is_stated_by_a_title_word() -> None:
     assert holds_measure(asked_measure(poste, technical=True), "Par la voix de Duncan Crabtree-Ireland, directeur exécutif de ce syndicat")
     assert asked_measure("What was the title of the 2018 play by Joris Matthieu?", technical=True) is None
     assert asked_measure("Quel est le titre du deuxième morceau ?", technical=True) is None
+
+
+def test_a_number_naming_a_thing_must_be_in_the_evidence_like_a_year() -> None:
+    # dev debian-docs dd-ut24: "le nom de code de Debian 14" was answered by a sentence on code names in general
+    assert named_numbers("Quel sera le nom de code de Debian 14 ?") == ["14"]
+    assert named_numbers("Avec quelle entreprise Meta a-t-il publié LlaMA 2 en 2023 ?") == ["2"]  # the year is asked_years'
+    assert named_numbers("Combien de paquets compte la distribution ?") == []
+    quoted = ["Quand une distribution Debian est en cours de développement, elle n'a aucun numéro de version mais un nom de code."]
+    assert holds_years(named_numbers("Quel sera le nom de code de Debian 14 ?"), quoted) is False
+    assert holds_years(["13"], ["- trixie (Debian 13) est le dinosaure jouet à trois cornes."]) is True
