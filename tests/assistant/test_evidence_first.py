@@ -9,6 +9,7 @@ import re
 import pytest
 
 from assistant.api import Assistant
+from tests.assistant.small_corpus import bot_over
 from tests.assistant.stub_llm import stub_bot
 from tests.fakes.openai_stub import OpenAIStub
 
@@ -107,18 +108,10 @@ def test_an_answer_to_one_part_of_a_two_part_question_falls_back_to_the_quoted_e
 def test_an_answer_that_loses_the_path_asked_falls_back_to_the_quoted_evidence(tmp_path, embed_model, stub):
     """"Where is … kept?" asks for a path (assistant/measures.py): an answer naming none falls back to the
     quoted evidence that states it (Tuning.llm_keeps_measure)."""
-    from assistant.components import Components
-    from tests.conftest import make_settings
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "archive.html").write_text(
-        "<html><body><h1>6.5. Où sont rangés les paquets de l'archive Zorblatt ?</h1><p>Les paquets sont rangés dans "
-        "le répertoire pool de l'archive, par paquet source. Par exemple, le paquet libzorb est placé dans le "
-        "répertoire pool/main/libz/libzorb/ de chaque miroir Zorblatt.</p></body></html>", encoding="utf-8")
-    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
-    components.sync(folder, show_progress=False, rebuild=False)
-    bot = stub_bot(Assistant(components.settings, components=components), stub, abstain_threshold=0)
+    page = ("<html><body><h1>6.5. Où sont rangés les paquets de l'archive Zorblatt ?</h1><p>Les paquets sont rangés "
+            "dans le répertoire pool de l'archive, par paquet source. Par exemple, le paquet libzorb est placé dans le "
+            "répertoire pool/main/libz/libzorb/ de chaque miroir Zorblatt.</p></body></html>")
+    bot = stub_bot(bot_over(tmp_path, embed_model, {"archive.html": page}), stub, abstain_threshold=0)
     stub.responder = lambda req: "Le paquet libzorb est rangé dans le répertoire pool de l'archive Zorblatt [1]."
     question = "Dans quel répertoire de l'archive Zorblatt le paquet libzorb est-il rangé ?"
     answer = bot.ask(question)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.components import Components
 from assistant.plan import OverviewQuestion, detect, pick_article
-from tests.conftest import make_settings
+from tests.assistant.small_corpus import bot_over
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +62,7 @@ def test_an_english_overview_is_framed_in_english(ingested_assistant: Assistant)
 
 
 def test_document_note_numbers_are_not_kept_in_quotes_nor_reported(tmp_path: Path, embed_model):
-    bot = _bot_over(tmp_path, embed_model, {"wiki.txt": "Zorblatt\n\nLe service de streaming Zorblatt a été lancé en 2021 [2] [3]. "
+    bot = bot_over(tmp_path, embed_model, {"wiki.txt": "Zorblatt\n\nLe service de streaming Zorblatt a été lancé en 2021 [2] [3]. "
                     "Il comptait 12 millions d’abonnés fin 2022.[12] Son siège est à Lyon.[4]\n"})
     answer = bot.ask("En quelle année le service Zorblatt a-t-il été lancé ?")
     assert not answer.abstained, answer.text
@@ -85,7 +84,7 @@ def test_a_chapter_overview_summarises_every_section_of_its_page(tmp_path: Path,
          "Zorblatt en utilisant la commande dpkg --purge linux-image-NNN après le redémarrage."),
     ]
     body = "".join(f"<h2>{title}</h2><p>{text}</p>" for title, text in sections)
-    bot = _bot_over(tmp_path, embed_model, {
+    bot = bot_over(tmp_path, embed_model, {
         "index.html": index, "kernel.html": f"<html><body><h1>Chapitre 3. Zorblatt et le noyau</h1>{body}</body></html>"})
     answer = bot.ask("Résume le chapitre de la FAQ consacré à Zorblatt et au noyau.")
     assert answer.text.startswith("Résumé de « Chapitre 3. Zorblatt et le noyau »"), answer.text
@@ -111,7 +110,7 @@ def test_a_chapter_opening_with_its_own_paragraph_is_summarised_section_by_secti
             f"Ces objectifs de publication sont suivis sur le wiki du projet.</p>{body}</body></html>")
     other = ("<html><body><h1>Chapitre 2. Obtenir Zorblatt</h1><p>La dernière version de Zorblatt se télécharge "
              "depuis les miroirs du projet, sur un CD ou une clé USB préparée avec soin.</p></body></html>")
-    bot = _bot_over(tmp_path, embed_model, {"nextrelease.html": page, "getting.html": other})
+    bot = bot_over(tmp_path, embed_model, {"nextrelease.html": page, "getting.html": other})
     answer = bot.ask("Résume le chapitre sur les changements prévus dans la prochaine version de Zorblatt.")
     assert answer.text.startswith("Résumé de « Chapitre 15."), answer.text
     assert {c.source for c in answer.citations} == {"nextrelease.html"}
@@ -130,23 +129,12 @@ def test_what_a_source_says_about_a_subject_is_found_by_the_subject(tmp_path: Pa
                  "mais un nom de code.</p><h3>6.2.2. D'où proviennent les noms de code ?</h3><p>Jusqu'ici les noms de code "
                  "des versions proviennent des personnages des films « Toy Story » par Pixar.</p><p>La décision d'utiliser "
                  "ces noms a été prise par Bruce Perens, alors responsable du projet Debian.</p></body></html>")
-    bot = _bot_over(tmp_path, embed_model, {"index.html": index, "codenames.html": codenames})
+    bot = bot_over(tmp_path, embed_model, {"index.html": index, "codenames.html": codenames})
     answer = bot.ask("Give an overview of what the FAQ says about Debian release codenames.")
     assert {c.source for c in answer.citations} == {"codenames.html"}, answer.text
     assert "nom de code" in answer.text
     quotes = [q for q in answer.text.split("“")[1:]]
     assert len(quotes) == len(set(quotes)), answer.text  # no sentence quoted twice
-
-
-def _bot_over(tmp_path: Path, embed_model, files: dict[str, str]) -> Assistant:
-    """An assistant over `files` (name -> text), ingested with the real e5 model and Chroma."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    components = Components(make_settings(tmp_path / "data", corpus_dir=folder), embed_model=embed_model)
-    components.sync(folder, show_progress=False, rebuild=False)
-    return Assistant(components.settings, components=components)
 
 
 def test_a_line_opening_with_the_title_is_not_quoted_as_a_sentence_of_the_summary():
