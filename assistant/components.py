@@ -176,8 +176,14 @@ class Components:
 
     def article_nodes(self, source: str, title: str) -> list[TextNode]:
         """Every chunk of one article (chunks of `source` under `title`), in document order."""
+        return self._live_nodes({"$and": [{"source": source}, {"title": title}]})
+
+    def source_nodes(self, source: str) -> list[TextNode]:
+        """Every chunk of one file, all its articles, in document order (one query)."""
+        return self._live_nodes({"source": source})
+
+    def _live_nodes(self, where: dict[str, Any]) -> list[TextNode]:
         state = self.store.state()
-        where = {"$and": [{"source": source}, {"title": title}]}
         nodes = [n for n in self.store.nodes(where) if state.holds(n.node_id, n.metadata)]
         return sorted(nodes, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
 

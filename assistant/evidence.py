@@ -329,7 +329,7 @@ def extract(
     a sentence add `translated_factor` x their weight to its share of the question's words."""
     qw = _question_weights(question, weights)
     tw = {t: w * translated_factor for t, w in _question_weights(" ".join(translated), weights).items() if t not in qw} if translated else {}
-    q_total = sum(qw.values())
+    tw_share = sum(tw.values()) / sum(qw.values()) if tw and qw else 0.0  # the translations' weight beside the question's
     q_lower = question.lower()
     kind = asked_kind(question, followup)
     measure = asked_measure(followup or question, technical) if lacks_measure != 1.0 else None
@@ -349,10 +349,10 @@ def extract(
             if _BARE_LINK.fullmatch(sentence.strip()):
                 continue  # a link alone states nothing ("https://images…/file.png" quoted for "how many bones")
             terms = set(content_terms(sentence))
-            coverage, matched = _coverage(qw, terms, {t[:_PREFIX] for t in terms})
-            if tw and q_total:  # the question's words in the corpus's other language add their credit
-                extra, _ = _coverage(tw, terms, {t[:_PREFIX] for t in terms})
-                coverage = min(1.0, coverage + extra * sum(tw.values()) / q_total)
+            prefixes = {t[:_PREFIX] for t in terms}
+            coverage, matched = _coverage(qw, terms, prefixes)
+            if tw_share:  # the question's words in the corpus's other language add their credit
+                coverage = min(1.0, coverage + _coverage(tw, terms, prefixes)[0] * tw_share)
             new_terms = len(terms) - len(matched)
             score = coverage + 0.08 / (rank + 1) + _answer_type_bonus(question, sentence, q_lower)
             if kind is not None and not holds_kind(kind, sentence, question):
@@ -369,7 +369,7 @@ def extract(
             if asking_factor != 1.0 and (sentence.rstrip().endswith("?") or heading
                                          or (titles and _is_title(sentence, titles[rank]))):
                 score *= asking_factor  # a heading or a question ("Comment charger une police … ?") asks, it does not answer
-            if key in said and not _coverage({t: 1.0 for t in new}, terms, {t[:_PREFIX] for t in terms})[1]:
+            if key in said and not _coverage({t: 1.0 for t in new}, terms, prefixes)[1]:
                 score *= said_factor  # the previous answer quoted it, and it holds nothing the follow-up adds
             quote = Evidence(rank + 1, start, end, score, sentence)
             scored.append((score, coverage, quote, matched))

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from llama_index.core.schema import TextNode
 
@@ -104,24 +104,22 @@ def _article(ctx: Context, subject: str, language: str) -> None:
     picked = pick_article(subject, keys, components.term_weights, also=across, also_in=other)
     if picked is None:
         return
-    titles = [t for s, t, _ in components.articles() if s == picked[0]]
     # "le chapitre …": every section under its heading. A page of HTML documentation is one chapter: its sections
     # follow its heading, which either titles its first section ("Chapitre 10. … — 10.1. …", ingest/sections.py) or
-    # its own opening article when the chapter opens with a paragraph of its own.
-    whole = bool(_WHOLE_RE.search(ctx.standalone)) and (
-        _TITLE_PATH in picked[1] or (ctx.settings.tuning.overview_section_leads > 0 and _opens_page(components, *picked, titles)))
+    # its own opening article when the chapter opens with a paragraph of its own (the page's first of several).
+    leads = ctx.settings.tuning.overview_section_leads
+    page = components.source_nodes(picked[0]) if _WHOLE_RE.search(ctx.standalone) and (
+        _TITLE_PATH in picked[1] or leads) else []
+    whole = bool(page) and (_TITLE_PATH in picked[1] or _opens_page(page, picked[1]))
     if whole:
-        top = picked[1].split(_TITLE_PATH)[0]
-        chapter = [n for t in titles for n in components.article_nodes(picked[0], t)]
-        picked = (picked[0], top)
-        nodes = sorted(chapter, key=lambda n: int(n.metadata.get("start_char", 0) or 0))
+        picked = (picked[0], picked[1].split(_TITLE_PATH)[0])
+        nodes = page
     else:
         nodes = components.article_nodes(*picked)
     nodes = [n for n in nodes if n.node_id not in ctx.exclude]
     if not nodes:  # an answer again, and every passage of the article was in the last one: nothing is left
         ctx.hits = []
         return
-    leads = ctx.settings.tuning.overview_section_leads
     sections = _sections(nodes) if leads and whole else []
     if len(sections) >= 2:  # a chapter: what each of its sections opens with, in order
         picks = section_leads(nodes, sections, picked[1], leads)
@@ -242,15 +240,10 @@ def summary_sentences(nodes: list[TextNode], title: str, weights: Weights, count
     return [Pick(*spans[k]) for k in chosen]
 
 
-def _opens_page(components: Any, source: str, title: str, titles: list[str]) -> bool:
-    """`title` is the first of its file's several articles (a chapter's page opening on a paragraph of its own)."""
-    if len(titles) < 2:
-        return False
-
-    def first_char(article: str) -> int:
-        nodes = components.article_nodes(source, article)
-        return min((int(n.metadata.get("start_char", 0) or 0) for n in nodes), default=1 << 60)
-    return min(titles, key=first_char) == title
+def _opens_page(page: list[TextNode], title: str) -> bool:
+    """`title` is the first of the page's several articles (`page`: its chunks in document order)."""
+    titles = [str(n.metadata.get("title", "")) for n in page]
+    return len(set(titles)) >= 2 and titles[0] == title
 
 
 def _sections(nodes: list[TextNode]) -> list[list[int]]:

@@ -37,6 +37,7 @@ _QUESTION_WORD_RE = re.compile(r"[^\W\d_]{3,}")
 MAX_WORDS = 30_000  # most frequent words per language embedded (a 100k-chunk corpus stays a few minutes' work)
 MARGIN = 0.02  # a second translation is kept when within this of the first (calibrated with `min_similarity`)
 _ASKED_CACHE = 20_000  # question words whose vectors are remembered
+_RECENT = 64  # questions whose translations are remembered (per snapshot)
 _PREFIX = 5  # a candidate sharing its first 5 letters with the word is the same word ("packages" / "buildpackage")
 
 
@@ -55,11 +56,30 @@ class WordBridge:
         self._vectors: dict[str, np.ndarray] | None = None  # word -> unit vector (float16), all languages
         self._records: dict[str, dict[str, Counter[str]]] = {}  # record id -> language -> word document counts
         self._vocab: tuple[Snapshot, dict[str, tuple[list[str], np.ndarray]]] | None = None
+        # The last questions' translations for one snapshot: retrieval and the evidence stage ask the same question.
+        self._recent: tuple[Snapshot | None, dict[tuple[str, int, float], tuple[str, list[str]]]] = (None, {})
 
     def translations(self, snap: Snapshot, question: str, *, per_word: int, min_similarity: float) -> tuple[str, list[str]]:
         """(the other language, its words nearest to the question's words): up to `per_word` a word, each at
         least `min_similarity` and within MARGIN of the word's best. ("", []) when the corpus has no passage in
         the other language."""
+        key = (question, per_word, min_similarity)
+        with self._lock:
+            if self._recent[0] is not snap:
+                self._recent = (snap, {})
+            recent = self._recent[1]
+            if key in recent:
+                return recent[key][0], list(recent[key][1])
+        found = self._translations(snap, question, per_word=per_word, min_similarity=min_similarity)
+        with self._lock:
+            if self._recent[0] is snap:
+                recent = self._recent[1]
+                while len(recent) >= _RECENT:
+                    recent.pop(next(iter(recent)))
+                recent[key] = (found[0], list(found[1]))
+        return found
+
+    def _translations(self, snap: Snapshot, question: str, *, per_word: int, min_similarity: float) -> tuple[str, list[str]]:
         language = guess_language(question)
         other = "fr" if language == "en" else "en"
         words, matrix = self.vocabulary(snap).get(other, ([], np.zeros((0, 0), np.float16)))

@@ -82,3 +82,19 @@ def test_a_corpus_in_one_language_has_nothing_to_translate(tmp_path: Path, embed
     other, words = _bridge(tmp_path, embed_model, counting).translations(
         _snapshot({"en@1": ENGLISH}), "Which mirror?", per_word=2, min_similarity=0.88)
     assert (other, words) == ("fr", [])
+
+
+def test_the_same_question_is_translated_once_per_snapshot(tmp_path: Path, embed_model, monkeypatch) -> None:
+    """Retrieval and the evidence stage both ask for the question's words in the other language."""
+    bridge = _bridge(tmp_path, embed_model, Counting(embed_model))
+    snap = _snapshot({"fr@1": FRENCH, "en@1": ENGLISH})
+    calls: list[str] = []
+    translate = bridge._translations
+    monkeypatch.setattr(bridge, "_translations", lambda *a, **k: calls.append(a[1]) or translate(*a, **k))
+    first = bridge.translations(snap, "Which mirror?", per_word=2, min_similarity=0.88)
+    first[1].append("not kept")  # a caller's list is its own
+    assert bridge.translations(snap, "Which mirror?", per_word=2, min_similarity=0.88)[1] == first[1][:-1]
+    assert len(calls) == 1
+    bridge.translations(snap.updated([_segment("fr@2", "Le miroir garde les paquets.")], set()), "Which mirror?",
+                        per_word=2, min_similarity=0.88)
+    assert len(calls) == 2  # another snapshot: translated again
